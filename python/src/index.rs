@@ -1,0 +1,496 @@
+//! `Index` and the objects a search returns.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+use yelpsearch::{RankMode, SearchRequest};
+
+use crate::errors::to_py;
+use crate::{f32_value, to_py_json};
+
+/// An open yelpsearch index: `Index(path)` or `Index.open(path)`.
+///
+/// Searches never block each other and run with the GIL released, so one `Index` is
+/// meant to be shared by every thread of a process. `reload()` swaps in a newer version
+/// built into the same directory; searches in flight finish on the old one.
+#[pyclass(module = "yelpsearch", frozen)]
+pub struct Index {
+    inner: Arc<yelpsearch::Index>,
+}
+
+fn request(
+    query: String,
+    zip: Option<String>,
+    limit: i64,
+    snippets: usize,
+    mode: &str,
+    explain: bool,
+) -> PyResult<SearchRequest> {
+    let mode = match mode {
+        "model" => RankMode::Model,
+        "bm25" => RankMode::Bm25,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "mode must be \"model\" or \"bm25\", not {other:?}"
+            )))
+        }
+    };
+    let mut req = SearchRequest::new(query);
+    req.zip = zip;
+    // Out-of-range limits (negative ones included) are refused by the library itself.
+    req.limit = usize::try_from(limit).unwrap_or(0);
+    req.snippets = snippets;
+    req.mode = mode;
+    req.explain = explain;
+    Ok(req)
+}
+
+impl Index {
+    fn run(&self, py: Python<'_>, req: SearchRequest) -> PyResult<yelpsearch::SearchResponse> {
+        let inner = Arc::clone(&self.inner);
+        py.allow_threads(move || inner.search(&req)).map_err(to_py)
+    }
+}
+
+#[pymethods]
+impl Index {
+    /// Opens the current version of the index at `path`.
+    #[new]
+    fn new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let inner = py
+            .allow_threads(|| yelpsearch::Index::open(&path))
+            .map_err(to_py)?;
+        Ok(Index {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Opens the current version of the index at `path` (same as `Index(path)`).
+    #[classmethod]
+    fn open<'py>(cls: &Bound<'py, PyType>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
+        cls.call1((path,))
+    }
+
+    /// Searches: the businesses of the zipcode whose reviews match `query`, best first.
+    ///
+    /// `query` may hold the zipcode ("61820 pasta", "pasta near 61820"); an explicit
+    /// `zip` wins over it. `snippets` (0 to 3) supporting sentences per hit; `mode` is
+    /// "model" (the index's ranker) or "bm25"; `explain` adds each hit's features.
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn search(
+        &self,
+        py: Python<'_>,
+        query: String,
+        zip: Option<String>,
+        limit: i64,
+        snippets: usize,
+        mode: &str,
+        explain: bool,
+    ) -> PyResult<Vec<Hit>> {
+        let req = request(query, zip, limit, snippets, mode, explain)?;
+        let res = self.run(py, req)?;
+        Ok(res.results.into_iter().map(|inner| Hit { inner }).collect())
+    }
+
+    /// Like `search()`, but returns the whole response: the normalised zipcode and
+    /// query, the time taken and the hits (`to_json()` gives the HTTP API's body).
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn search_response(
+        &self,
+        py: Python<'_>,
+        query: String,
+        zip: Option<String>,
+        limit: i64,
+        snippets: usize,
+        mode: &str,
+        explain: bool,
+    ) -> PyResult<SearchResponse> {
+        let req = request(query, zip, limit, snippets, mode, explain)?;
+        Ok(SearchResponse {
+            inner: self.run(py, req)?,
+        })
+    }
+
+    /// Swaps to the current version on disk if it changed; returns whether it did.
+    fn reload(&self, py: Python<'_>) -> PyResult<bool> {
+        let inner = Arc::clone(&self.inner);
+        py.allow_threads(move || inner.reload()).map_err(to_py)
+    }
+
+    /// Figures about the open version (path, version, reviews, businesses, zipcodes,
+    /// newest_review, created, model_version, model_fallback) as a dict.
+    fn stats(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner.stats())
+    }
+
+    /// The model in use, without its weights, as a dict (the `/model/info` body).
+    fn model_info(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner.model_info())
+    }
+
+    /// Why the open version's model file was refused (the index then ranks with the
+    /// BM25 fallback), or None.
+    fn model_error(&self) -> Option<String> {
+        self.inner.model_error()
+    }
+
+    /// Starts a background thread that calls `reload()` every `interval` seconds until
+    /// the returned `Watcher` is stopped (or the index is dropped).
+    fn watch(&self, interval: f64) -> PyResult<Watcher> {
+        let interval = Duration::try_from_secs_f64(interval)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                PyValueError::new_err("interval must be a positive number of seconds")
+            })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = self.inner.watch(interval, Arc::clone(&stop));
+        Ok(Watcher {
+            stop,
+            handle: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// The index directory.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.path().to_path_buf()
+    }
+
+    /// The name of the open version.
+    #[getter]
+    fn version(&self) -> String {
+        self.inner.snapshot().version.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Index({:?}, version={:?})",
+            self.inner.path().display().to_string(),
+            self.inner.snapshot().version
+        )
+    }
+}
+
+/// A background reloader started by `Index.watch()`; `stop()` ends it. Also a
+/// context manager that stops it on exit.
+#[pyclass(module = "yelpsearch", frozen)]
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[pymethods]
+impl Watcher {
+    /// Stops the reloader and waits for its thread to end (at most about 0.1 s).
+    fn stop(&self, py: Python<'_>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = handle {
+            py.allow_threads(move || {
+                let _ = h.join();
+            });
+        }
+    }
+
+    /// Whether the reloader still runs.
+    #[getter]
+    fn running(&self) -> bool {
+        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner());
+        handle.as_ref().is_some_and(|h| !h.is_finished())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.stop(py);
+        false
+    }
+}
+
+/// The answer to `Index.search_response()`.
+#[pyclass(module = "yelpsearch", frozen, eq)]
+#[derive(PartialEq)]
+pub struct SearchResponse {
+    inner: yelpsearch::SearchResponse,
+}
+
+#[pymethods]
+impl SearchResponse {
+    /// The normalised zipcode searched.
+    #[getter]
+    fn zip(&self) -> &str {
+        &self.inner.zip
+    }
+
+    /// The need searched: the query without its zipcode.
+    #[getter]
+    fn query(&self) -> &str {
+        &self.inner.query
+    }
+
+    /// Time the search took in Rust, milliseconds.
+    #[getter]
+    fn took_ms(&self) -> f64 {
+        self.inner.took_ms
+    }
+
+    /// The hits, best first.
+    #[getter]
+    fn results(&self) -> Vec<Hit> {
+        self.inner
+            .results
+            .iter()
+            .map(|h| Hit { inner: h.clone() })
+            .collect()
+    }
+
+    /// The response as a dict: the JSON contract of the HTTP API.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner)
+    }
+
+    /// The response as a JSON string: the body the HTTP API sends.
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner)
+            .map_err(|e| crate::errors::Error::new_err(format!("serialising a result: {e}")))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.results.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SearchResponse(zip={:?}, query={:?}, results={})",
+            self.inner.zip,
+            self.inner.query,
+            self.inner.results.len()
+        )
+    }
+}
+
+/// A business in the results, with the evidence that it matches.
+#[pyclass(module = "yelpsearch", frozen, eq)]
+#[derive(PartialEq)]
+pub struct Hit {
+    inner: yelpsearch::Hit,
+}
+
+#[pymethods]
+impl Hit {
+    /// Yelp business id.
+    #[getter]
+    fn business_id(&self) -> &str {
+        &self.inner.business_id
+    }
+
+    /// Business name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Street address (may be empty).
+    #[getter]
+    fn address(&self) -> &str {
+        &self.inner.address
+    }
+
+    /// City.
+    #[getter]
+    fn city(&self) -> &str {
+        &self.inner.city
+    }
+
+    /// State or province.
+    #[getter]
+    fn state(&self) -> &str {
+        &self.inner.state
+    }
+
+    /// Normalised postal code.
+    #[getter]
+    fn postal_code(&self) -> &str {
+        &self.inner.postal_code
+    }
+
+    /// Yelp stars of the business.
+    #[getter]
+    fn stars(&self) -> f64 {
+        f32_value(self.inner.stars)
+    }
+
+    /// Yelp review count of the business.
+    #[getter]
+    fn review_count(&self) -> u32 {
+        self.inner.review_count
+    }
+
+    /// Ranking score: higher is better, comparable within one search.
+    #[getter]
+    fn score(&self) -> f64 {
+        f32_value(self.inner.score)
+    }
+
+    /// How many of the business's reviews match the query.
+    #[getter]
+    fn matches(&self) -> u32 {
+        self.inner.matches
+    }
+
+    /// How the matching sentences feel about the need, or None when unknown.
+    #[getter]
+    fn sentiment(&self) -> Option<Sentiment> {
+        self.inner
+            .sentiment
+            .clone()
+            .map(|inner| Sentiment { inner })
+    }
+
+    /// Up to three review sentences that prove the match.
+    #[getter]
+    fn snippets(&self) -> Vec<Snippet> {
+        self.inner
+            .snippets
+            .iter()
+            .map(|s| Snippet { inner: s.clone() })
+            .collect()
+    }
+
+    /// Feature values and contributions (`explain=True` searches only), or None.
+    #[getter]
+    fn explain(&self, py: Python<'_>) -> PyResult<Option<PyObject>> {
+        self.inner
+            .explain
+            .as_ref()
+            .map(|e| to_py_json(py, e))
+            .transpose()
+    }
+
+    /// The hit as a dict: one result object of the HTTP API and the CLI's `--json`.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Hit(business_id={:?}, name={:?}, postal_code={:?}, score={}, matches={})",
+            self.inner.business_id,
+            self.inner.name,
+            self.inner.postal_code,
+            f32_value(self.inner.score),
+            self.inner.matches
+        )
+    }
+}
+
+/// A review sentence that supports a hit.
+#[pyclass(module = "yelpsearch", frozen, eq)]
+#[derive(PartialEq)]
+pub struct Snippet {
+    inner: yelpsearch::Snippet,
+}
+
+#[pymethods]
+impl Snippet {
+    /// The review's id.
+    #[getter]
+    fn review_id(&self) -> &str {
+        &self.inner.review_id
+    }
+
+    /// The review's stars.
+    #[getter]
+    fn stars(&self) -> f64 {
+        f32_value(self.inner.stars)
+    }
+
+    /// The review's day, YYYY-MM-DD.
+    #[getter]
+    fn date(&self) -> &str {
+        &self.inner.date
+    }
+
+    /// HTML: the escaped sentence with the query terms in `<mark>`.
+    #[getter]
+    fn text(&self) -> &str {
+        &self.inner.text
+    }
+
+    /// The snippet as a dict.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Snippet(review_id={:?}, date={:?}, text={:?})",
+            self.inner.review_id, self.inner.date, self.inner.text
+        )
+    }
+}
+
+/// How the matching review sentences feel about what was asked for.
+#[pyclass(module = "yelpsearch", frozen, eq)]
+#[derive(PartialEq)]
+pub struct Sentiment {
+    inner: yelpsearch::search::Sentiment,
+}
+
+#[pymethods]
+impl Sentiment {
+    /// Matching reviews that praise the need.
+    #[getter]
+    fn positive(&self) -> u32 {
+        self.inner.positive
+    }
+
+    /// Matching reviews that complain about it.
+    #[getter]
+    fn negative(&self) -> u32 {
+        self.inner.negative
+    }
+
+    /// Mean polarity of the matching sentences, from -1 to 1.
+    #[getter]
+    fn mean(&self) -> f64 {
+        f32_value(self.inner.mean)
+    }
+
+    /// The sentiment as a dict.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Sentiment(positive={}, negative={}, mean={})",
+            self.inner.positive,
+            self.inner.negative,
+            f32_value(self.inner.mean)
+        )
+    }
+}
+
+/// Adds the classes to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Index>()?;
+    m.add_class::<Watcher>()?;
+    m.add_class::<SearchResponse>()?;
+    m.add_class::<Hit>()?;
+    m.add_class::<Snippet>()?;
+    m.add_class::<Sentiment>()?;
+    Ok(())
+}

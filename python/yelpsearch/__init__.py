@@ -1,0 +1,95 @@
+"""yelpsearch: review-powered local search over Yelp data.
+
+Ask for a need in a zipcode and get the businesses whose reviewers praise it, best
+first, with the review sentences that prove it::
+
+    import yelpsearch
+
+    index = yelpsearch.Index("demo-data/index")
+    for hit in index.search("61820 pasta"):
+        print(hit.name, hit.matches, hit.snippets[0].text)
+
+The work is done by the Rust library (``yelpsearch._native``) with the GIL released,
+so one :class:`Index` serves many threads at once. :mod:`yelpsearch.flask` turns an
+index into a Flask blueprint serving the same HTTP API as the Rust service.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Optional
+
+from ._native import (
+    MAX_LIMIT,
+    MAX_QUERY_CHARS,
+    OPENAPI_JSON,
+    Cancelled,
+    DataError,
+    Error,
+    Hit,
+    Index,
+    IndexCorrupt,
+    IndexNotFound,
+    LockedError,
+    ModelError,
+    QueryError,
+    SearchResponse,
+    Sentiment,
+    Snippet,
+    UnknownZipError,
+    Watcher,
+    __version__,
+    build_index,
+    generate_corpus,
+    train_model,
+    update_index,
+)
+
+__all__ = [
+    "MAX_LIMIT",
+    "MAX_QUERY_CHARS",
+    "OPENAPI_JSON",
+    "Cancelled",
+    "DataError",
+    "Error",
+    "Hit",
+    "Index",
+    "IndexCorrupt",
+    "IndexNotFound",
+    "LockedError",
+    "ModelError",
+    "QueryError",
+    "SearchResponse",
+    "Sentiment",
+    "Snippet",
+    "UnknownZipError",
+    "Watcher",
+    "__version__",
+    "build_index",
+    "generate_corpus",
+    "openapi",
+    "print_progress",
+    "train_model",
+    "update_index",
+]
+
+
+def openapi() -> dict[str, Any]:
+    """Return the OpenAPI document of the HTTP API (shared with the Rust service)."""
+    doc: dict[str, Any] = json.loads(OPENAPI_JSON)
+    return doc
+
+
+def print_progress(stage: str, done: int, total: Optional[int]) -> None:
+    """Progress callback for :func:`build_index` and :func:`update_index`.
+
+    Writes one updating line per stage to standard error, e.g.
+    ``build_index(..., progress=yelpsearch.print_progress)``.
+    """
+    if total:
+        line = f"{stage}: {done:,}/{total:,} ({100.0 * done / total:.0f}%)"
+    else:
+        line = f"{stage}: {done:,}" if done else f"{stage}..."
+    sys.stderr.write(f"\r\x1b[K{line}" if sys.stderr.isatty() else f"{line}\n")
+    sys.stderr.flush()

@@ -1,0 +1,79 @@
+//! `yelpsearch eval run`: a run file for `../shared/eval/score.py`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use yelpsearch::{Error, Index, RankMode, SearchRequest};
+
+use crate::error::{CliError, CliResult};
+
+/// Eval subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum EvalCommand {
+    /// Answer every query of a queries.tsv (qid, postal_code, term) into a run file.
+    Run {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// queries.tsv from make_qrels.py.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Run file to write (qid, business_id, rank).
+        #[arg(long)]
+        out: PathBuf,
+        /// Results per query.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Rank by BM25 only.
+        #[arg(long)]
+        bm25: bool,
+    },
+}
+
+/// Runs an eval subcommand.
+pub fn run(c: EvalCommand) -> CliResult<()> {
+    let EvalCommand::Run { index, queries, out, limit, bm25 } = c;
+    let idx = Index::open(&index)?;
+    let text = std::fs::read_to_string(&queries).map_err(|e| CliError::io(format!("reading {}", queries.display()), e))?;
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(&out).map_err(|e| CliError::io(format!("creating {}", out.display()), e))?,
+    );
+    let (mut n, mut empty) = (0usize, 0usize);
+    let mut lat = Vec::new();
+    for (no, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() != 3 {
+            return Err(CliError::Usage(format!("{}:{}: expected qid<TAB>postal_code<TAB>term", queries.display(), no + 1)));
+        }
+        let mut req = SearchRequest::new(cols[2]).zip(cols[1]).limit(limit);
+        req.snippets = 0;
+        req.mode = if bm25 { RankMode::Bm25 } else { RankMode::Model };
+        n += 1;
+        match idx.search(&req) {
+            Ok(res) => {
+                lat.push(res.took_ms);
+                if res.results.is_empty() {
+                    empty += 1;
+                }
+                for (r, h) in res.results.iter().enumerate() {
+                    writeln!(w, "{}\t{}\t{}", cols[0], h.business_id, r + 1).map_err(|e| CliError::io("writing the run", e))?;
+                }
+            }
+            Err(Error::UnknownZip(_)) | Err(Error::Query(_)) => empty += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    w.flush().map_err(|e| CliError::io("writing the run", e))?;
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    eprintln!(
+        "{n} queries ({empty} without results) -> {}; latency p50 {:.3} ms, p99 {:.3} ms",
+        out.display(),
+        pct(0.5),
+        pct(0.99)
+    );
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! `yelpsearch index ...`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use yelpsearch::index::{build_index, BuildOptions, Progress};
+use yelpsearch::Day;
+
+use crate::error::CliResult;
+
+/// Index subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum IndexCommand {
+    /// Build a new index version from Yelp files.
+    Build {
+        /// business.json(.gz)
+        #[arg(long)]
+        business: PathBuf,
+        /// review.json(.gz)
+        #[arg(long)]
+        reviews: PathBuf,
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        /// Index only reviews dated before this day (YYYY-MM-DD).
+        #[arg(long)]
+        until: Option<Day>,
+        /// Skip training the ranker (the BM25 fallback is installed).
+        #[arg(long)]
+        no_train: bool,
+    },
+    /// Add new and edited reviews (and businesses) as a new version.
+    Update {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// review.json(.gz) with new or edited reviews.
+        #[arg(long)]
+        reviews: PathBuf,
+        /// business.json(.gz) with new or changed businesses.
+        #[arg(long)]
+        business: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the versions.
+    Versions {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Point CURRENT at an older version.
+    Rollback {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// The version (default: the one before the current).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Remove old versions that no reader uses.
+    Gc {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Versions to keep.
+        #[arg(long, default_value_t = 3)]
+        keep: usize,
+    },
+}
+
+/// Flags shared by build and update.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Fail on the first bad line instead of reporting and skipping it.
+    #[arg(long)]
+    strict: bool,
+    /// Memory budget of the index writer, MiB.
+    #[arg(long, default_value_t = 512, env = "YELPSEARCH_MEMORY_MB")]
+    memory_mb: usize,
+    /// Indexing threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// No progress on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl Common {
+    fn options(&self) -> BuildOptions {
+        let quiet = self.quiet;
+        let progress: Option<yelpsearch::index::ProgressFn> = (!quiet).then(|| {
+            let last = std::sync::Mutex::new(std::time::Instant::now());
+            Arc::new(move |p: &Progress| {
+                let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+                if l.elapsed().as_millis() >= 1000 || p.done == 0 {
+                    *l = std::time::Instant::now();
+                    match p.total {
+                        Some(t) => eprintln!("  {}: {}/{}", p.stage, p.done, t),
+                        None => eprintln!("  {}: {}", p.stage, p.done),
+                    }
+                }
+            }) as yelpsearch::index::ProgressFn
+        });
+        BuildOptions {
+            strict: self.strict,
+            memory_mb: self.memory_mb,
+            threads: self.threads,
+            progress,
+            ..BuildOptions::default()
+        }
+    }
+}
+
+fn print_issues(r: &yelpsearch::ingest::FileReport) {
+    for i in &r.issues {
+        eprintln!("warning: {i}");
+    }
+    let listed = r.issues.len() as u64;
+    if r.skipped_total() > listed {
+        eprintln!("warning: ... and {} more bad lines", r.skipped_total() - listed);
+    }
+}
+
+/// Runs an index subcommand.
+pub fn run(c: IndexCommand) -> CliResult<()> {
+    match c {
+        IndexCommand::Build { business, reviews, index, common, until, no_train } => {
+            let mut opts = common.options();
+            opts.until = until;
+            opts.train_ranker = !no_train;
+            let r = build_index(&business, &reviews, &index, &opts)?;
+            print_issues(&r.businesses);
+            print_issues(&r.reviews);
+            if common.json {
+                return super::print_json(&r);
+            }
+            println!("built version {} at {}", r.version, index.display());
+            println!("  businesses: {}", r.businesses);
+            println!("  reviews:    {}", r.reviews);
+            println!(
+                "  indexed {} reviews in {:.1}s ({:.0} reviews/s), index {:.1} MB",
+                r.indexed,
+                r.seconds,
+                r.reviews_per_sec,
+                r.index_bytes as f64 / 1e6
+            );
+            if let Some(t) = &r.text_model {
+                println!(
+                    "  text model: held-out review AUC {:.3} (length baseline {:.3}), accuracy {:.3} (majority {:.3})",
+                    t.review_auc, t.length_auc, t.review_accuracy, t.majority_accuracy
+                );
+            }
+            println!("  model: {}", r.model);
+            Ok(())
+        }
+        IndexCommand::Update { index, reviews, business, common } => {
+            let opts = common.options();
+            let r = yelpsearch::index::update::update_index(&index, &reviews, business.as_deref(), &opts)?;
+            print_issues(&r.reviews);
+            if let Some(b) = &r.businesses {
+                print_issues(b);
+            }
+            if common.json {
+                return super::print_json(&r);
+            }
+            println!("updated {} -> {}", r.parent, r.version);
+            println!(
+                "  reviews: {} added, {} replaced, {} unchanged (already indexed), {} skipped",
+                r.added,
+                r.replaced,
+                r.unchanged,
+                r.reviews.skipped_total()
+            );
+            for (why, n) in &r.reviews.skipped {
+                println!("    skipped {n}: {why}");
+            }
+            println!("  businesses: {} added, {} changed", r.businesses_added, r.businesses_changed);
+            println!("  {} reviews in the index; {:.1}s ({:.0} reviews/s)", r.total_reviews, r.seconds, r.reviews_per_sec);
+            Ok(())
+        }
+        IndexCommand::Versions { index, json } => {
+            let v = yelpsearch::index::versions::list_versions(&index)?;
+            if json {
+                return super::print_json(&v);
+            }
+            println!("{:<9} {:<8} {:<26} {:>10}  {:<22} in use", "version", "origin", "created", "reviews", "model");
+            for x in v {
+                println!(
+                    "{}{:<8} {:<8} {:<26} {:>10}  {:<22} {}",
+                    if x.current { "*" } else { " " },
+                    x.name,
+                    x.origin,
+                    x.created.get(..19).unwrap_or(&x.created),
+                    x.reviews,
+                    x.model_version.unwrap_or_default(),
+                    if x.in_use { "yes" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Rollback { index, to } => {
+            let (from, to) = yelpsearch::index::versions::rollback(&index, to.as_deref())?;
+            println!("CURRENT moved from {from} to {to}");
+            Ok(())
+        }
+        IndexCommand::Gc { index, keep } => {
+            let r = yelpsearch::index::versions::gc(&index, keep)?;
+            println!(
+                "removed {} versions ({}), {} abandoned writes; kept {} in use ({})",
+                r.removed.len(),
+                r.removed.join(", "),
+                r.abandoned,
+                r.kept_in_use.len(),
+                r.kept_in_use.join(", ")
+            );
+            Ok(())
+        }
+    }
+}

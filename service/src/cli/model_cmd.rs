@@ -1,0 +1,74 @@
+//! `yelpsearch model ...`.
+
+use std::path::PathBuf;
+
+use yelpsearch::index::retrain::retrain;
+use yelpsearch::rank::train::{check_label_days, TrainOptions};
+use yelpsearch::Index;
+
+use crate::error::CliResult;
+
+/// Model subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ModelCommand {
+    /// Retrain the ranker on the index's current data; install it if not worse.
+    Train {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Days at the end of the index whose reviews give the training grades.
+        #[arg(long, default_value_t = 365)]
+        label_days: i32,
+    },
+    /// Print the model's metadata and offline metrics.
+    Info {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a model subcommand.
+pub fn run(c: ModelCommand) -> CliResult<()> {
+    match c {
+        ModelCommand::Train { index, label_days } => {
+            check_label_days(label_days)?;
+            let opts = TrainOptions { label_days, ..TrainOptions::default() };
+            let r = retrain(&index, &opts)?;
+            println!("held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})", r.queries, r.current_ndcg, r.new_ndcg, r.bm25_ndcg);
+            match &r.installed {
+                Some(v) => println!("installed model {} as version {v} ({:.1}s)", r.model_version, r.seconds),
+                None => println!("kept the current model: the new one is worse ({:.1}s)", r.seconds),
+            }
+            Ok(())
+        }
+        ModelCommand::Info { index, json } => {
+            let idx = Index::open(&index)?;
+            let m = idx.model_info();
+            if json {
+                return super::print_json(&m);
+            }
+            println!("model {} ({}{})", m.version, m.kind, if m.fallback { ", fallback" } else { "" });
+            if let Some(r) = &m.fallback_reason {
+                println!("  fallback because: {r}");
+            }
+            if let Some(e) = idx.model_error() {
+                println!("  model file refused: {e}");
+            }
+            println!("  trained at: {}", m.trained_at.as_deref().unwrap_or("-"));
+            let w = &m.training_window;
+            let d = |x: Option<yelpsearch::Day>| x.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+            println!("  window: features before {}, labels {}..{}", d(w.features_until), d(w.labels_from), d(w.labels_until));
+            println!("  data: {} queries, {} (query, business) pairs, {} text clauses", m.data.queries, m.data.businesses, m.data.reviews);
+            println!("  features: {}", m.features.join(", "));
+            for (k, v) in &m.metrics {
+                println!("  {k:<24} {v:.4}");
+            }
+            println!("  content hash: {}", m.content_hash);
+            Ok(())
+        }
+    }
+}

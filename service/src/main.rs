@@ -1,0 +1,23 @@
+//! The `yelpsearch` command line: generate data, build and update indexes, search,
+//! evaluate, train models, and serve HTTP.
+
+mod cli;
+mod demo;
+mod error;
+mod http;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    cli::init_logging(args.log_format, args.verbose);
+    match cli::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Text analysis: words, folding, stopwords, stemming, sentences.
+//!
+//! One [`Analyzer`] serves indexing, queries, snippets and the text model, so that a
+//! query term always meets the same form it was indexed under:
+//!
+//! 1. words by Unicode word boundaries (`unicode-segmentation`),
+//! 2. lowercase and accent folding (`crème brûlée` → `creme brulee`),
+//! 3. English stopwords removed for retrieval (negations are kept: they matter to
+//!    sentiment and the text model sees every word),
+//! 4. Snowball English stemming (`rust-stemmers`): `tacos` → `taco`.
+//!
+//! Positions count every word, stopwords included, so phrase queries stay exact.
+//!
+//! ```
+//! use yelpsearch::analysis::Analyzer;
+//! let a = Analyzer::default();
+//! let terms: Vec<String> = a.terms("The Crème Brûlées were great").collect();
+//! assert_eq!(terms, ["creme", "brule", "great"]);
+//! ```
+
+use std::borrow::Cow;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The name the analyzer is registered under in the tantivy index.
+pub const TOKENIZER_NAME: &str = "yelp_en";
+
+/// English stopwords removed from retrieval terms.
+///
+/// A short list kept by hand rather than a crate's: negations (`not`, `no`, `never`,
+/// `nor`) and contrastive words must stay, and most published lists drop them.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "being", "both", "by", "can", "could", "d", "did", "do", "does", "doing",
+    "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
+    "how", "i", "if", "in", "into", "is", "it", "its", "itself", "ll", "m", "me", "my", "myself",
+    "of", "on", "or", "our", "ours", "re", "s", "she", "so", "t", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "to", "too", "us", "ve", "was",
+    "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+    "would", "you", "your", "yours",
+];
+
+/// A word of a text: its normalised form, its word position and its byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Lowercased, accent-folded and stemmed form.
+    pub term: String,
+    /// Index of the word among all words of the text (stopwords included).
+    pub position: u32,
+    /// Byte offset of the word's start in the text.
+    pub from: usize,
+    /// Byte offset just past the word's end.
+    pub to: usize,
+    /// Whether the word is a stopword (kept for the text model, dropped for retrieval).
+    pub stop: bool,
+}
+
+/// A sentence of a text, as a range of word positions and bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    /// Position of the first word of the sentence.
+    pub first_word: u32,
+    /// Position just past the last word of the sentence.
+    pub end_word: u32,
+    /// Byte offset of the sentence's start.
+    pub from: usize,
+    /// Byte offset just past the sentence's end.
+    pub to: usize,
+}
+
+/// The English analyzer shared by indexing, queries and the text model.
+#[derive(Clone)]
+pub struct Analyzer {
+    stemmer: std::sync::Arc<Stemmer>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            stemmer: std::sync::Arc::new(Stemmer::create(Algorithm::English)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyzer(english)")
+    }
+}
+
+/// Lowercases and removes accents: `Crème` → `creme`, `Straße` → `strasse`.
+pub fn fold(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return Cow::Borrowed(word);
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            '’' | 'ʼ' => out.push('\''),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `folded` (a folded word) is an English stopword.
+pub fn is_stopword(folded: &str) -> bool {
+    STOPWORDS.binary_search(&folded).is_ok()
+}
+
+fn is_word(segment: &str) -> bool {
+    segment.chars().any(char::is_alphanumeric)
+}
+
+impl Analyzer {
+    /// Stems a folded word.
+    pub fn stem<'a>(&self, folded: &'a str) -> Cow<'a, str> {
+        // Possessives and contractions: "luigi's" → "luigi", "wasn't" stays whole.
+        let base = folded.strip_suffix("'s").unwrap_or(folded);
+        match self.stemmer.stem(base) {
+            Cow::Borrowed(s) if s.len() == folded.len() => Cow::Borrowed(&folded[..s.len()]),
+            other => Cow::Owned(other.into_owned()),
+        }
+    }
+
+    /// Every word of `text` with its position, span and stopword flag.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        self.for_each_word(text, |w| out.push(w));
+        out
+    }
+
+    /// Calls `f` on every word of `text`, in order.
+    pub fn for_each_word(&self, text: &str, mut f: impl FnMut(Word)) {
+        let mut position = 0u32;
+        for (from, seg) in text.split_word_bound_indices() {
+            if !is_word(seg) {
+                continue;
+            }
+            let folded = fold(seg);
+            let stop = is_stopword(&folded);
+            let term = self.stem(&folded).into_owned();
+            f(Word {
+                term,
+                position,
+                from,
+                to: from + seg.len(),
+                stop,
+            });
+            position += 1;
+        }
+    }
+
+    /// The retrieval terms of `text` (stopwords dropped), in order.
+    pub fn terms<'a>(&'a self, text: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.words(text)
+            .into_iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term)
+    }
+
+    /// The sentences of `text`, each with the range of word positions it holds.
+    ///
+    /// Unicode sentence boundaries, and line breaks also end a sentence (reviews use
+    /// them as bullet points without punctuation).
+    pub fn sentences(&self, text: &str, words: &[Word]) -> Vec<Sentence> {
+        let mut out = Vec::new();
+        let mut wi = 0usize;
+        for (start, sent) in text.split_sentence_bound_indices() {
+            let mut piece_start = start;
+            for piece in sent.split_inclusive('\n') {
+                let from = piece_start;
+                let to = from + piece.len();
+                piece_start = to;
+                let first = wi;
+                while wi < words.len() && words[wi].from < to {
+                    wi += 1;
+                }
+                if wi > first {
+                    out.push(Sentence {
+                        first_word: words[first].position,
+                        end_word: words[wi - 1].position + 1,
+                        from,
+                        to,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The analyzer as a tantivy tokenizer, for queries parsed by tantivy itself.
+#[derive(Clone, Default)]
+pub struct YelpTokenizer {
+    analyzer: Analyzer,
+    tokens: Vec<tantivy::tokenizer::Token>,
+}
+
+impl YelpTokenizer {
+    /// A tokenizer over the given analyzer.
+    pub fn new(analyzer: Analyzer) -> Self {
+        YelpTokenizer {
+            analyzer,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// Converts analyzed words to tantivy tokens (stopwords dropped, positions kept).
+pub fn to_tokens(words: &[Word]) -> Vec<tantivy::tokenizer::Token> {
+    words
+        .iter()
+        .filter(|w| !w.stop)
+        .map(|w| tantivy::tokenizer::Token {
+            offset_from: w.from,
+            offset_to: w.to,
+            position: w.position as usize,
+            text: w.term.clone(),
+            position_length: 1,
+        })
+        .collect()
+}
+
+/// The token stream of [`YelpTokenizer`].
+pub struct YelpTokenStream<'a> {
+    tokens: &'a [tantivy::tokenizer::Token],
+    index: usize,
+    current: tantivy::tokenizer::Token,
+}
+
+impl tantivy::tokenizer::Tokenizer for YelpTokenizer {
+    type TokenStream<'a> = YelpTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> YelpTokenStream<'a> {
+        self.tokens = to_tokens(&self.analyzer.words(text));
+        YelpTokenStream {
+            tokens: &self.tokens,
+            index: 0,
+            current: tantivy::tokenizer::Token::default(),
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for YelpTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get(self.index) {
+            Some(t) => {
+                self.current = t.clone();
+                self.index += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        let mut sorted = STOPWORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOPWORDS);
+        assert!(!is_stopword("not") && !is_stopword("no") && !is_stopword("never"));
+    }
+
+    #[test]
+    fn folding_and_stemming_meet() {
+        let a = Analyzer::default();
+        let x: Vec<_> = a.terms("Crème Brûlée, CRÊPES and jalapeños").collect();
+        let y: Vec<_> = a.terms("creme brulee crepe jalapeno").collect();
+        assert_eq!(x, y);
+        assert_eq!(a.terms("Tacos").collect::<Vec<_>>(), ["taco"]);
+        assert_eq!(a.terms("Luigi's").collect::<Vec<_>>(), ["luigi"]);
+    }
+
+    #[test]
+    fn positions_count_stopwords() {
+        let a = Analyzer::default();
+        let w = a.words("the deep dish of the day");
+        let kept: Vec<_> = w.iter().filter(|w| !w.stop).map(|w| w.position).collect();
+        assert_eq!(kept, [1, 2, 5]);
+    }
+
+    #[test]
+    fn sentences_split_on_punctuation_and_newlines() {
+        let a = Analyzer::default();
+        let text = "Great pasta! The pizza was bland.\nService ok";
+        let w = a.words(text);
+        let s = a.sentences(text, &w);
+        assert_eq!(s.len(), 3);
+        assert_eq!((s[0].first_word, s[0].end_word), (0, 2));
+        assert_eq!(&text[s[1].from..s[1].to].trim(), &"The pizza was bland.");
+        assert_eq!((s[2].first_word, s[2].end_word), (6, 8));
+    }
+}

@@ -1,0 +1,138 @@
+//! The index handle: an open index that swaps to new versions atomically.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::index::layout::IndexDir;
+use crate::index::snapshot::Snapshot;
+use crate::rank::ModelFile;
+use crate::search::{self, SearchRequest, SearchResponse};
+
+/// An open index. Cheap to share across threads (`Arc<Index>`): searches read the
+/// current snapshot without locks, and [`Index::reload`] swaps in a new version while
+/// searches in flight finish on the old one.
+pub struct Index {
+    root: PathBuf,
+    current: ArcSwap<Snapshot>,
+    reload_lock: Mutex<()>,
+}
+
+/// Figures about the open version.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// Index directory.
+    pub path: PathBuf,
+    /// Version name.
+    pub version: String,
+    /// Live reviews.
+    pub reviews: u64,
+    /// Businesses.
+    pub businesses: u64,
+    /// Zipcodes.
+    pub zipcodes: u64,
+    /// Newest review day.
+    pub newest_review: Option<String>,
+    /// When the version was written.
+    pub created: String,
+    /// Model version.
+    pub model_version: String,
+    /// Whether the model is the BM25 fallback.
+    pub model_fallback: bool,
+}
+
+impl Index {
+    /// Opens the current version of the index at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Index> {
+        let root = path.as_ref().to_path_buf();
+        let snap = Snapshot::open_current(&root)?;
+        Ok(Index {
+            root,
+            current: ArcSwap::from_pointee(snap),
+            reload_lock: Mutex::new(()),
+        })
+    }
+
+    /// The snapshot searches use now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Searches the current version.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        search::search(&self.current.load(), req)
+    }
+
+    /// Swaps to the current version on disk if it changed; returns whether it did.
+    pub fn reload(&self) -> Result<bool> {
+        let _g = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let name = IndexDir::new(&self.root).current()?;
+        if name == self.current.load().version {
+            return Ok(false);
+        }
+        let snap = Snapshot::open_current(&self.root)?;
+        tracing::info!(version = %snap.version, "index version swapped in");
+        self.current.store(Arc::new(snap));
+        Ok(true)
+    }
+
+    /// Figures about the open version.
+    pub fn stats(&self) -> IndexStats {
+        let s = self.current.load();
+        IndexStats {
+            path: self.root.clone(),
+            version: s.version.clone(),
+            reviews: s.num_reviews(),
+            businesses: s.table.len() as u64,
+            zipcodes: s.table.zips().len() as u64,
+            newest_review: s.manifest.newest_review.map(|d| d.to_string()),
+            created: s.manifest.created.clone(),
+            model_version: s.model.version.clone(),
+            model_fallback: s.model.fallback,
+        }
+    }
+
+    /// The model in use (without its weights).
+    pub fn model_info(&self) -> ModelFile {
+        let mut m = self.current.load().model.clone();
+        m.text_model = None;
+        m.ranker = None;
+        m
+    }
+
+    /// Why the version's model file was refused, if it was.
+    pub fn model_error(&self) -> Option<String> {
+        self.current.load().model_error.clone()
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Starts a thread that calls [`Index::reload`] every `interval` until `stop` is set
+    /// or the index is dropped.
+    pub fn watch(self: &Arc<Self>, interval: Duration, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        std::thread::spawn(move || loop {
+            let mut slept = Duration::ZERO;
+            while slept < interval {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let step = Duration::from_millis(100).min(interval - slept);
+                std::thread::sleep(step);
+                slept += step;
+            }
+            let Some(index) = weak.upgrade() else { return };
+            if let Err(e) = index.reload() {
+                tracing::warn!(error = %e, "index reload failed; still serving the previous version");
+            }
+        })
+    }
+}

@@ -1,0 +1,417 @@
+//! Building an index version from Yelp files.
+//!
+//! Pass one streams the review file, parses and validates lines in parallel (rayon),
+//! and spills good reviews to zipcode buckets. The text model is then trained on a
+//! sample of them. Pass two analyses each bucket in zipcode order (rayon), scores its
+//! clauses, and feeds tantivy's multi-threaded writer within the memory budget. The
+//! segments are merged into one, the ranker is trained on the new version, and the
+//! version is published atomically.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
+
+use super::document::review_document;
+use super::layout::{write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK};
+use super::schema::{build_schema, Fields};
+use super::spill::{read_bucket, Spill, SpillRecord};
+use super::table::{BusinessTable, NO_ZIP};
+use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
+use crate::date::Day;
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::{parse_review, read_businesses, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES};
+use crate::rank::text_model::{TextModel, TextModelConfig};
+use crate::rank::text_train::{train_text_model, LabelledReview, TextModelReport};
+use crate::rank::ModelFile;
+
+/// Progress of long work: a stage name and counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    /// Stage ("read", "train text model", "index", "merge", "train ranker").
+    pub stage: &'static str,
+    /// Units done.
+    pub done: u64,
+    /// Units in all, when known.
+    pub total: Option<u64>,
+}
+
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Options of a build.
+#[derive(Clone)]
+pub struct BuildOptions {
+    /// Index only reviews dated before this day.
+    pub until: Option<Day>,
+    /// Fail on the first bad line instead of skipping it.
+    pub strict: bool,
+    /// Memory budget of the tantivy writer, in MiB (shared by its threads).
+    pub memory_mb: usize,
+    /// Indexing threads (0 = one per core).
+    pub threads: usize,
+    /// Train the ranker after indexing (the text model is always trained).
+    pub train_ranker: bool,
+    /// Progress callback.
+    pub progress: Option<ProgressFn>,
+    /// Set to stop the build early with [`Error::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            until: None,
+            strict: false,
+            memory_mb: 512,
+            threads: 0,
+            train_ranker: true,
+            progress: None,
+            cancel: None,
+        }
+    }
+}
+
+impl BuildOptions {
+    pub(crate) fn report(&self, stage: &'static str, done: u64, total: Option<u64>) {
+        if let Some(p) = &self.progress {
+            p(&Progress { stage, done, total });
+        }
+    }
+
+    pub(crate) fn check_cancel(&self) -> Result<()> {
+        match &self.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(Error::Cancelled),
+            _ => Ok(()),
+        }
+    }
+
+    fn threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// The version written.
+    pub version: String,
+    /// Business file accounting.
+    pub businesses: FileReport,
+    /// Review file accounting.
+    pub reviews: FileReport,
+    /// Reviews indexed.
+    pub indexed: u64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+    /// Reviews indexed per second.
+    pub reviews_per_sec: f64,
+    /// Size of the version on disk, bytes.
+    pub index_bytes: u64,
+    /// Text model held-out figures.
+    pub text_model: Option<TextModelReport>,
+    /// The model's version and kind.
+    pub model: String,
+}
+
+/// The index settings of every version.
+pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
+    let (schema, fields): (Schema, Fields) = build_schema();
+    let index = Index::builder()
+        .schema(schema)
+        .settings(IndexSettings::default())
+        .create_in_dir(dir)?;
+    index.tokenizers().register(TOKENIZER_NAME, YelpTokenizer::default());
+    Ok((index, fields))
+}
+
+fn id_hash(s: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// What pass one produced.
+pub(crate) struct Spilled {
+    pub report: FileReport,
+    pub counts: Vec<u64>,
+    pub dir: PathBuf,
+}
+
+/// Pass one: stream `reviews`, validate in parallel, spill good reviews to buckets.
+/// `known` answers a review_id hash already present (for updates); `table` resolves
+/// businesses.
+pub(crate) fn spill_reviews(
+    reviews: &Path,
+    table: &BusinessTable,
+    spill_dir: &Path,
+    opts: &BuildOptions,
+) -> Result<Spilled> {
+    let size = std::fs::metadata(reviews).at(reviews)?.len();
+    let buckets = ((size / (48 << 20)) as usize).clamp(4, 512);
+    let mut spill = Spill::create(spill_dir, buckets)?;
+    let mut report = FileReport::default();
+    let mut seen: HashSet<u64> = HashSet::new();
+    let until = opts.until;
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Line>>(4);
+    let path = reviews.to_path_buf();
+    let reader = std::thread::spawn(move || -> Result<()> {
+        let mut r = LineReader::open(&path)?;
+        loop {
+            let mut batch = Vec::with_capacity(8192);
+            if !r.next_batch(&mut batch, 8192)? {
+                return Ok(());
+            }
+            if tx.send(batch).is_err() {
+                return Ok(());
+            }
+        }
+    });
+    let mut done = 0u64;
+    for batch in rx.iter() {
+        opts.check_cancel()?;
+        let parsed: Vec<(u64, std::result::Result<crate::ingest::Review, Rejection>)> = batch
+            .into_par_iter()
+            .map(|l| match l {
+                Line::Ok { no, bytes } => (no, parse_review(&bytes)),
+                Line::TooLong { no, len } => (
+                    no,
+                    Err(Rejection {
+                        category: "line too long",
+                        reason: format!("line of {len} bytes exceeds {MAX_LINE_BYTES}"),
+                    }),
+                ),
+            })
+            .collect();
+        for (no, p) in parsed {
+            report.read += 1;
+            let r = match p {
+                Ok(r) => r,
+                Err(rej) => {
+                    if opts.strict {
+                        return Err(Error::BadLine { path: reviews.to_path_buf(), line: no, reason: rej.reason });
+                    }
+                    report.skip(reviews, no, rej.category, rej.reason);
+                    continue;
+                }
+            };
+            if until.is_some_and(|u| r.day >= u) {
+                report.exclude("dated on or after --until");
+                continue;
+            }
+            let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
+                if opts.strict {
+                    return Err(Error::BadLine { path: reviews.to_path_buf(), line: no, reason });
+                }
+                report.skip(reviews, no, cat, reason);
+                Ok(())
+            };
+            let Some(biz) = table.ord_of(&r.business_id) else {
+                bad(&mut report, "unknown business", format!("unknown business {:?}", r.business_id))?;
+                continue;
+            };
+            let zip = table.zip_of(biz);
+            if zip == NO_ZIP {
+                bad(&mut report, "business has no postal code", format!("business {:?} has no postal code", r.business_id))?;
+                continue;
+            }
+            if !seen.insert(id_hash(&r.review_id)) {
+                bad(&mut report, "duplicate review_id", format!("duplicate review_id {:?} (the first is kept)", r.review_id))?;
+                continue;
+            }
+            report.accepted += 1;
+            spill.push(&SpillRecord {
+                zip,
+                biz,
+                day: r.day.0,
+                stars: r.stars,
+                useful: r.useful,
+                review_id: r.review_id,
+                text: r.text,
+            })?;
+        }
+        done = report.read;
+        opts.report("read", done, None);
+    }
+    match reader.join() {
+        Ok(r) => r?,
+        Err(_) => return Err(Error::Data("the reader thread panicked".into())),
+    }
+    let _ = done;
+    Ok(Spilled { report, counts: spill.finish()?, dir: spill_dir.to_path_buf() })
+}
+
+/// Trains the text model on a deterministic sample of the spilled reviews.
+pub(crate) fn train_text(spilled: &Spilled, opts: &BuildOptions) -> Result<Option<(TextModel, TextModelReport)>> {
+    const SAMPLE: u64 = 200_000;
+    let total: u64 = spilled.counts.iter().sum();
+    let keep_every = total.div_ceil(SAMPLE).max(1);
+    let mut sample: Vec<SpillRecord> = Vec::new();
+    for i in 0..spilled.counts.len() {
+        opts.check_cancel()?;
+        for r in read_bucket(&spilled.dir, i)? {
+            if id_hash(&r.review_id) % keep_every == 0 {
+                sample.push(r);
+            }
+        }
+    }
+    opts.report("train text model", 0, Some(sample.len() as u64));
+    let labelled: Vec<LabelledReview> = sample
+        .iter()
+        .map(|r| LabelledReview { day: r.day, stars: r.stars, text: &r.text })
+        .collect();
+    Ok(train_text_model(&labelled, &TextModelConfig::default()))
+}
+
+/// Pass two: index every bucket in zipcode order.
+pub(crate) fn index_spilled(
+    writer: &IndexWriter,
+    fields: &Fields,
+    spilled: &Spilled,
+    text_model: Option<&TextModel>,
+    opts: &BuildOptions,
+) -> Result<u64> {
+    let analyzer = Analyzer::default();
+    let total: u64 = spilled.counts.iter().sum();
+    let mut done = 0u64;
+    for i in 0..spilled.counts.len() {
+        opts.check_cancel()?;
+        let mut recs = read_bucket(&spilled.dir, i)?;
+        recs.sort_by(|a, b| (a.zip, a.biz, a.day, &a.review_id).cmp(&(b.zip, b.biz, b.day, &b.review_id)));
+        for chunk in recs.chunks(4096) {
+            let docs: Vec<TantivyDocument> = chunk
+                .par_iter()
+                .map(|r| review_document(fields, &analyzer, text_model, r))
+                .collect();
+            for d in docs {
+                writer.add_document(d)?;
+            }
+            done += chunk.len() as u64;
+            opts.report("index", done, Some(total));
+        }
+        let p = super::spill::bucket_path(&spilled.dir, i);
+        std::fs::remove_file(&p).at(&p)?;
+    }
+    Ok(done)
+}
+
+/// Merges every segment of `index` into one (the zipcode runs stay long).
+pub(crate) fn merge_all(index: &Index, writer: &mut IndexWriter) -> Result<()> {
+    let ids = index.searchable_segment_ids()?;
+    if ids.len() > 1 {
+        writer.merge(&ids).wait()?;
+    }
+    Ok(())
+}
+
+/// Total size of the files in a directory.
+pub fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+/// Builds a new index version at `index_dir` from a business and a review file.
+///
+/// ```no_run
+/// use yelpsearch::index::{build_index, BuildOptions};
+/// let report = build_index(
+///     "data/business.jsonl.gz".as_ref(),
+///     "data/review.jsonl.gz".as_ref(),
+///     "idx".as_ref(),
+///     &BuildOptions::default(),
+/// )?;
+/// println!("indexed {} reviews in {:.1}s", report.indexed, report.seconds);
+/// # Ok::<(), yelpsearch::Error>(())
+/// ```
+pub fn build_index(business: &Path, reviews: &Path, index_dir: &Path, opts: &BuildOptions) -> Result<BuildReport> {
+    let t0 = Instant::now();
+    for p in [business, reviews] {
+        if !p.is_file() {
+            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+        }
+    }
+    let dir = IndexDir::new(index_dir);
+    let _lock = dir.lock_writer()?;
+    let (businesses, biz_report) = read_businesses(business, opts.strict)?;
+    if businesses.is_empty() {
+        return Err(Error::Data(format!("{}: no valid business lines", business.display())));
+    }
+    let table = BusinessTable::new(businesses);
+    let (name, tmp) = dir.begin_version()?;
+    let result = (|| -> Result<BuildReport> {
+        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts)?;
+        let text = train_text(&spilled, opts)?;
+        let (index, fields) = new_tantivy_index(&tmp)?;
+        let budget = (opts.memory_mb.max(32) << 20).max(opts.threads() * (16 << 20));
+        let mut writer: IndexWriter = index.writer_with_num_threads(opts.threads(), budget)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let indexed = index_spilled(&writer, &fields, &spilled, text.as_ref().map(|t| &t.0), opts)?;
+        writer.commit()?;
+        opts.report("merge", 0, None);
+        merge_all(&index, &mut writer)?;
+        writer.wait_merging_threads()?;
+        std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
+        table.save(&tmp.join(BUSINESSES))?;
+        std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
+        let text_report = text.as_ref().map(|t| t.1.clone());
+        let mut model = ModelFile::fallback(text, "the ranker has not been trained yet");
+        let newest = super::snapshot_newest_day(&tmp)?;
+        let mut manifest = Manifest {
+            format: FORMAT,
+            version: name.clone(),
+            parent: None,
+            created: chrono::Utc::now().to_rfc3339(),
+            origin: "build".into(),
+            reviews: indexed,
+            businesses: table.len() as u64,
+            until: opts.until,
+            newest_review: newest,
+            model_version: None,
+        };
+        write_json(&tmp.join(MANIFEST), &manifest)?;
+        if opts.train_ranker {
+            opts.report("train ranker", 0, None);
+            model = crate::rank::train::train_for_version(&tmp, model, &crate::rank::train::TrainOptions::default())?.model;
+        }
+        model.save(&tmp.join(MODEL))?;
+        manifest.model_version = Some(model.version.clone());
+        write_json(&tmp.join(MANIFEST), &manifest)?;
+        let index_bytes = dir_size(&tmp);
+        let seconds = t0.elapsed().as_secs_f64();
+        Ok(BuildReport {
+            version: name.clone(),
+            businesses: biz_report,
+            reviews: spilled.report,
+            indexed,
+            seconds,
+            reviews_per_sec: indexed as f64 / seconds.max(1e-9),
+            index_bytes,
+            text_model: text_report,
+            model: format!("{} ({})", model.version, model.kind),
+        })
+    })();
+    match result {
+        Ok(report) => {
+            dir.publish(&tmp, &name)?;
+            dir.set_current(&name)?;
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}

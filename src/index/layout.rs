@@ -1,0 +1,337 @@
+//! On-disk layout of an index: immutable versions and one atomic pointer.
+//!
+//! ```text
+//! DIR/
+//!   CURRENT            name of the current version ("v000003"), replaced by rename
+//!   write.lock         held (flock) by the one process building or updating
+//!   versions/
+//!     v000001/         an immutable version: tantivy files, business table, model,
+//!     v000002/         manifest.json, and reader.lock (shared-locked by readers)
+//!     v000003.tmp-42/  a version being written; never read, removed by gc
+//! ```
+//!
+//! A version is complete before its directory gets its final name, and CURRENT moves
+//! only after that, so a crash at any point leaves the last good version current.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Day;
+use crate::error::{Error, IoContext, Result};
+
+/// File naming the current version.
+pub const CURRENT: &str = "CURRENT";
+/// Directory of versions.
+pub const VERSIONS: &str = "versions";
+/// Manifest of a version.
+pub const MANIFEST: &str = "manifest.json";
+/// Business table of a version.
+pub const BUSINESSES: &str = "businesses.json";
+/// Ranking model of a version.
+pub const MODEL: &str = "model.json";
+/// Lock file readers share-lock while they use a version.
+pub const READER_LOCK: &str = "reader.lock";
+const WRITE_LOCK: &str = "write.lock";
+
+/// What a version holds, written when it is published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Layout format.
+    pub format: u32,
+    /// The version's name.
+    pub version: String,
+    /// The version it was derived from (for updates).
+    pub parent: Option<String>,
+    /// When it was written (RFC 3339, UTC).
+    pub created: String,
+    /// How it was made: "build" or "update".
+    pub origin: String,
+    /// Live review documents.
+    pub reviews: u64,
+    /// Businesses in the table.
+    pub businesses: u64,
+    /// Reviews dated on or after this day were left out (`--until`).
+    pub until: Option<Day>,
+    /// The newest review day in the index.
+    pub newest_review: Option<Day>,
+    /// The model's version string.
+    pub model_version: Option<String>,
+}
+
+/// The current layout format.
+pub const FORMAT: u32 = 1;
+
+/// An index directory.
+#[derive(Debug, Clone)]
+pub struct IndexDir {
+    root: PathBuf,
+}
+
+/// The exclusive write lock of an index directory; released on drop.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: File,
+}
+
+/// A shared pin on a version: while held, gc will not remove it.
+#[derive(Debug)]
+pub struct ReaderPin {
+    _file: File,
+}
+
+impl IndexDir {
+    /// An index directory at `root` (which may not exist yet).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        IndexDir { root: root.into() }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory of a version.
+    pub fn version_path(&self, name: &str) -> PathBuf {
+        self.root.join(VERSIONS).join(name)
+    }
+
+    /// Creates the root and versions directories.
+    pub fn create(&self) -> Result<()> {
+        let v = self.root.join(VERSIONS);
+        fs::create_dir_all(&v).at(&v)
+    }
+
+    /// Takes the write lock, or fails at once with [`Error::Locked`].
+    pub fn lock_writer(&self) -> Result<WriteLock> {
+        self.create()?;
+        let p = self.root.join(WRITE_LOCK);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .at(&p)?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriteLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
+                path: self.root.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(p, e)),
+        }
+    }
+
+    /// The name of the current version.
+    pub fn current(&self) -> Result<String> {
+        let p = self.root.join(CURRENT);
+        if !self.root.is_dir() {
+            return Err(Error::IndexNotFound {
+                path: self.root.clone(),
+                reason: "the directory does not exist".into(),
+            });
+        }
+        let name = match fs::read_to_string(&p) {
+            Ok(s) => s.trim().to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::IndexNotFound {
+                    path: self.root.clone(),
+                    reason: "it has no CURRENT file, so it is not a yelpsearch index".into(),
+                })
+            }
+            Err(e) => return Err(Error::io(p, e)),
+        };
+        if !valid_name(&name) || !self.version_path(&name).is_dir() {
+            return Err(Error::IndexCorrupt {
+                path: self.root.clone(),
+                reason: format!("CURRENT names {name:?}, which is not a version here"),
+            });
+        }
+        Ok(name)
+    }
+
+    /// Points CURRENT at `name`, atomically (write, fsync, rename, fsync the directory).
+    pub fn set_current(&self, name: &str) -> Result<()> {
+        if !self.version_path(name).join(MANIFEST).is_file() {
+            return Err(Error::IndexCorrupt {
+                path: self.root.clone(),
+                reason: format!("version {name} does not exist or is incomplete"),
+            });
+        }
+        let tmp = self.root.join(format!("{CURRENT}.tmp-{}", std::process::id()));
+        {
+            let mut f = File::create(&tmp).at(&tmp)?;
+            f.write_all(format!("{name}\n").as_bytes()).at(&tmp)?;
+            f.sync_all().at(&tmp)?;
+        }
+        let dst = self.root.join(CURRENT);
+        fs::rename(&tmp, &dst).at(&dst)?;
+        sync_dir(&self.root)
+    }
+
+    /// Names of all complete versions, oldest first.
+    pub fn versions(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(VERSIONS);
+        let mut out = Vec::new();
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        for entry in rd {
+            let entry = entry.at(&dir)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if valid_name(&name) && entry.path().join(MANIFEST).is_file() {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Directories of versions that were being written when their writer stopped.
+    pub fn abandoned(&self) -> Result<Vec<PathBuf>> {
+        let dir = self.root.join(VERSIONS);
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(&dir) {
+            for entry in rd {
+                let entry = entry.at(&dir)?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.contains(".tmp-") {
+                    out.push(entry.path());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A fresh name after every existing version, and the temporary directory to write
+    /// it in (created empty).
+    pub fn begin_version(&self) -> Result<(String, PathBuf)> {
+        self.create()?;
+        let next = self
+            .versions()?
+            .iter()
+            .chain(self.abandoned_names()?.iter())
+            .filter_map(|n| n.get(1..7).and_then(|d| d.parse::<u32>().ok()))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let name = format!("v{next:06}");
+        let tmp = self
+            .root
+            .join(VERSIONS)
+            .join(format!("{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).at(&tmp)?;
+        }
+        fs::create_dir_all(&tmp).at(&tmp)?;
+        Ok((name, tmp))
+    }
+
+    fn abandoned_names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .abandoned()?
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect())
+    }
+
+    /// Gives a finished temporary version directory its final name.
+    pub fn publish(&self, tmp: &Path, name: &str) -> Result<PathBuf> {
+        sync_tree(tmp)?;
+        let dst = self.version_path(name);
+        fs::rename(tmp, &dst).at(&dst)?;
+        sync_dir(&self.root.join(VERSIONS))?;
+        Ok(dst)
+    }
+
+    /// Share-locks a version so that gc leaves it alone while it is read.
+    pub fn pin(&self, name: &str) -> Result<ReaderPin> {
+        let p = self.version_path(name).join(READER_LOCK);
+        let file = match OpenOptions::new().read(true).open(&p) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Versions made by a read-only copy may lack the file; pin the manifest.
+                File::open(self.version_path(name).join(MANIFEST)).at(&p)?
+            }
+            Err(e) => return Err(Error::io(p, e)),
+        };
+        file.lock_shared().at(&p)?;
+        Ok(ReaderPin { _file: file })
+    }
+
+    /// Whether any reader pins the version (tries an exclusive lock).
+    pub fn in_use(&self, name: &str) -> Result<bool> {
+        let p = self.version_path(name).join(READER_LOCK);
+        let file = match OpenOptions::new().read(true).open(&p) {
+            Ok(f) => f,
+            Err(_) => return Ok(false),
+        };
+        match file.try_lock() {
+            Ok(()) => Ok(false),
+            Err(fs::TryLockError::WouldBlock) => Ok(true),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(p, e)),
+        }
+    }
+
+    /// Reads a version's manifest.
+    pub fn manifest(&self, name: &str) -> Result<Manifest> {
+        read_manifest(&self.version_path(name))
+    }
+}
+
+/// Reads the manifest of a version directory.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let p = dir.join(MANIFEST);
+    let bytes = fs::read(&p).at(&p)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::IndexCorrupt {
+        path: dir.to_path_buf(),
+        reason: format!("manifest: {e}"),
+    })
+}
+
+/// Writes a JSON file and fsyncs it.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let mut f = File::create(path).at(path)?;
+    f.write_all(&bytes).at(path)?;
+    f.sync_all().at(path)
+}
+
+fn valid_name(name: &str) -> bool {
+    name.len() == 7 && name.starts_with('v') && name[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Fsyncs a directory so that renames in it are durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|f| f.sync_all()).at(dir)
+}
+
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).at(dir)? {
+        let p = entry.at(dir)?.path();
+        if p.is_file() {
+            File::open(&p).and_then(|f| f.sync_all()).at(&p)?;
+        }
+    }
+    sync_dir(dir)
+}
+
+/// Hard-links (or copies, across filesystems) every file of `from` into `to`.
+pub fn link_files(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+    for entry in fs::read_dir(from).at(from)? {
+        let entry = entry.at(from)?;
+        let name = entry.file_name();
+        let name_s = name.to_string_lossy();
+        if skip.iter().any(|s| *s == name_s) || !entry.path().is_file() {
+            continue;
+        }
+        let dst = to.join(&name);
+        if fs::hard_link(entry.path(), &dst).is_err() {
+            fs::copy(entry.path(), &dst).at(&dst)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! One opened, immutable index version: everything a search reads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::columnar::Column;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
+
+use super::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
+use super::schema::{fields_of, names, Fields};
+use super::table::BusinessTable;
+use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
+use crate::error::{Error, Result};
+use crate::rank::features::{BizStats, RECENT_DAYS};
+use crate::rank::ModelFile;
+
+/// Fast columns of one segment.
+pub struct SegmentColumns {
+    /// Business ordinal.
+    pub biz: Column<u64>,
+    /// Stars.
+    pub stars: Column<u64>,
+    /// Day.
+    pub day: Column<i64>,
+    /// Useful votes.
+    pub useful: Column<u64>,
+    /// Clause values (multi-valued).
+    pub clauses: Column<u64>,
+    /// Field norms of the text field.
+    pub fieldnorms: FieldNormReader,
+    /// Inverted index of the text field.
+    pub inverted: Arc<InvertedIndexReader>,
+    /// Runs of doc ids per zip ordinal: `[start, end)`.
+    pub zip_runs: HashMap<u32, Vec<(u32, u32)>>,
+}
+
+/// An opened index version.
+pub struct Snapshot {
+    /// Version name.
+    pub version: String,
+    /// Version directory.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The tantivy index.
+    pub index: Index,
+    /// A searcher over it (the version never changes).
+    pub searcher: Searcher,
+    _reader: IndexReader,
+    /// Schema fields.
+    pub fields: Fields,
+    /// Business table.
+    pub table: BusinessTable,
+    /// Per-segment columns, in the searcher's segment order.
+    pub segments: Vec<SegmentColumns>,
+    /// Query-independent business statistics (over all indexed reviews).
+    pub stats: Vec<BizStats>,
+    /// Newest review day (the "now" of recency features).
+    pub now: i32,
+    /// The model in use (the fallback when the file is missing or refused).
+    pub model: ModelFile,
+    /// Why the model file was refused, if it was.
+    pub model_error: Option<String>,
+    /// The analyzer.
+    pub analyzer: Analyzer,
+    _pin: Option<ReaderPin>,
+}
+
+/// Opens a tantivy index directory with the analyzer registered.
+pub fn open_tantivy(dir: &Path) -> Result<Index> {
+    register(Index::open_in_dir(dir), dir)
+}
+
+/// Opens a published version for reading only (works on a read-only mount).
+pub fn open_tantivy_readonly(dir: &Path) -> Result<Index> {
+    let d = super::readonly::ReadOnlyDirectory::open(dir).map_err(|e| Error::IndexCorrupt {
+        path: dir.to_path_buf(),
+        reason: format!("cannot open the directory ({e})"),
+    })?;
+    register(Index::open(d), dir)
+}
+
+fn register(index: tantivy::Result<Index>, dir: &Path) -> Result<Index> {
+    let index = index.map_err(|e| Error::IndexCorrupt {
+        path: dir.to_path_buf(),
+        reason: format!("cannot open the tantivy index ({e})"),
+    })?;
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, YelpTokenizer::default());
+    Ok(index)
+}
+
+impl Snapshot {
+    /// Opens the current version of the index at `root`.
+    pub fn open_current(root: &Path) -> Result<Snapshot> {
+        let dir = IndexDir::new(root);
+        let name = dir.current()?;
+        let pin = dir.pin(&name)?;
+        Self::open_dir(&dir.version_path(&name), Some(pin))
+    }
+
+    /// Opens one version directory (pinned by `pin` when given).
+    pub fn open_dir(vdir: &Path, pin: Option<ReaderPin>) -> Result<Snapshot> {
+        let manifest = read_manifest(vdir)?;
+        let index = if pin.is_some() { open_tantivy_readonly(vdir)? } else { open_tantivy(vdir)? };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let fields = fields_of(&index.schema()).map_err(|e| Error::IndexCorrupt {
+            path: vdir.to_path_buf(),
+            reason: format!("schema: {e}"),
+        })?;
+        let table = BusinessTable::load(&vdir.join(BUSINESSES))?;
+        let mut segments = Vec::new();
+        for sr in searcher.segment_readers() {
+            let ff = sr.fast_fields();
+            segments.push(SegmentColumns {
+                biz: ff.u64(names::BIZ)?,
+                stars: ff.u64(names::STARS)?,
+                day: ff.i64(names::DAY)?,
+                useful: ff.u64(names::USEFUL)?,
+                clauses: ff.u64(names::SENTENCES)?,
+                fieldnorms: sr.get_fieldnorms_reader(fields.text)?,
+                inverted: sr.inverted_index(fields.text)?,
+                zip_runs: zip_runs(sr)?,
+            });
+        }
+        let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
+        let (model, model_error) = match ModelFile::load(&vdir.join(MODEL)) {
+            Ok(m) => (m, None),
+            Err(e) => {
+                tracing::warn!(error = %e, "model refused; serving with the BM25 fallback");
+                (
+                    ModelFile::fallback(None, &format!("model file refused: {e}")),
+                    Some(e.to_string()),
+                )
+            }
+        };
+        Ok(Snapshot {
+            version: manifest.version.clone(),
+            dir: vdir.to_path_buf(),
+            manifest,
+            index,
+            searcher,
+            _reader: reader,
+            fields,
+            table,
+            segments,
+            stats,
+            now,
+            model,
+            model_error,
+            analyzer: Analyzer::default(),
+            _pin: pin,
+        })
+    }
+
+    /// Live review documents.
+    pub fn num_reviews(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+}
+
+fn zip_runs(sr: &tantivy::SegmentReader) -> Result<HashMap<u32, Vec<(u32, u32)>>> {
+    let zip: Column<u64> = sr.fast_fields().u64(names::ZIP)?;
+    let mut runs: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    let max = sr.max_doc();
+    let mut start = 0u32;
+    let mut cur: Option<u64> = None;
+    for doc in 0..max {
+        let z = zip.first(doc);
+        if z != cur {
+            if let Some(c) = cur {
+                runs.entry(c as u32).or_default().push((start, doc));
+            }
+            start = doc;
+            cur = z;
+        }
+    }
+    if let Some(c) = cur {
+        runs.entry(c as u32).or_default().push((start, max));
+    }
+    Ok(runs)
+}
+
+/// Business statistics over live reviews dated before `until` (all when `None`), and
+/// the newest such day.
+pub fn business_stats(
+    searcher: &Searcher,
+    segments: &[SegmentColumns],
+    n_businesses: usize,
+    until: Option<i32>,
+) -> (Vec<BizStats>, i32) {
+    let mut stats = vec![
+        BizStats {
+            last_day: i32::MIN,
+            ..BizStats::default()
+        };
+        n_businesses
+    ];
+    let mut now = i32::MIN;
+    let limit = until.unwrap_or(i32::MAX);
+    let each = |f: &mut dyn FnMut(usize, u8, i32)| {
+        for (sr, cols) in searcher.segment_readers().iter().zip(segments) {
+            let alive = sr.alive_bitset();
+            for doc in 0..sr.max_doc() {
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                let day = cols.day.first(doc).unwrap_or(0) as i32;
+                if day >= limit {
+                    continue;
+                }
+                let biz = cols.biz.first(doc).unwrap_or(u64::MAX) as usize;
+                let stars = cols.stars.first(doc).unwrap_or(0) as u8;
+                f(biz, stars, day);
+            }
+        }
+    };
+    each(&mut |_, _, day| now = now.max(day));
+    each(&mut |biz, stars, day| {
+        if let Some(s) = stats.get_mut(biz) {
+            s.n += 1;
+            s.stars_sum += stars as u32;
+            s.last_day = s.last_day.max(day);
+            if now - day <= RECENT_DAYS {
+                s.recent += 1;
+                s.recent_stars_sum += stars as u32;
+            }
+        }
+    });
+    if now == i32::MIN {
+        now = 0;
+    }
+    (stats, now)
+}

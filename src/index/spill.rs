@@ -1,0 +1,159 @@
+//! Validated reviews spilled to bucket files, so that the index can be written in
+//! zipcode order with bounded memory.
+//!
+//! Reviews arrive in any order; the search reads one zipcode's documents as contiguous
+//! runs of doc ids (see [`crate::search`]). Pass one parses and validates every line
+//! once and appends a compact record to the bucket of its zipcode; pass two loads one
+//! bucket at a time, sorts it by (zip, business, day) and indexes it.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+
+/// A validated review, ready for analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpillRecord {
+    /// Zip ordinal.
+    pub zip: u32,
+    /// Business ordinal.
+    pub biz: u32,
+    /// Day (days since 1970-01-01).
+    pub day: i32,
+    /// Stars 1-5.
+    pub stars: u8,
+    /// Useful votes.
+    pub useful: u32,
+    /// Yelp review id.
+    pub review_id: String,
+    /// Review text.
+    pub text: String,
+}
+
+impl SpillRecord {
+    fn write_to(&self, w: &mut impl Write) -> std::io::Result<()> {
+        w.write_all(&self.zip.to_le_bytes())?;
+        w.write_all(&self.biz.to_le_bytes())?;
+        w.write_all(&self.day.to_le_bytes())?;
+        w.write_all(&[self.stars])?;
+        w.write_all(&self.useful.to_le_bytes())?;
+        for s in [&self.review_id, &self.text] {
+            w.write_all(&(s.len() as u32).to_le_bytes())?;
+            w.write_all(s.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn read_from(r: &mut impl Read) -> std::io::Result<Option<SpillRecord>> {
+        let mut head = [0u8; 17];
+        match r.read_exact(&mut head) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        let u32_at = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+        let mut string = || -> std::io::Result<String> {
+            let mut len = [0u8; 4];
+            r.read_exact(&mut len)?;
+            let mut buf = vec![0u8; u32::from_le_bytes(len) as usize];
+            r.read_exact(&mut buf)?;
+            String::from_utf8(buf).map_err(std::io::Error::other)
+        };
+        Ok(Some(SpillRecord {
+            zip: u32_at(0),
+            biz: u32_at(4),
+            day: u32_at(8) as i32,
+            stars: head[12],
+            useful: u32_at(13),
+            review_id: string()?,
+            text: string()?,
+        }))
+    }
+}
+
+/// Bucket files of spilled records.
+pub struct Spill {
+    dir: PathBuf,
+    writers: Vec<BufWriter<File>>,
+    counts: Vec<u64>,
+}
+
+impl Spill {
+    /// Creates `buckets` empty bucket files in `dir`.
+    pub fn create(dir: &Path, buckets: usize) -> Result<Spill> {
+        std::fs::create_dir_all(dir).at(dir)?;
+        let mut writers = Vec::with_capacity(buckets);
+        for i in 0..buckets.max(1) {
+            let p = bucket_path(dir, i);
+            writers.push(BufWriter::with_capacity(1 << 16, File::create(&p).at(&p)?));
+        }
+        Ok(Spill {
+            dir: dir.to_path_buf(),
+            counts: vec![0; writers.len()],
+            writers,
+        })
+    }
+
+    /// Appends a record to its zipcode's bucket.
+    pub fn push(&mut self, rec: &SpillRecord) -> Result<()> {
+        let b = (rec.zip as usize).wrapping_mul(0x9E37_79B9) % self.writers.len();
+        self.counts[b] += 1;
+        rec.write_to(&mut self.writers[b])
+            .at(bucket_path(&self.dir, b))
+    }
+
+    /// Flushes every bucket; returns the record count of each.
+    pub fn finish(mut self) -> Result<Vec<u64>> {
+        for (i, w) in self.writers.iter_mut().enumerate() {
+            w.flush().at(bucket_path(&self.dir, i))?;
+        }
+        Ok(self.counts)
+    }
+}
+
+/// The path of bucket `i`.
+pub fn bucket_path(dir: &Path, i: usize) -> PathBuf {
+    dir.join(format!("bucket-{i:04}.bin"))
+}
+
+/// Reads every record of bucket `i`.
+pub fn read_bucket(dir: &Path, i: usize) -> Result<Vec<SpillRecord>> {
+    let p = bucket_path(dir, i);
+    let mut r = BufReader::with_capacity(1 << 16, File::open(&p).at(&p)?);
+    let mut out = Vec::new();
+    while let Some(rec) = SpillRecord::read_from(&mut r).map_err(|e| Error::io(&p, e))? {
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_through_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Spill::create(dir.path(), 3).unwrap();
+        let recs: Vec<SpillRecord> = (0..10)
+            .map(|i| SpillRecord {
+                zip: i % 4,
+                biz: i * 7,
+                day: -(i as i32),
+                stars: (i % 5 + 1) as u8,
+                useful: i * 100,
+                review_id: format!("r{i}"),
+                text: format!("crème brûlée {i}\nline"),
+            })
+            .collect();
+        for r in &recs {
+            s.push(r).unwrap();
+        }
+        let counts = s.finish().unwrap();
+        assert_eq!(counts.iter().sum::<u64>(), 10);
+        let mut back: Vec<SpillRecord> = (0..3).flat_map(|i| read_bucket(dir.path(), i).unwrap()).collect();
+        back.sort_by_key(|r| r.biz);
+        assert_eq!(back, recs);
+    }
+}

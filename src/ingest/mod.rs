@@ -1,0 +1,66 @@
+//! Ingest of Yelp Open Dataset JSON-lines files (plain or gzip), streaming.
+//!
+//! Bad lines are never fatal unless asked: each is reported with its file, line number
+//! and reason, counted by category in a [`FileReport`], and skipped, while every good
+//! line still lands.
+
+mod lines;
+mod postal;
+mod records;
+mod report;
+
+pub use lines::{Line, LineReader, MAX_LINE_BYTES};
+pub use postal::{looks_like_postal_code, normalize_postal_code};
+pub use records::{parse_business, parse_review, Business, Rejection, Review};
+pub use report::{FileReport, Issue, MAX_LISTED_ISSUES};
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Reads every business of a `business.json` file.
+///
+/// With `strict`, the first bad line is an error; otherwise bad lines are reported in
+/// the returned [`FileReport`] and skipped. A repeated `business_id` keeps the last line.
+pub fn read_businesses(path: &Path, strict: bool) -> Result<(Vec<Business>, FileReport)> {
+    let mut reader = LineReader::open(path)?;
+    let mut report = FileReport::default();
+    let mut out: Vec<Business> = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    while let Some(line) = reader.next_line()? {
+        report.read += 1;
+        let (no, parsed) = match line {
+            Line::Ok { no, bytes } => (no, parse_business(&bytes)),
+            Line::TooLong { no, len } => (
+                no,
+                Err(Rejection {
+                    category: "line too long",
+                    reason: format!("line of {len} bytes exceeds {MAX_LINE_BYTES}"),
+                }),
+            ),
+        };
+        match parsed {
+            Ok(b) => {
+                report.accepted += 1;
+                match seen.get(&b.business_id) {
+                    Some(&i) => out[i] = b,
+                    None => {
+                        seen.insert(b.business_id.clone(), out.len());
+                        out.push(b);
+                    }
+                }
+            }
+            Err(r) => {
+                if strict {
+                    return Err(Error::BadLine {
+                        path: path.to_path_buf(),
+                        line: no,
+                        reason: r.reason,
+                    });
+                }
+                report.skip(path, no, r.category, r.reason);
+            }
+        }
+    }
+    Ok((out, report))
+}

@@ -1,0 +1,303 @@
+//! Training the ranker on an index's own data, by the future-review protocol applied
+//! at an earlier cutoff inside the indexed reviews.
+//!
+//! With N the newest indexed day and T = N − `label_days`: features come from reviews
+//! dated before T, grades from reviews dated T..=N that mention the query term (3 when
+//! their mean stars ≥ 4.5 over ≥ 2 reviews, 2 when ≥ 4, 1 when ≥ 3, else 0). Queries
+//! are (zipcode, term) pairs over terms mined from the corpus itself (mid-frequency
+//! words: no fixed list), kept when ≥ 3 businesses of the zipcode are graded and the
+//! term occurs before T. A fifth of the queries, chosen by hash, is held out: it stops
+//! the boosting early and gives the offline metrics.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::features::{aspect_feature_indices, BizStats, N_FEATURES};
+use super::ltr::{self, ndcg_at, Ensemble, LtrConfig, QueryGroup};
+use super::model::{ModelFile, TrainingData, TrainingWindow};
+use crate::date::Day;
+use crate::error::{Error, Result};
+use crate::index::snapshot::{business_stats, Snapshot};
+use crate::search::query::Clause;
+use crate::search::{collect, CollectContext, ParsedQuery};
+
+/// Options of ranker training.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Days at the end of the index whose reviews give the grades.
+    pub label_days: i32,
+    /// Most terms mined from the corpus.
+    pub max_terms: usize,
+    /// Most training queries.
+    pub max_queries: usize,
+    /// Seed of the query draw and the held-out split.
+    pub seed: u64,
+    /// Boosting settings.
+    pub ltr: LtrConfig,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            label_days: 365,
+            max_terms: 400,
+            max_queries: 6000,
+            seed: 0,
+            ltr: LtrConfig::default(),
+        }
+    }
+}
+
+/// A labelled training query.
+#[derive(Debug, Clone)]
+pub struct LabelledQuery {
+    /// Zipcode.
+    pub zip: String,
+    /// Term (analysed form).
+    pub term: String,
+    /// Candidates' features and grades.
+    pub group: QueryGroup,
+    /// Grades of graded businesses that are not candidates (they count in the ideal).
+    pub missing: Vec<u8>,
+    /// BM25 top-3 scores of the candidates (the baseline).
+    pub bm25: Vec<f32>,
+    /// Whether it is held out.
+    pub held_out: bool,
+}
+
+/// The result of training.
+pub struct TrainOutcome {
+    /// The new model file (sealed), or the fallback when there was too little data.
+    pub model: ModelFile,
+    /// The labelled queries (held-out ones flagged), for comparing models.
+    pub queries: Vec<LabelledQuery>,
+}
+
+/// Grade of a business from its label-window mentions (the protocol's rule).
+pub fn grade(n: u32, mean_stars: f32) -> u8 {
+    if n >= 2 && mean_stars >= 4.5 {
+        3
+    } else if n >= 1 && mean_stars >= 4.0 {
+        2
+    } else if n >= 1 && mean_stars >= 3.0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn fnv(s: &str, seed: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Mid-frequency terms of the corpus: present in 0.05%–3% of reviews, alphabetic,
+/// at least 3 letters; the `max` most frequent of them.
+pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
+    let total = snap.searcher.num_docs().max(1) as f64;
+    let mut df: BTreeMap<String, u64> = BTreeMap::new();
+    for seg in &snap.segments {
+        let mut stream = seg.inverted.terms().stream().map_err(|e| Error::IndexCorrupt { path: snap.dir.clone(), reason: e.to_string() })?;
+        while stream.advance() {
+            let Ok(t) = std::str::from_utf8(stream.key()) else { continue };
+            if t.len() >= 3 && t.chars().all(|c| c.is_alphabetic()) {
+                *df.entry(t.to_string()).or_default() += stream.value().doc_freq as u64;
+            }
+        }
+    }
+    let mut v: Vec<(String, u64)> = df
+        .into_iter()
+        .filter(|(_, d)| (*d as f64) / total >= 0.0005 && (*d as f64) / total <= 0.03)
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(v.into_iter().take(max).map(|x| x.0).collect())
+}
+
+/// Builds the labelled queries of a snapshot at T = newest − `label_days`.
+pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<LabelledQuery>, TrainingWindow)> {
+    let newest = snap.now;
+    let t = newest - opts.label_days;
+    let (stats, _): (Vec<BizStats>, i32) = business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    let terms = mine_terms(snap, opts.max_terms)?;
+    let zips: Vec<String> = snap.table.zips().to_vec();
+    let pairs: Vec<(String, String)> = zips
+        .iter()
+        .flat_map(|z| terms.iter().map(move |t| (z.clone(), t.clone())))
+        .collect();
+    let feat_ctx = CollectContext { from: None, until: Some(t), stats: &stats, now: t - 1 };
+    let label_ctx = CollectContext { from: Some(t), until: None, stats: &stats, now: newest };
+    let mut out: Vec<LabelledQuery> = pairs
+        .par_iter()
+        .filter_map(|(zip, term)| {
+            let q = ParsedQuery {
+                zip: zip.clone(),
+                need: term.clone(),
+                clauses: vec![Clause { terms: vec![(term.clone(), 0)], phrase: false }],
+            };
+            let labels = collect(snap, &q, &label_ctx).ok()?;
+            if labels.len() < 3 {
+                return None;
+            }
+            let cands = collect(snap, &q, &feat_ctx).ok()?;
+            if cands.is_empty() {
+                return None;
+            }
+            let grade_of: BTreeMap<u32, u8> = labels
+                .iter()
+                .map(|c| (c.biz, grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32)))
+                .collect();
+            if grade_of.values().all(|&g| g == 0) {
+                return None;
+            }
+            let cand_set: std::collections::HashSet<u32> = cands.iter().map(|c| c.biz).collect();
+            let missing = grade_of.iter().filter(|(b, _)| !cand_set.contains(b)).map(|(_, &g)| g).collect();
+            let group = QueryGroup {
+                rows: cands.iter().map(|c| c.features.to_vec()).collect(),
+                labels: cands.iter().map(|c| grade_of.get(&c.biz).copied().unwrap_or(0)).collect(),
+            };
+            let key = format!("{zip}:{term}");
+            Some(LabelledQuery {
+                zip: zip.clone(),
+                term: term.clone(),
+                bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
+                group,
+                missing,
+                held_out: fnv(&key, opts.seed ^ 0x5eed) % 5 == 0,
+            })
+        })
+        .collect();
+    out.sort_by_key(|q| fnv(&format!("{}:{}", q.zip, q.term), opts.seed));
+    out.truncate(opts.max_queries);
+    let window = TrainingWindow {
+        features_until: Some(Day(t)),
+        labels_from: Some(Day(t)),
+        labels_until: Some(Day(newest + 1)),
+    };
+    Ok((out, window))
+}
+
+/// Mean NDCG@10, MRR and P@5 of `score` over the held-out queries.
+pub fn evaluate(queries: &[LabelledQuery], score: &dyn Fn(&LabelledQuery, usize) -> f32) -> BTreeMap<String, f64> {
+    let held: Vec<&LabelledQuery> = queries.iter().filter(|q| q.held_out).collect();
+    let (mut ndcg, mut mrr, mut p5) = (0f64, 0f64, 0f64);
+    for q in &held {
+        let s: Vec<f32> = (0..q.group.rows.len()).map(|i| score(q, i)).collect();
+        ndcg += ndcg_at(&s, &q.group.labels, &q.missing, 10);
+        let mut order: Vec<usize> = (0..s.len()).collect();
+        order.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
+        mrr += order.iter().position(|&i| q.group.labels[i] >= 2).map_or(0.0, |r| 1.0 / (r + 1) as f64);
+        p5 += order.iter().take(5).filter(|&&i| q.group.labels[i] >= 2).count() as f64 / 5.0;
+    }
+    let n = held.len().max(1) as f64;
+    BTreeMap::from([
+        ("ndcg@10".to_string(), ndcg / n),
+        ("mrr".to_string(), mrr / n),
+        ("p@5".to_string(), p5 / n),
+        ("queries".to_string(), held.len() as f64),
+    ])
+}
+
+fn groups(queries: &[LabelledQuery], held_out: bool, mask: &[usize]) -> Vec<QueryGroup> {
+    queries
+        .iter()
+        .filter(|q| q.held_out == held_out)
+        .map(|q| {
+            let mut g = q.group.clone();
+            for r in &mut g.rows {
+                for &m in mask {
+                    r[m] = 0.0;
+                }
+            }
+            g
+        })
+        .collect()
+}
+
+/// Fewest training queries for a learned ranker; below it the BM25 fallback is kept.
+pub const MIN_QUERIES: usize = 30;
+
+/// Trains the ranker of the version at `vdir`, keeping `base`'s text model.
+pub fn train_for_version(vdir: &Path, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+    let mut snap = Snapshot::open_dir(vdir, None)?;
+    snap.model = base.clone();
+    train_on_snapshot(&snap, base, opts)
+}
+
+/// Trains a ranker on an opened snapshot.
+pub fn train_on_snapshot(snap: &Snapshot, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+    let (queries, window) = labelled_queries(snap, opts)?;
+    let n_train = queries.iter().filter(|q| !q.held_out).count();
+    let n_held = queries.len() - n_train;
+    if n_train < MIN_QUERIES || n_held < 5 {
+        let mut m = base;
+        m.fallback = true;
+        m.kind = "bm25".into();
+        m.ranker = None;
+        m.fallback_reason = Some(format!(
+            "too little data to learn a ranker: {n_train} training and {n_held} held-out queries (need {MIN_QUERIES} and 5)"
+        ));
+        m.training_window = window;
+        m.trained_at = Some(chrono::Utc::now().to_rfc3339());
+        m.seal();
+        return Ok(TrainOutcome { model: m, queries });
+    }
+    let (ens, _) = ltr::train(&groups(&queries, false, &[]), &groups(&queries, true, &[]), &opts.ltr);
+    let aspect = aspect_feature_indices();
+    let (ens_na, _) = ltr::train(&groups(&queries, false, &aspect), &groups(&queries, true, &aspect), &opts.ltr);
+    let learned = evaluate(&queries, &|q, i| ens.predict(&q.group.rows[i]));
+    let no_aspect = evaluate(&queries, &|q, i| {
+        let mut r = q.group.rows[i].clone();
+        for &m in &aspect {
+            r[m] = 0.0;
+        }
+        ens_na.predict(&r)
+    });
+    let bm25 = evaluate(&queries, &|q, i| q.bm25[i]);
+    let mut m = base;
+    m.kind = "lambdamart".into();
+    m.fallback = false;
+    m.fallback_reason = None;
+    m.ranker = Some(ens);
+    m.training_window = window;
+    m.trained_at = Some(chrono::Utc::now().to_rfc3339());
+    m.data = TrainingData {
+        queries: queries.len() as u64,
+        businesses: queries.iter().map(|q| q.group.rows.len() as u64).sum(),
+        reviews: m.text_model_report.as_ref().map_or(0, |r| r.train_clauses),
+    };
+    for (k, v) in learned {
+        m.metrics.insert(k, v);
+    }
+    for (k, v) in bm25 {
+        m.metrics.insert(format!("bm25_{k}"), v);
+    }
+    for (k, v) in no_aspect {
+        m.metrics.insert(format!("no_aspect_{k}"), v);
+    }
+    debug_assert_eq!(N_FEATURES, m.features.len());
+    m.seal();
+    Ok(TrainOutcome { model: m, queries })
+}
+
+/// Scores an ensemble (or BM25 when `None`) on labelled held-out queries.
+pub fn evaluate_model(queries: &[LabelledQuery], ranker: Option<&Ensemble>) -> BTreeMap<String, f64> {
+    match ranker {
+        Some(e) => evaluate(queries, &|q, i| e.predict(&q.group.rows[i])),
+        None => evaluate(queries, &|q, i| q.bm25[i]),
+    }
+}
+
+/// Refuses a window that leaves no label days.
+pub fn check_label_days(days: i32) -> Result<()> {
+    if !(7..=3650).contains(&days) {
+        return Err(Error::Model(format!("--label-days must be between 7 and 3650, not {days}")));
+    }
+    Ok(())
+}

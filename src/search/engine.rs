@@ -1,0 +1,253 @@
+//! Retrieval and the per-business collector.
+//!
+//! A query touches only its zipcode's documents: each segment knows the runs of doc
+//! ids that hold a zipcode (the build writes reviews in zipcode order), so the
+//! postings of the rarest query term are sought to the start of each run and walked to
+//! its end, the other terms leap-frogging along. Every matching review adds to its
+//! business's [`MatchAcc`] in the same pass: BM25, stars, recency, useful votes and
+//! the text model's sentiment of exactly the clauses that hold the query terms.
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DocId, DocSet, TERMINATED};
+
+use super::query::ParsedQuery;
+use crate::error::{Error, Result};
+use crate::index::snapshot::Snapshot;
+use crate::rank::clauses::logits_at;
+use crate::rank::features::{feature_vector, BizStats, FeatureVector, MatchAcc, ReviewMatch};
+
+/// A review that can serve as evidence for a business (a snippet candidate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// How strongly it speaks for the business on this need.
+    pub weight: f32,
+    /// Segment ordinal.
+    pub segment: u32,
+    /// Doc id in the segment.
+    pub doc: DocId,
+}
+
+/// A business that matched the query, with its features.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Business ordinal.
+    pub biz: u32,
+    /// The accumulated matches.
+    pub acc: MatchAcc,
+    /// The feature vector.
+    pub features: FeatureVector,
+    /// Up to three evidence reviews, strongest first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// What the collector sees of time and of businesses.
+pub struct CollectContext<'a> {
+    /// Only reviews dated on or after this day (training labels).
+    pub from: Option<i32>,
+    /// Only reviews dated before this day (training at an earlier cutoff).
+    pub until: Option<i32>,
+    /// Business statistics matching `until`.
+    pub stats: &'a [BizStats],
+    /// "Now" for recency.
+    pub now: i32,
+}
+
+struct TermState {
+    weight: Bm25Weight,
+}
+
+/// Finds every business of the query's zipcode with a matching review, with its
+/// features. Unknown zipcodes are an [`Error::Query`]-free empty result: the caller
+/// decides (see [`crate::Index::search`]).
+pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Vec<Candidate>> {
+    let Some(zip) = snap.table.zip_ord(&q.zip) else {
+        return Ok(Vec::new());
+    };
+    let members = snap.table.members(zip);
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let terms = q.distinct_terms();
+    let text = snap.fields.text;
+    let term_objs: Vec<Term> = terms.iter().map(|t| Term::from_field_text(text, t)).collect();
+
+    // Corpus statistics for BM25.
+    let total_docs = snap.searcher.num_docs().max(1);
+    let mut total_tokens = 0u64;
+    let mut dfs = vec![0u64; terms.len()];
+    let mut per_segment: Vec<Option<Vec<SegmentPostings>>> = Vec::with_capacity(snap.segments.len());
+    for seg in &snap.segments {
+        total_tokens += seg.inverted.total_num_tokens();
+        let mut ps = Vec::with_capacity(terms.len());
+        let mut all = true;
+        for (i, t) in term_objs.iter().enumerate() {
+            match seg
+                .inverted
+                .read_postings(t, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(|e| Error::IndexCorrupt { path: snap.dir.clone(), reason: e.to_string() })?
+            {
+                Some(p) => {
+                    dfs[i] += p.doc_freq() as u64;
+                    ps.push(p);
+                }
+                None => all = false,
+            }
+        }
+        per_segment.push(if all { Some(ps) } else { None });
+    }
+    let avg_norm = total_tokens as f32 / total_docs as f32;
+    let states: Vec<TermState> = dfs
+        .iter()
+        .map(|&df| TermState {
+            weight: Bm25Weight::for_one_term_without_explain(df.max(1), total_docs, avg_norm),
+        })
+        .collect();
+    // Which distinct term each clause position refers to.
+    let clause_terms: Vec<Vec<(usize, u32)>> = q
+        .clauses
+        .iter()
+        .map(|c| {
+            c.terms
+                .iter()
+                .map(|(t, off)| (terms.iter().position(|x| x == t).unwrap_or(0), *off))
+                .collect()
+        })
+        .collect();
+
+    let mut local = std::collections::HashMap::with_capacity(members.len());
+    for (i, &b) in members.iter().enumerate() {
+        local.insert(b, i);
+    }
+    let mut accs: Vec<MatchAcc> = vec![MatchAcc::default(); members.len()];
+    let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); members.len()];
+    let until = ctx.until.unwrap_or(i32::MAX);
+    let from = ctx.from.unwrap_or(i32::MIN);
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); terms.len()];
+    let mut all_pos: Vec<u32> = Vec::new();
+    let mut logits: Vec<f32> = Vec::new();
+    let lead = (0..terms.len()).min_by_key(|&i| dfs[i]).unwrap_or(0);
+
+    for (seg_ord, (seg, ps)) in snap.segments.iter().zip(per_segment.iter_mut()).enumerate() {
+        let (Some(ps), Some(runs)) = (ps.as_mut(), seg.zip_runs.get(&zip)) else {
+            continue;
+        };
+        let alive = snap.searcher.segment_reader(seg_ord as u32).alive_bitset();
+        for &(start, end) in runs {
+            let mut doc = ps[lead].seek(start);
+            while doc < end {
+                // Leap-frog the other terms to a common doc.
+                let mut cand = doc;
+                let mut aligned = false;
+                while cand < end {
+                    let mut next = cand;
+                    for (k, p) in ps.iter_mut().enumerate() {
+                        if k != lead {
+                            let d = p.seek(cand);
+                            if d > next {
+                                next = d;
+                            }
+                        }
+                    }
+                    if next == cand {
+                        aligned = true;
+                        break;
+                    }
+                    cand = ps[lead].seek(next);
+                }
+                if !aligned || cand >= end {
+                    break;
+                }
+                doc = cand;
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let day = seg.day.first(doc).unwrap_or(0) as i32;
+                    if day < until && day >= from {
+                        // Positions of every term, for phrases and aspect clauses.
+                        all_pos.clear();
+                        for (k, p) in ps.iter_mut().enumerate() {
+                            p.positions(&mut positions[k]);
+                            all_pos.extend_from_slice(&positions[k]);
+                        }
+                        let mut phrase_ok = true;
+                        let mut adjacent = true;
+                        for (c, ct) in q.clauses.iter().zip(&clause_terms) {
+                            let together = ct.len() < 2 || has_phrase(&positions, ct);
+                            if c.phrase && !together {
+                                phrase_ok = false;
+                            }
+                            adjacent &= together;
+                        }
+                        if phrase_ok {
+                            let norm = seg.fieldnorms.fieldnorm_id(doc);
+                            let bm25: f32 = ps
+                                .iter()
+                                .zip(&states)
+                                .map(|(p, s)| s.weight.score(norm, p.term_freq()))
+                                .sum();
+                            all_pos.sort_unstable();
+                            logits_at(seg.clauses.values_for_doc(doc), &all_pos, &mut logits);
+                            let biz = seg.biz.first(doc).unwrap_or(u64::MAX) as u32;
+                            if let Some(&li) = local.get(&biz) {
+                                let m = ReviewMatch {
+                                    bm25,
+                                    stars: seg.stars.first(doc).unwrap_or(0) as u8,
+                                    day,
+                                    useful: seg.useful.first(doc).unwrap_or(0) as u32,
+                                    phrase: adjacent,
+                                };
+                                accs[li].add(&m, &logits, ctx.now);
+                                let best_clause = logits.iter().copied().fold(f32::MIN, f32::max);
+                                let weight = bm25 + if best_clause > f32::MIN { best_clause } else { 0.0 };
+                                push_evidence(
+                                    &mut evidence[li],
+                                    Evidence { weight, segment: seg_ord as u32, doc },
+                                );
+                            }
+                        }
+                    }
+                }
+                doc = ps[lead].advance();
+            }
+            if doc == TERMINATED {
+                break;
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    for (li, acc) in accs.into_iter().enumerate() {
+        if acc.n == 0 {
+            continue;
+        }
+        let biz = members[li];
+        let Some(b) = snap.table.get(biz) else { continue };
+        let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
+        out.push(Candidate {
+            biz,
+            features: feature_vector(&acc, &stats, b, ctx.now),
+            acc,
+            evidence: std::mem::take(&mut evidence[li]),
+        });
+    }
+    Ok(out)
+}
+
+fn push_evidence(list: &mut Vec<Evidence>, e: Evidence) {
+    let at = list.iter().position(|x| e.weight > x.weight).unwrap_or(list.len());
+    if at < 3 {
+        list.insert(at, e);
+        list.truncate(3);
+    }
+}
+
+/// Whether the clause's terms occur at their relative offsets somewhere.
+fn has_phrase(positions: &[Vec<u32>], clause: &[(usize, u32)]) -> bool {
+    let (first, first_off) = clause[0];
+    positions[first].iter().any(|&p| {
+        let base = p as i64 - first_off as i64;
+        clause[1..]
+            .iter()
+            .all(|&(t, off)| positions[t].binary_search(&((base + off as i64) as u32)).is_ok())
+    })
+}

@@ -1,0 +1,276 @@
+//! Search: parse the query, collect the zipcode's matching businesses, rank them, and
+//! dress the best with snippets.
+//!
+//! The JSON of [`SearchResponse`] is the contract shared by the command line's
+//! `--json`, the HTTP service and the Python package.
+
+pub mod engine;
+pub mod query;
+pub mod snippets;
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+pub use engine::{collect, Candidate, CollectContext, Evidence};
+pub use query::{ParsedQuery, MAX_QUERY_CHARS};
+
+use crate::date::Day;
+use crate::error::{Error, Result};
+use crate::index::snapshot::Snapshot;
+use crate::rank::features::FEATURE_NAMES;
+
+/// Most results a search returns.
+pub const MAX_LIMIT: usize = 1000;
+
+/// How to rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankMode {
+    /// The index's model (the learned ranker, or its BM25 fallback).
+    #[default]
+    Model,
+    /// BM25 only: the sum of each business's three best review scores.
+    Bm25,
+}
+
+/// A search request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// The query text (may hold the zipcode).
+    pub query: String,
+    /// An explicit zipcode (wins over one in the query).
+    pub zip: Option<String>,
+    /// Most results.
+    pub limit: usize,
+    /// Snippets per result (0 to 3).
+    pub snippets: usize,
+    /// Ranking mode.
+    pub mode: RankMode,
+    /// Include each result's features and their contributions.
+    pub explain: bool,
+}
+
+impl SearchRequest {
+    /// A request for `query` with defaults (10 results, 3 snippets, the model).
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            zip: None,
+            limit: 10,
+            snippets: 3,
+            mode: RankMode::Model,
+            explain: false,
+        }
+    }
+
+    /// Sets the zipcode.
+    pub fn zip(mut self, zip: impl Into<String>) -> Self {
+        self.zip = Some(zip.into());
+        self
+    }
+
+    /// Sets the limit.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+}
+
+/// A review sentence that supports a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// Review id.
+    pub review_id: String,
+    /// The review's stars.
+    pub stars: f32,
+    /// The review's day, `YYYY-MM-DD`.
+    pub date: String,
+    /// HTML: escaped text with the query terms in `<mark>`.
+    pub text: String,
+}
+
+/// How the sentences that mention the need are rated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment {
+    /// Clearly positive mentions.
+    pub positive: u32,
+    /// Clearly negative mentions.
+    pub negative: u32,
+    /// Mean sentiment of the mentions, -1 to 1.
+    pub mean: f32,
+}
+
+/// One feature's value and its contribution to the score (explain mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureExplain {
+    /// Feature name.
+    pub name: String,
+    /// Its value.
+    pub value: f32,
+    /// Its contribution to the score.
+    pub contribution: f32,
+}
+
+/// A business in the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Yelp business id.
+    pub business_id: String,
+    /// Name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// State or province.
+    pub state: String,
+    /// Normalised postal code.
+    pub postal_code: String,
+    /// Yelp stars.
+    pub stars: f32,
+    /// Yelp review count.
+    pub review_count: u32,
+    /// Ranking score (higher is better; comparable within one response).
+    pub score: f32,
+    /// Reviews that match the need.
+    pub matches: u32,
+    /// Aspect sentiment, when the index has a text model.
+    pub sentiment: Option<Sentiment>,
+    /// Up to three supporting sentences.
+    pub snippets: Vec<Snippet>,
+    /// Feature values and contributions (explain mode only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explain: Option<Vec<FeatureExplain>>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// Normalised zipcode searched.
+    pub zip: String,
+    /// The need searched (the query without its zipcode).
+    pub query: String,
+    /// Time taken, milliseconds.
+    pub took_ms: f64,
+    /// Results, best first.
+    pub results: Vec<Hit>,
+}
+
+/// Scores candidates with the snapshot's model (or BM25), best first.
+pub fn rank(snap: &Snapshot, candidates: &mut [Candidate], mode: RankMode) -> Vec<f32> {
+    let ranker = match mode {
+        RankMode::Model => snap.model.ranker.as_ref(),
+        RankMode::Bm25 => None,
+    };
+    let mut scored: Vec<(f32, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let s = match ranker {
+                Some(r) => r.predict(&c.features),
+                None => c.acc.top3_sum(),
+            };
+            (s, i)
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(candidates[a.1].biz.cmp(&candidates[b.1].biz))
+    });
+    let order: Vec<usize> = scored.iter().map(|s| s.1).collect();
+    let scores: Vec<f32> = scored.iter().map(|s| s.0).collect();
+    apply_order(candidates, &order);
+    scores
+}
+
+fn apply_order(c: &mut [Candidate], order: &[usize]) {
+    let sorted: Vec<Candidate> = order.iter().map(|&i| c[i].clone()).collect();
+    for (slot, v) in c.iter_mut().zip(sorted) {
+        *slot = v;
+    }
+}
+
+/// Runs a search on a snapshot.
+pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
+    let t0 = Instant::now();
+    if req.limit == 0 || req.limit > MAX_LIMIT {
+        return Err(Error::Query(format!("limit must be between 1 and {MAX_LIMIT}")));
+    }
+    let q = ParsedQuery::parse_with(&snap.analyzer, &req.query, req.zip.as_deref())?;
+    if snap.table.zip_ord(&q.zip).is_none() {
+        return Err(Error::UnknownZip(q.zip));
+    }
+    let ctx = CollectContext { from: None, until: None, stats: &snap.stats, now: snap.now };
+    let mut cands = collect(snap, &q, &ctx)?;
+    let scores = rank(snap, &mut cands, req.mode);
+    let terms = q.distinct_terms();
+    let has_text_model = snap.model.text_model.is_some();
+    let mut results = Vec::with_capacity(req.limit.min(cands.len()));
+    for (c, score) in cands.iter().zip(scores).take(req.limit) {
+        let Some(b) = snap.table.get(c.biz) else { continue };
+        let mut snippets = Vec::new();
+        for e in c.evidence.iter().take(req.snippets.min(3)) {
+            snippets.push(make_snippet(snap, e, &terms)?);
+        }
+        let sentiment = (has_text_model && c.acc.aspect_n > 0).then(|| Sentiment {
+            positive: c.acc.aspect_pos,
+            negative: c.acc.aspect_neg,
+            mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
+        });
+        let explain = req.explain.then(|| explain(snap, c, req.mode));
+        results.push(Hit {
+            business_id: b.business_id.clone(),
+            name: b.name.clone(),
+            address: b.address.clone(),
+            city: b.city.clone(),
+            state: b.state.clone(),
+            postal_code: b.postal_code.clone(),
+            stars: b.stars,
+            review_count: b.review_count,
+            score,
+            matches: c.acc.n,
+            sentiment,
+            snippets,
+            explain,
+        });
+    }
+    Ok(SearchResponse {
+        zip: q.zip,
+        query: q.need,
+        took_ms: t0.elapsed().as_secs_f64() * 1e3,
+        results,
+    })
+}
+
+fn explain(snap: &Snapshot, c: &Candidate, mode: RankMode) -> Vec<FeatureExplain> {
+    let contributions = match (mode, snap.model.ranker.as_ref()) {
+        (RankMode::Model, Some(r)) => r.contributions(&c.features),
+        _ => {
+            let mut v = vec![0.0; c.features.len()];
+            v[1] = c.acc.top3_sum();
+            v
+        }
+    };
+    FEATURE_NAMES
+        .iter()
+        .zip(c.features.iter().zip(contributions))
+        .map(|(n, (v, k))| FeatureExplain { name: n.to_string(), value: *v, contribution: k })
+        .collect()
+}
+
+fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snippet> {
+    use tantivy::schema::Value;
+    let doc: tantivy::TantivyDocument = snap
+        .searcher
+        .doc(tantivy::DocAddress::new(e.segment, e.doc))?;
+    let get = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let text = get(snap.fields.text);
+    let seg = &snap.segments[e.segment as usize];
+    Ok(Snippet {
+        review_id: get(snap.fields.review_id),
+        stars: seg.stars.first(e.doc).unwrap_or(0) as f32,
+        date: Day(seg.day.first(e.doc).unwrap_or(0) as i32).to_string(),
+        text: snippets::snippet(&snap.analyzer, &text, terms, 240),
+    })
+}

@@ -1,0 +1,250 @@
+//! Query parsing: where the zipcode is, and what the need is.
+//!
+//! Accepted forms: `61820 pasta`, `pasta 61820`, `pasta in 61820`, `pasta near 61820`,
+//! an explicit zipcode beside a bare need, and quoted phrases (`"deep dish" 61820`).
+//! An unquoted multi-word need (`fried chicken`) matches reviews holding every word;
+//! a quoted one only reviews where the words stand together.
+//!
+//! ```
+//! use yelpsearch::search::ParsedQuery;
+//! let q = ParsedQuery::parse("\"deep dish\" near 60614", None).unwrap();
+//! assert_eq!(q.zip, "60614");
+//! assert_eq!(q.need, "\"deep dish\"");
+//! ```
+
+use crate::analysis::Analyzer;
+use crate::error::{Error, Result};
+use crate::ingest::{looks_like_postal_code, normalize_postal_code};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most terms in a need.
+pub const MAX_TERMS: usize = 16;
+
+/// A group of query terms: a quoted phrase, or the unquoted words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// Analysed terms with their position offsets relative to the first term.
+    pub terms: Vec<(String, u32)>,
+    /// Whether the terms must stand together.
+    pub phrase: bool,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// Normalised zipcode.
+    pub zip: String,
+    /// The need as the user wrote it, without the zipcode and its preposition.
+    pub need: String,
+    /// The clauses; every one must match.
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Debug)]
+enum Piece {
+    Word(String),
+    Quoted(String),
+}
+
+fn pieces(q: &str) -> Result<Vec<Piece>> {
+    let mut out = Vec::new();
+    let mut rest = q;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        if let Some(after) = rest.strip_prefix('"') {
+            match after.find('"') {
+                Some(end) => {
+                    out.push(Piece::Quoted(after[..end].to_string()));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    return Err(Error::Query(
+                        "unbalanced quote: close the phrase with a second \"".into(),
+                    ))
+                }
+            }
+        } else {
+            let end = rest.find(|c: char| c.is_whitespace() || c == '"').unwrap_or(rest.len());
+            out.push(Piece::Word(rest[..end].to_string()));
+            rest = &rest[end..];
+        }
+    }
+    Ok(out)
+}
+
+impl ParsedQuery {
+    /// Parses `q`, with an optional explicit zipcode (which wins over one in `q`).
+    pub fn parse(q: &str, zip: Option<&str>) -> Result<ParsedQuery> {
+        Self::parse_with(&Analyzer::default(), q, zip)
+    }
+
+    /// Parses with a given analyzer.
+    pub fn parse_with(analyzer: &Analyzer, q: &str, zip: Option<&str>) -> Result<ParsedQuery> {
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::Query(format!(
+                "query is longer than {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        if q.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return Err(Error::Query("query contains control characters".into()));
+        }
+        let mut ps = pieces(q)?;
+        // A Canadian code typed in two halves: "T6E 1Z9".
+        let mut merged = Vec::with_capacity(ps.len());
+        let mut i = 0;
+        while i < ps.len() {
+            if let (Piece::Word(a), Some(Piece::Word(b))) = (&ps[i], ps.get(i + 1)) {
+                let joined = format!("{a}{b}");
+                if a.len() == 3 && b.len() == 3 && looks_like_postal_code(&joined) {
+                    merged.push(Piece::Word(joined));
+                    i += 2;
+                    continue;
+                }
+            }
+            merged.push(std::mem::replace(&mut ps[i], Piece::Word(String::new())));
+            i += 1;
+        }
+        let mut found_zip: Option<String> = None;
+        let mut kept: Vec<Piece> = Vec::new();
+        for p in merged {
+            match p {
+                Piece::Word(w) if found_zip.is_none() && looks_like_postal_code(&w) => {
+                    found_zip = normalize_postal_code(&w);
+                    // Drop a preposition that introduced the zipcode.
+                    if let Some(Piece::Word(prev)) = kept.last() {
+                        if matches!(prev.to_lowercase().as_str(), "in" | "near" | "around" | "at") {
+                            kept.pop();
+                        }
+                    }
+                }
+                other => kept.push(other),
+            }
+        }
+        let zip = match zip.map(str::trim).filter(|z| !z.is_empty()) {
+            Some(z) => {
+                if !looks_like_postal_code(z) {
+                    return Err(Error::Query(format!(
+                        "{z:?} is not a zipcode (expected 5 digits like 61820 or a Canadian code like T6E 1Z9)"
+                    )));
+                }
+                normalize_postal_code(z).unwrap_or_default()
+            }
+            None => found_zip.ok_or_else(|| {
+                Error::Query("no zipcode: write it in the query (\"61820 pasta\") or pass it separately".into())
+            })?,
+        };
+        let mut clauses = Vec::new();
+        let mut loose: Vec<String> = Vec::new();
+        let mut need_parts = Vec::new();
+        for p in &kept {
+            match p {
+                Piece::Word(w) => {
+                    need_parts.push(w.clone());
+                    loose.push(w.clone());
+                }
+                Piece::Quoted(s) => {
+                    need_parts.push(format!("\"{s}\""));
+                    let c = clause(analyzer, s, true);
+                    if !c.terms.is_empty() {
+                        clauses.push(c);
+                    }
+                }
+            }
+        }
+        let loose = clause(analyzer, &loose.join(" "), false);
+        if !loose.terms.is_empty() {
+            clauses.insert(0, loose);
+        }
+        let n_terms: usize = clauses.iter().map(|c| c.terms.len()).sum();
+        if n_terms == 0 {
+            return Err(Error::Query(
+                "no words to search for: add what you are looking for, like \"pasta\"".into(),
+            ));
+        }
+        if n_terms > MAX_TERMS {
+            return Err(Error::Query(format!("too many words: at most {MAX_TERMS}")));
+        }
+        Ok(ParsedQuery {
+            zip,
+            need: need_parts.join(" "),
+            clauses,
+        })
+    }
+
+    /// Every distinct term of the query.
+    pub fn distinct_terms(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in &self.clauses {
+            for (t, _) in &c.terms {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn clause(analyzer: &Analyzer, text: &str, phrase: bool) -> Clause {
+    let words: Vec<_> = analyzer.words(text).into_iter().filter(|w| !w.stop).collect();
+    let first = words.first().map_or(0, |w| w.position);
+    Clause {
+        terms: words.into_iter().map(|w| (w.term, w.position - first)).collect(),
+        phrase,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(q: &ParsedQuery) -> Vec<Vec<&str>> {
+        q.clauses.iter().map(|c| c.terms.iter().map(|(t, _)| t.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn zip_anywhere() {
+        for q in ["61820 pasta", "pasta 61820", "pasta in 61820", "pasta near 61820", "Pasta near 61820-1234"] {
+            let p = ParsedQuery::parse(q, None).unwrap();
+            assert_eq!(p.zip, "61820", "{q}");
+            assert_eq!(terms(&p), [["pasta"]], "{q}");
+        }
+        let p = ParsedQuery::parse("pasta", Some("61820")).unwrap();
+        assert_eq!(p.zip, "61820");
+        let p = ParsedQuery::parse("poutine in t6e 1z9", None).unwrap();
+        assert_eq!((p.zip.as_str(), p.need.as_str()), ("T6E 1Z9", "poutine"));
+        let p = ParsedQuery::parse("61820 pasta", Some("60614")).unwrap();
+        assert_eq!(p.zip, "60614", "the explicit zip wins");
+    }
+
+    #[test]
+    fn phrases_and_words() {
+        let p = ParsedQuery::parse("\"deep dish\" pizza 60614", None).unwrap();
+        assert_eq!(terms(&p), [vec!["pizza"], vec!["deep", "dish"]]);
+        assert!(p.clauses[1].phrase && !p.clauses[0].phrase);
+        let p = ParsedQuery::parse("fried chicken in 61820", None).unwrap();
+        assert_eq!(p.clauses[0].terms, [("fri".to_string(), 0), ("chicken".to_string(), 1)]);
+        let p = ParsedQuery::parse("\"mac and cheese\" 61820", None).unwrap();
+        assert_eq!(p.clauses[0].terms, [("mac".to_string(), 0), ("chees".to_string(), 2)]);
+    }
+
+    #[test]
+    fn clear_errors() {
+        for (q, zip, want) in [
+            ("pasta", None, "no zipcode"),
+            ("61820", None, "no words"),
+            ("the in 61820", None, "no words"),
+            ("\"pasta 61820", None, "unbalanced"),
+            ("pasta", Some("6182"), "not a zipcode"),
+        ] {
+            let e = ParsedQuery::parse(q, zip).unwrap_err().to_string();
+            assert!(e.contains(want), "{q}: {e}");
+        }
+        let long = "a".repeat(MAX_QUERY_CHARS + 1);
+        assert!(ParsedQuery::parse(&long, Some("61820")).is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! Snippets: the sentence of a review that mentions the need, HTML-escaped, with the
+//! query terms wrapped in `<mark>`.
+//!
+//! ```
+//! use yelpsearch::analysis::Analyzer;
+//! use yelpsearch::search::snippets::snippet;
+//! let a = Analyzer::default();
+//! let s = snippet(&a, "Nice place. The <b>pasta</b> was divine!", &["pasta".into()], 200);
+//! assert_eq!(s, "The &lt;b&gt;<mark>pasta</mark>&lt;/b&gt; was divine!");
+//! ```
+
+use crate::analysis::Analyzer;
+
+/// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).
+pub fn escape_html(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// The snippet of `text` for the analysed query `terms`: the first sentence holding a
+/// term (cut to about `max_chars` around it), escaped, terms marked.
+pub fn snippet(analyzer: &Analyzer, text: &str, terms: &[String], max_chars: usize) -> String {
+    let words = analyzer.words(text);
+    let hits: Vec<usize> = words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !w.stop && terms.contains(&w.term))
+        .map(|(i, _)| i)
+        .collect();
+    let sentences = analyzer.sentences(text, &words);
+    let (mut from, mut to) = match hits.first() {
+        Some(&h) => {
+            let pos = words[h].position;
+            sentences
+                .iter()
+                .find(|s| s.first_word <= pos && pos < s.end_word)
+                .map_or((0, text.len()), |s| (s.from, s.to))
+        }
+        None => sentences.first().map_or((0, text.len()), |s| (s.from, s.to)),
+    };
+    // Cut a long sentence to a window around its first hit, on word boundaries.
+    if text[from..to].chars().count() > max_chars {
+        let anchor = hits.first().map_or(from, |&h| words[h].from);
+        let mut start = anchor.saturating_sub(max_chars / 3).max(from);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        if let Some(w) = words.iter().find(|w| w.from >= start && w.from <= anchor) {
+            start = w.from;
+        }
+        let mut end = start;
+        for (i, _) in text[start..to].char_indices().take(max_chars) {
+            end = start + i;
+        }
+        if let Some(w) = words.iter().rev().find(|w| w.to <= end && w.to > start) {
+            end = w.to;
+        }
+        from = start;
+        to = end.max(anchor);
+    }
+    let mut out = String::with_capacity(to - from + 32);
+    let lead = from > 0 && !text[..from].trim_end().ends_with(['.', '!', '?', '\n']);
+    if lead {
+        out.push('…');
+    }
+    let mut at = from;
+    for &h in &hits {
+        let w = &words[h];
+        if w.from < from || w.to > to {
+            continue;
+        }
+        escape_html(&text[at..w.from], &mut out);
+        out.push_str("<mark>");
+        escape_html(&text[w.from..w.to], &mut out);
+        out.push_str("</mark>");
+        at = w.to;
+    }
+    escape_html(text[at..to].trim_end(), &mut out);
+    if to < text.trim_end().len() && !text[..to].trim_end().ends_with(['.', '!', '?']) {
+        out.push('…');
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_folded_and_stemmed_forms_and_escapes() {
+        let a = Analyzer::default();
+        let t: Vec<String> = a.terms("creme brulee").collect();
+        let s = snippet(&a, "Meh.\nTheir CRÈME brûlées <script>alert(1)</script> rock", &t, 200);
+        assert_eq!(
+            s,
+            "Their <mark>CRÈME</mark> <mark>brûlées</mark> &lt;script&gt;alert(1)&lt;/script&gt; rock"
+        );
+    }
+
+    #[test]
+    fn long_sentences_are_windowed() {
+        let a = Analyzer::default();
+        let text = format!("{} pasta {}", "word ".repeat(200), "more ".repeat(200));
+        let s = snippet(&a, &text, &["pasta".into()], 120);
+        assert!(s.contains("<mark>pasta</mark>"));
+        assert!(s.chars().count() < 160, "{}", s.len());
+        assert!(s.starts_with('…') && s.ends_with('…'));
+    }
+}

@@ -1,0 +1,67 @@
+//! Shared fixtures of the integration tests: corpora and indexes built once per test
+//! binary, in temporary directories.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use yelpsearch::generate::{generate, GenerateOptions, Truth};
+use yelpsearch::index::{build_index, BuildOptions};
+
+/// A generated corpus and an index built from it.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub business: PathBuf,
+    pub reviews: PathBuf,
+    pub truth: Truth,
+    pub index: PathBuf,
+}
+
+/// The shared synthetic fixture (built on first use).
+pub fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| make_fixture(600, 60_000, 11))
+}
+
+/// Generates a corpus and builds a fully trained index.
+pub fn make_fixture(businesses: usize, reviews: usize, seed: u64) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let r = generate(&data, &GenerateOptions { businesses, reviews, seed }).expect("generate");
+    let truth = Truth::load(&r.truth_path).expect("truth");
+    let index = dir.path().join("index");
+    build_index(&r.business_path, &r.review_path, &index, &BuildOptions { memory_mb: 64, ..BuildOptions::default() })
+        .expect("build");
+    Fixture { business: r.business_path, reviews: r.review_path, truth, index, dir }
+}
+
+/// Writes JSON lines (each item is one raw line) to a file.
+pub fn write_lines(path: &Path, lines: &[Vec<u8>]) {
+    let mut f = std::fs::File::create(path).expect("create");
+    for l in lines {
+        f.write_all(l).expect("write");
+        f.write_all(b"\n").expect("write");
+    }
+}
+
+/// A business line.
+pub fn business_line(id: &str, name: &str, zip: &str) -> Vec<u8> {
+    serde_json::json!({
+        "business_id": id, "name": name, "address": "1 Main St", "city": "Urbana", "state": "IL",
+        "postal_code": zip, "latitude": 40.1, "longitude": -88.2, "stars": 4.0, "review_count": 3,
+        "is_open": 1, "attributes": {"WiFi": "u'free'"}, "categories": "Restaurants, Italian", "hours": null
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// A review line.
+pub fn review_line(id: &str, business: &str, stars: f64, date: &str, text: &str) -> Vec<u8> {
+    serde_json::json!({
+        "review_id": id, "user_id": "u1", "business_id": business, "stars": stars, "useful": 1,
+        "funny": 0, "cool": 0, "text": text, "date": date
+    })
+    .to_string()
+    .into_bytes()
+}

@@ -1,0 +1,154 @@
+"""Every error kind of the Rust library arrives as the right Python exception."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import yelpsearch
+
+
+def test_hierarchy() -> None:
+    for cls in (
+        yelpsearch.QueryError,
+        yelpsearch.IndexNotFound,
+        yelpsearch.DataError,
+        yelpsearch.ModelError,
+        yelpsearch.LockedError,
+        yelpsearch.Cancelled,
+    ):
+        assert issubclass(cls, yelpsearch.Error)
+    assert issubclass(yelpsearch.Error, Exception)
+    assert issubclass(yelpsearch.UnknownZipError, yelpsearch.QueryError)
+    assert issubclass(yelpsearch.IndexCorrupt, yelpsearch.IndexNotFound)
+    assert yelpsearch.Error.__module__ == "yelpsearch"
+    assert yelpsearch.QueryError("x").code == "invalid_query"
+
+
+def test_missing_index_dir(tmp_path: Path) -> None:
+    with pytest.raises(yelpsearch.IndexNotFound, match="no yelpsearch index"):
+        yelpsearch.Index(tmp_path / "nope")
+
+
+def test_foreign_directory(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not an index")
+    (tmp_path / "versions").mkdir()
+    with pytest.raises(yelpsearch.IndexNotFound):
+        yelpsearch.Index(tmp_path)
+
+
+def test_corrupt_current_pointer(index_copy: Path) -> None:
+    (index_copy / "CURRENT").write_text("../../etc\n")
+    with pytest.raises(yelpsearch.IndexNotFound):
+        yelpsearch.Index(index_copy)
+
+
+@pytest.mark.parametrize(
+    ("query", "zip_code", "code"),
+    [
+        ("pasta", None, "missing_zip"),
+        ("{zip}", None, "no_terms"),
+        ("pasta", "abc", "invalid_zip"),
+        ("x" * 300 + " {zip}", None, "invalid_query"),
+        ('"pasta {zip}', None, "invalid_query"),
+        ("pasta\x07 {zip}", None, "invalid_query"),
+    ],
+)
+def test_query_errors(
+    index: yelpsearch.Index, zips: list[str], query: str, zip_code: str | None, code: str
+) -> None:
+    with pytest.raises(yelpsearch.QueryError) as info:
+        index.search(query.format(zip=zips[0]), zip=zip_code)
+    assert type(info.value) is yelpsearch.QueryError
+    assert info.value.code == code
+    assert str(info.value)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 10**6])
+def test_bad_limit(index: yelpsearch.Index, zips: list[str], limit: int) -> None:
+    with pytest.raises(yelpsearch.QueryError, match="limit") as info:
+        index.search(f"{zips[0]} pasta", limit=limit)
+    assert info.value.code == "invalid_limit"
+
+
+def test_unknown_zip(index: yelpsearch.Index) -> None:
+    with pytest.raises(yelpsearch.UnknownZipError, match="99999") as info:
+        index.search("99999 pasta")
+    assert info.value.code == "unknown_zip"
+    assert isinstance(info.value, yelpsearch.QueryError)
+
+
+def test_missing_business_file(corpus: dict[str, Any], tmp_path: Path) -> None:
+    with pytest.raises(yelpsearch.DataError, match="nope.jsonl"):
+        yelpsearch.build_index(tmp_path / "nope.jsonl", corpus["review_path"], tmp_path / "idx")
+
+
+def test_empty_business_file(corpus: dict[str, Any], tmp_path: Path) -> None:
+    empty = tmp_path / "business.jsonl"
+    empty.write_text("")
+    with pytest.raises(yelpsearch.DataError, match="no valid business"):
+        yelpsearch.build_index(empty, corpus["review_path"], tmp_path / "idx")
+
+
+def test_strict_bad_line(corpus: dict[str, Any], tmp_path: Path) -> None:
+    reviews = tmp_path / "review.jsonl"
+    reviews.write_text("{not json\n")
+    with pytest.raises(yelpsearch.DataError, match=r"review\.jsonl:1"):
+        yelpsearch.build_index(corpus["business_path"], reviews, tmp_path / "idx", strict=True)
+
+
+def test_corrupt_model_file_falls_back(index_copy: Path, queries: list[str]) -> None:
+    version = (index_copy / "CURRENT").read_text().strip()
+    model = next(index_copy.glob(f"versions/{version}*/model.json"))
+    model.write_text("garbage {")
+    idx = yelpsearch.Index(index_copy)
+    info = idx.model_info()
+    assert info["fallback"] is True
+    assert idx.stats()["model_fallback"] is True
+    assert idx.model_error()
+    assert idx.search(queries[0]), "the fallback ranker still answers"
+
+
+def test_train_model_bad_label_days(index_copy: Path) -> None:
+    with pytest.raises(yelpsearch.ModelError, match="label-days"):
+        yelpsearch.train_model(index_copy, label_days=1)
+
+
+def test_train_model_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(yelpsearch.IndexNotFound):
+        yelpsearch.train_model(tmp_path)
+
+
+def test_locked_by_a_concurrent_update(index_copy: Path, corpus: dict[str, Any]) -> None:
+    """Two updates of one index at once: the second is refused while the first runs."""
+    started, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def hold(stage: str, done: int, total: int | None) -> None:
+        started.set()
+        release.wait(30)
+
+    def first() -> None:
+        try:
+            outcome["report"] = yelpsearch.update_index(
+                index_copy, corpus["review_path"], progress=hold
+            )
+        except BaseException as e:  # noqa: BLE001 - reported below
+            outcome["error"] = e
+            started.set()
+
+    t = threading.Thread(target=first)
+    t.start()
+    try:
+        assert started.wait(60), "the first update reported no progress"
+        assert "error" not in outcome, outcome.get("error")
+        with pytest.raises(yelpsearch.LockedError, match="locked"):
+            yelpsearch.update_index(index_copy, corpus["review_path"])
+    finally:
+        release.set()
+        t.join(120)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["report"]["unchanged"] > 0

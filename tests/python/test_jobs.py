@@ -1,0 +1,115 @@
+"""Build, update, train and generate: reports, progress and cancellation."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import yelpsearch
+
+
+def test_build_report_and_progress(build_calls: dict[str, Any]) -> None:
+    report = build_calls["report"]
+    assert report["version"] and report["indexed"] > 0
+    assert report["reviews"]["accepted"] == report["indexed"]
+    calls = build_calls["progress"]
+    stages = [c[0] for c in calls]
+    assert "read" in stages and "index" in stages
+    for stage, done, total in calls:
+        assert isinstance(stage, str) and isinstance(done, int)
+        assert total is None or (isinstance(total, int) and done <= total)
+
+
+def _version_dirs(index_dir: Path) -> set[str]:
+    return {p.name for p in (index_dir / "versions").iterdir()}
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, RuntimeError])
+def test_exception_in_progress_cancels_the_build(
+    index_copy: Path, corpus: dict[str, Any], exc: type[BaseException]
+) -> None:
+    """Ctrl-C's path: the callback raises, the build stops, nothing new is published."""
+    current = (index_copy / "CURRENT").read_text()
+    before = _version_dirs(index_copy)
+    calls: list[str] = []
+
+    def interrupt(stage: str, done: int, total: int | None) -> None:
+        calls.append(stage)
+        raise exc("stop")
+
+    with pytest.raises(exc, match="stop"):
+        yelpsearch.build_index(
+            corpus["business_path"], corpus["review_path"], index_copy, progress=interrupt
+        )
+    assert calls == ["read"], "the callback is not called again once it raised"
+    assert (index_copy / "CURRENT").read_text() == current
+    assert _version_dirs(index_copy) == before, "the half-built version was left behind"
+    assert yelpsearch.Index(index_copy).version == current.strip()
+
+
+def test_progress_must_be_callable(index_copy: Path, corpus: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match="progress"):
+        yelpsearch.build_index(
+            corpus["business_path"],
+            corpus["review_path"],
+            index_copy,
+            progress=42,  # type: ignore[arg-type]
+        )
+
+
+def test_until_accepts_dates_and_rejects_garbage(
+    corpus: dict[str, Any], tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        yelpsearch.build_index(
+            corpus["business_path"], corpus["review_path"], tmp_path / "a", until="soon"
+        )
+    report = yelpsearch.build_index(
+        corpus["business_path"],
+        corpus["review_path"],
+        tmp_path / "b",
+        until=datetime.date(2015, 1, 1),
+        train_ranker=False,
+    )
+    assert report["reviews"]["excluded"], "reviews after the cutoff are left out"
+    newest = yelpsearch.Index(tmp_path / "b").stats()["newest_review"]
+    assert newest is None or newest < "2015-01-01"
+
+
+def test_update_adds_new_reviews(index_copy: Path, corpus: dict[str, Any], tmp_path: Path) -> None:
+    with gzip.open(corpus["review_path"], "rt") as f:
+        lines = [json.loads(line) for _, line in zip(range(50), f)]
+    new = tmp_path / "new.jsonl"
+    with new.open("w") as f:
+        for i, r in enumerate(lines):
+            r["review_id"] = f"py-update-{i:04d}-xxxxxxxx"
+            f.write(json.dumps(r) + "\n")
+    idx = yelpsearch.Index(index_copy)
+    before = idx.stats()["reviews"]
+    calls: list[str] = []
+    report = yelpsearch.update_index(index_copy, new, progress=lambda s, d, t: calls.append(s))
+    assert report["added"] == 50 and report["parent"] == idx.version
+    assert idx.reload() is True
+    assert idx.stats()["reviews"] == before + 50
+    assert calls
+
+
+def test_train_model(index_copy: Path) -> None:
+    report = yelpsearch.train_model(index_copy, label_days=365)
+    assert {"parent", "installed", "new_ndcg", "current_ndcg", "queries"} <= set(report)
+    if report["installed"]:
+        assert yelpsearch.Index(index_copy).version == report["installed"]
+
+
+def test_generate_is_deterministic(tmp_path: Path) -> None:
+    a = yelpsearch.generate_corpus(tmp_path / "a", businesses=20, reviews=200, seed=3)
+    b = yelpsearch.generate_corpus(tmp_path / "b", businesses=20, reviews=200, seed=3)
+    assert a["businesses"] == 20 and a["reviews"] == 200 and a["zipcodes"] >= 1
+    for key in ("business_path", "review_path", "truth_path"):
+        assert isinstance(a[key], Path) and a[key].parent == tmp_path / "a"
+        assert a[key].read_bytes() == b[key].read_bytes()

@@ -1,0 +1,114 @@
+//! Search behaviour on real indexes: planted truths, zip isolation, phrases, folding.
+
+mod common;
+
+use common::*;
+use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{Error, Index, SearchRequest};
+
+/// (zip, dish) pairs whose planted best business is clearly better than the runner-up.
+fn clear_pairs(f: &Fixture) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for dish in ["pizza", "pasta", "sushi", "tacos", "burger", "ramen", "coffee", "salad"] {
+        let mut zips: Vec<&str> = f.truth.businesses.iter().map(|b| b.postal_code.as_str()).collect();
+        zips.sort();
+        zips.dedup();
+        for zip in zips {
+            let mut q: Vec<(f32, &str)> = f
+                .truth
+                .businesses
+                .iter()
+                .filter(|b| b.postal_code == zip)
+                .filter_map(|b| b.quality.get(dish).map(|q| (*q, b.business_id.as_str())))
+                .collect();
+            q.sort_by(|a, b| b.0.total_cmp(&a.0));
+            if q.len() >= 3 && q[0].0 - q[1].0 > 0.15 {
+                out.push((zip.to_string(), dish.to_string(), q[0].1.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn planted_best_is_found_and_zip_never_leaks() {
+    let f = fixture();
+    let index = Index::open(&f.index).unwrap();
+    let pairs = clear_pairs(f);
+    assert!(pairs.len() >= 10, "the fixture has too few clear pairs: {}", pairs.len());
+    let mut found = 0;
+    for (zip, dish, best) in &pairs {
+        let res = index.search(&SearchRequest::new(format!("{dish} in {zip}"))).unwrap();
+        assert_eq!(&res.zip, zip);
+        for h in &res.results {
+            assert_eq!(&h.postal_code, zip, "result from another zipcode");
+            assert!(h.matches >= 1 && !h.snippets.is_empty() && h.snippets.len() <= 3);
+            assert!(h.snippets.iter().all(|s| s.text.contains("<mark>")), "{:?}", h.snippets);
+        }
+        if res.results.iter().take(3).any(|h| &h.business_id == best) {
+            found += 1;
+        }
+    }
+    let share = found as f64 / pairs.len() as f64;
+    assert!(share >= 0.7, "planted best in the top 3 for only {found} of {} pairs", pairs.len());
+}
+
+#[test]
+fn query_forms_agree() {
+    let f = fixture();
+    let index = Index::open(&f.index).unwrap();
+    let (zip, dish, _) = clear_pairs(f).into_iter().next().unwrap();
+    let ids = |q: SearchRequest| -> Vec<String> {
+        index.search(&q).unwrap().results.into_iter().map(|h| h.business_id).collect()
+    };
+    let a = ids(SearchRequest::new(format!("{zip} {dish}")));
+    assert!(!a.is_empty());
+    assert_eq!(a, ids(SearchRequest::new(format!("{dish} near {zip}"))));
+    assert_eq!(a, ids(SearchRequest::new(dish.clone()).zip(zip.clone())));
+    assert_eq!(a, ids(SearchRequest::new(dish.to_uppercase()).zip(zip)));
+}
+
+#[test]
+fn bad_queries_are_clear_errors() {
+    let f = fixture();
+    let index = Index::open(&f.index).unwrap();
+    assert!(matches!(index.search(&SearchRequest::new("pasta")), Err(Error::Query(_))));
+    assert!(matches!(index.search(&SearchRequest::new("61820")), Err(Error::Query(_))));
+    assert!(matches!(index.search(&SearchRequest::new("pasta 00001")), Err(Error::UnknownZip(_))));
+    assert!(matches!(index.search(&SearchRequest::new("pasta 61820").limit(0)), Err(Error::Query(_))));
+}
+
+#[test]
+fn phrases_folding_and_escaping() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("business.json");
+    let r = dir.path().join("review.json");
+    write_lines(
+        &b,
+        &[business_line("b1", "Deep Place", "60614"), business_line("b2", "Dish Deep", "60614"), business_line("b3", "Other Zip", "61820")],
+    );
+    write_lines(
+        &r,
+        &[
+            review_line("r1", "b1", 5.0, "2019-01-01 10:00:00", "The deep dish was wonderful."),
+            review_line("r2", "b2", 4.0, "2019-01-02 10:00:00", "A dish so deep, and crème brûlée to die for."),
+            review_line("r3", "b3", 5.0, "2019-01-03 10:00:00", "Best deep dish in town <script>alert(1)</script>"),
+        ],
+    );
+    let idx = dir.path().join("idx");
+    build_index(&b, &r, &idx, &BuildOptions { memory_mb: 32, ..BuildOptions::default() }).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let ids = |q: &str| -> Vec<String> {
+        let mut v: Vec<String> = index.search(&SearchRequest::new(q)).unwrap().results.into_iter().map(|h| h.business_id).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids("\"deep dish\" 60614"), ["b1"]);
+    assert_eq!(ids("deep dish 60614"), ["b1", "b2"]);
+    assert_eq!(ids("creme brulee 60614"), ["b2"]);
+    assert_eq!(ids("CRÈME BRÛLÉE in 60614"), ["b2"]);
+    let res = index.search(&SearchRequest::new("deep dish 61820")).unwrap();
+    let text = &res.results[0].snippets[0].text;
+    assert!(text.contains("&lt;script&gt;") && !text.contains("<script>"), "{text}");
+    assert!(text.contains("<mark>deep</mark> <mark>dish</mark>"), "{text}");
+}
