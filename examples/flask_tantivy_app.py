@@ -1,4 +1,4 @@
-"""The Flask example's API built directly on the ``tantivy`` PyPI binding.
+r"""The Flask example's API built directly on the ``tantivy`` PyPI binding.
 
 This is the baseline of the benchmark comparison: what a Python developer would write
 without yelpsearch. One tantivy document per review (zipcode as a raw term, text
@@ -134,7 +134,7 @@ def build(businesses: dict[str, dict[str, Any]]) -> tantivy.Index:
 def open_or_build() -> tuple[tantivy.Index, dict[str, dict[str, Any]]]:
     """Open the tantivy index, building it first when absent."""
     businesses = load_businesses(BUSINESS)
-    if tantivy.Index.exists(INDEX_DIR):
+    if os.path.isdir(INDEX_DIR) and tantivy.Index.exists(INDEX_DIR):
         return tantivy.Index.open(INDEX_DIR), businesses
     return build(businesses), businesses
 
@@ -214,10 +214,8 @@ def search() -> Response:
     per_biz: dict[str, list[tuple[float, Any]]] = {}
     for score, addr in found.hits:
         doc = searcher.doc(addr)
-        per_biz.setdefault(doc.get_first("business_id"), []).append((score, doc))
-    ranked = sorted(
-        per_biz.items(), key=lambda kv: (-sum(s for s, _ in kv[1][:3]), kv[0])
-    )[:limit]
+        per_biz.setdefault(str(doc.get_first("business_id")), []).append((score, doc))
+    ranked = sorted(per_biz.items(), key=lambda kv: (-sum(s for s, _ in kv[1][:3]), kv[0]))[:limit]
     snippets = tantivy.SnippetGenerator.create(searcher, need, SCHEMA, "text")
     snippets.set_max_num_chars(200)
     results = []

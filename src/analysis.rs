@@ -42,6 +42,9 @@ const STOPWORDS: &[&str] = &[
     "would", "you", "your", "yours",
 ];
 
+/// Memo of word as written → (term, is stopword).
+type TermCache = rustc_hash::FxHashMap<Box<str>, (Box<str>, bool)>;
+
 /// A word of a text: its normalised form, its word position and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -95,6 +98,9 @@ pub fn fold(word: &str) -> Cow<'_, str> {
     if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         return Cow::Borrowed(word);
     }
+    if word.is_ascii() {
+        return Cow::Owned(word.to_ascii_lowercase());
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.nfd() {
         if is_combining_mark(c) {
@@ -141,6 +147,30 @@ impl Analyzer {
         out
     }
 
+    /// The term and stopword flag of one word as written, memoised per thread: review
+    /// vocabularies are Zipfian, so nearly every word is a cache hit and skips folding
+    /// and stemming.
+    fn normalise(&self, seg: &str) -> (String, bool) {
+        const MAX_CACHED: usize = 400_000;
+        thread_local! {
+            static CACHE: std::cell::RefCell<TermCache> = std::cell::RefCell::new(TermCache::default());
+        }
+        CACHE.with(|c| {
+            if let Some((t, stop)) = c.borrow().get(seg) {
+                return (t.to_string(), *stop);
+            }
+            let folded = fold(seg);
+            let stop = is_stopword(&folded);
+            let term = self.stem(&folded).into_owned();
+            let mut c = c.borrow_mut();
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
+            c.insert(seg.into(), (term.as_str().into(), stop));
+            (term, stop)
+        })
+    }
+
     /// Calls `f` on every word of `text`, in order.
     pub fn for_each_word(&self, text: &str, mut f: impl FnMut(Word)) {
         let mut position = 0u32;
@@ -148,9 +178,7 @@ impl Analyzer {
             if !is_word(seg) {
                 continue;
             }
-            let folded = fold(seg);
-            let stop = is_stopword(&folded);
-            let term = self.stem(&folded).into_owned();
+            let (term, stop) = self.normalise(seg);
             f(Word {
                 term,
                 position,
@@ -172,29 +200,31 @@ impl Analyzer {
 
     /// The sentences of `text`, each with the range of word positions it holds.
     ///
-    /// Unicode sentence boundaries, and line breaks also end a sentence (reviews use
-    /// them as bullet points without punctuation).
+    /// A sentence ends where the text between two words (as Unicode word segmentation
+    /// found them) holds a sentence terminator (`.`, `!`, `?`, `…`) or a line break:
+    /// reviews use line breaks as bullet points without punctuation. Abbreviations
+    /// ("Dr. Smith") split a sentence, which costs the text model nothing.
     pub fn sentences(&self, text: &str, words: &[Word]) -> Vec<Sentence> {
         let mut out = Vec::new();
-        let mut wi = 0usize;
-        for (start, sent) in text.split_sentence_bound_indices() {
-            let mut piece_start = start;
-            for piece in sent.split_inclusive('\n') {
-                let from = piece_start;
-                let to = from + piece.len();
-                piece_start = to;
-                let first = wi;
-                while wi < words.len() && words[wi].from < to {
-                    wi += 1;
-                }
-                if wi > first {
-                    out.push(Sentence {
-                        first_word: words[first].position,
-                        end_word: words[wi - 1].position + 1,
-                        from,
-                        to,
-                    });
-                }
+        if words.is_empty() {
+            return out;
+        }
+        let ends = |gap: &str| gap.contains(['.', '!', '?', '\n', '…']);
+        let mut first = 0usize;
+        let mut from = 0usize;
+        for i in 0..words.len() {
+            let gap_end = words.get(i + 1).map_or(text.len(), |w| w.from);
+            let gap = &text[words[i].to..gap_end];
+            if i + 1 == words.len() || ends(gap) {
+                let to = if i + 1 == words.len() { text.len() } else { gap_end };
+                out.push(Sentence {
+                    first_word: words[first].position,
+                    end_word: words[i].position + 1,
+                    from,
+                    to,
+                });
+                first = i + 1;
+                from = to;
             }
         }
         out

@@ -73,12 +73,60 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable machine-readable code for the error, shared by the HTTP service and
+    /// the Python package: `missing_zip`, `invalid_zip`, `no_terms`, `invalid_limit`,
+    /// `invalid_query`, `unknown_zip`, `index_not_found`, `index_corrupt`, `locked`,
+    /// `bad_input`, `model`, `cancelled`, `io`, `internal`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Query(m) => {
+                if m.starts_with("no zipcode") {
+                    "missing_zip"
+                } else if m.contains("is not a zipcode") {
+                    "invalid_zip"
+                } else if m.starts_with("no words") {
+                    "no_terms"
+                } else if m.starts_with("limit") {
+                    "invalid_limit"
+                } else {
+                    "invalid_query"
+                }
+            }
+            Error::UnknownZip(_) => "unknown_zip",
+            Error::IndexNotFound { .. } => "index_not_found",
+            Error::IndexCorrupt { .. } => "index_corrupt",
+            Error::Locked { .. } => "locked",
+            Error::BadLine { .. } | Error::Data(_) => "bad_input",
+            Error::Model(_) => "model",
+            Error::Cancelled => "cancelled",
+            Error::Io { .. } => "io",
+            Error::Tantivy(_) => "internal",
+        }
+    }
+
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use crate::search::ParsedQuery;
+
+    #[test]
+    fn query_errors_have_stable_codes() {
+        let code = |q: &str, z: Option<&str>| ParsedQuery::parse(q, z).unwrap_err().code();
+        assert_eq!(code("pasta", None), "missing_zip");
+        assert_eq!(code("pasta", Some("12")), "invalid_zip");
+        assert_eq!(code("61820 the", None), "no_terms");
+        assert_eq!(code("\"pasta 61820", None), "invalid_query");
+        assert_eq!(Error::UnknownZip("1".into()).code(), "unknown_zip");
     }
 }
 

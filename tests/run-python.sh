@@ -45,7 +45,7 @@ cargo fmt -p yelpsearch-python -- --check
 cargo clippy -p yelpsearch-python --all-targets --release --no-deps -- -D warnings
 ruff format --check python examples tests/python
 ruff check python examples tests/python
-mypy python/yelpsearch examples/flask_app.py tests/python/bench_gil.py
+mypy python/yelpsearch examples tests/python/bench_gil.py
 
 step "pytest"
 export YELPSEARCH_CLI="$ROOT/target/release/yelpsearch" YELPSEARCH_REQUIRE_CLI=1

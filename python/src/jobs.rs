@@ -153,8 +153,10 @@ fn report<T: Serialize>(py: Python<'_>, r: &T) -> PyResult<PyObject> {
 /// `until` (a date) indexes only reviews dated before it; `strict` fails on the first
 /// bad line instead of skipping it; `memory_mb` and `threads` bound the indexer;
 /// `train_ranker=False` skips training the ranker. `progress(stage, done, total)` is
-/// called as the work advances (`total` may be None). Ctrl-C stops the build, leaving
-/// the current version as it was.
+/// called as the work advances (`total` may be None); an exception it raises cancels
+/// the build and is raised here. Ctrl-C cancels the build the same way
+/// (`KeyboardInterrupt`) and leaves the current version as it was, unless the build
+/// had already passed its last cancel point (ranker training and publishing).
 #[pyfunction]
 #[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None))]
 #[allow(clippy::too_many_arguments)]

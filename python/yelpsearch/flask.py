@@ -138,13 +138,11 @@ def create_blueprint(
         args = request.args
         q = args.get("q")
         if q is None:
-            return _error(400, "missing_query", 'add what to look for, e.g. q=61820+pasta')
+            return _error(400, "missing_query", "add what to look for, e.g. q=61820+pasta")
         if not q:
             return _error(400, "invalid_query", "q is empty: write what to look for")
         if len(q) > MAX_QUERY_CHARS:
-            return _error(
-                400, "invalid_query", f"q is longer than {MAX_QUERY_CHARS} characters"
-            )
+            return _error(400, "invalid_query", f"q is longer than {MAX_QUERY_CHARS} characters")
         zip_code = args.get("zip")
         if zip_code is not None and not _ZIP_RE.fullmatch(zip_code):
             return _error(

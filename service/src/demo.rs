@@ -46,7 +46,11 @@ pub fn run_demo(args: DemoArgs) -> CliResult<()> {
     let corpus = args.dir.join("corpus");
     let index = args.dir.join("index");
     if IndexDir::new(&index).current().is_ok() {
-        eprintln!("using the index in {} (delete {} to start over)", index.display(), args.dir.display());
+        eprintln!(
+            "using the index in {} (delete {} to start over)",
+            index.display(),
+            args.dir.display()
+        );
     } else {
         prepare(&args, &corpus, &index)?;
     }
@@ -64,9 +68,17 @@ fn prepare(args: &DemoArgs, corpus: &Path, index: &Path) -> CliResult<()> {
         args.reviews,
         corpus.display()
     );
-    let opts = GenerateOptions { businesses: args.businesses, reviews: args.reviews, seed: args.seed };
+    let opts = GenerateOptions {
+        businesses: args.businesses,
+        reviews: args.reviews,
+        seed: args.seed,
+    };
     let g = generate(corpus, &opts)?;
-    eprintln!("  {} zipcodes, {:.1}s", g.zipcodes, t0.elapsed().as_secs_f64());
+    eprintln!(
+        "  {} zipcodes, {:.1}s",
+        g.zipcodes,
+        t0.elapsed().as_secs_f64()
+    );
     eprintln!("building the index in {} ...", index.display());
     let last_stage = std::sync::Mutex::new("");
     let progress = move |p: &Progress| {
@@ -76,9 +88,17 @@ fn prepare(args: &DemoArgs, corpus: &Path, index: &Path) -> CliResult<()> {
             eprintln!("  {}", p.stage);
         }
     };
-    let build = BuildOptions { progress: Some(Arc::new(progress)), ..BuildOptions::default() };
+    let build = BuildOptions {
+        progress: Some(Arc::new(progress)),
+        ..BuildOptions::default()
+    };
     let r = build_index(&g.business_path, &g.review_path, index, &build)?;
-    eprintln!("  {} reviews indexed as {}, {:.1}s in all", r.indexed, r.version, t0.elapsed().as_secs_f64());
+    eprintln!(
+        "  {} reviews indexed as {}, {:.1}s in all",
+        r.indexed,
+        r.version,
+        t0.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -101,17 +121,25 @@ fn examples(truth_path: &Path, index: &Path) -> Vec<Example> {
         .take(60)
         .filter_map(|(zip, dish, id)| {
             let query = format!("{zip} {dish}");
-            let res = index.search(&SearchRequest::new(query.clone()).limit(10)).ok()?;
+            let res = index
+                .search(&SearchRequest::new(query.clone()).limit(10))
+                .ok()?;
             let pos = res.results.iter().position(|h| h.business_id == id);
             let best = pos.map(|p| res.results[p].name.clone())?;
-            Some(Example { query, best, rank: pos.map(|p| p + 1) })
+            Some(Example {
+                query,
+                best,
+                rank: pos.map(|p| p + 1),
+            })
         })
         .collect();
     found.sort_by_key(|e| e.rank);
     let mut picked: Vec<Example> = Vec::new();
     for e in found {
         let (zip, dish) = e.query.split_once(' ').unwrap_or((&e.query, ""));
-        let fresh = !picked.iter().any(|p| p.query.starts_with(zip) || p.query.ends_with(dish));
+        let fresh = !picked
+            .iter()
+            .any(|p| p.query.starts_with(zip) || p.query.ends_with(dish));
         if fresh && picked.len() < EXAMPLES {
             picked.push(e);
         }
@@ -124,10 +152,17 @@ fn examples(truth_path: &Path, index: &Path) -> Vec<Example> {
 fn planted(truth: &Truth) -> Vec<(String, String, String)> {
     let mut by_pair: BTreeMap<(&str, &str), Vec<(f32, &str)>> = BTreeMap::new();
     let mut zip_size: BTreeMap<&str, usize> = BTreeMap::new();
-    for b in truth.businesses.iter().filter(|b| !b.postal_code.is_empty()) {
+    for b in truth
+        .businesses
+        .iter()
+        .filter(|b| !b.postal_code.is_empty())
+    {
         *zip_size.entry(&b.postal_code).or_default() += 1;
         for (dish, q) in &b.quality {
-            by_pair.entry((&b.postal_code, dish)).or_default().push((*q, &b.business_id));
+            by_pair
+                .entry((&b.postal_code, dish))
+                .or_default()
+                .push((*q, &b.business_id));
         }
     }
     let mut out: Vec<(usize, String, String, String)> = Vec::new();
@@ -137,24 +172,48 @@ fn planted(truth: &Truth) -> Vec<(String, String, String)> {
         }
         servers.sort_by(|a, b| b.0.total_cmp(&a.0));
         if servers[0].0 - servers[1].0 >= PLANTED_MARGIN - 1e-3 {
-            out.push((zip_size[zip], zip.to_string(), dish.to_string(), servers[0].1.to_string()));
+            out.push((
+                zip_size[zip],
+                zip.to_string(),
+                dish.to_string(),
+                servers[0].1.to_string(),
+            ));
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)));
+    out.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
     out.into_iter().map(|(_, z, d, id)| (z, d, id)).collect()
 }
 
 /// Prints where to point a browser, and the examples.
 fn announce(addr: SocketAddr, examples: &[Example]) {
-    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
-    let base = if addr.is_ipv6() { format!("http://[{host}]:{}", addr.port()) } else { format!("http://{host}:{}", addr.port()) };
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let base = if addr.is_ipv6() {
+        format!("http://[{host}]:{}", addr.port())
+    } else {
+        format!("http://{host}:{}", addr.port())
+    };
     println!("\nyelpsearch demo: open {base}/  (Ctrl-C to stop)\n");
     if !examples.is_empty() {
         println!("Try these (the generator planted a clear best for each):");
         for e in examples {
-            println!("  {:<28} best: {}   {base}/?q={}", e.query, e.best, e.query.replace(' ', "+"));
+            println!(
+                "  {:<28} best: {}   {base}/?q={}",
+                e.query,
+                e.best,
+                e.query.replace(' ', "+")
+            );
         }
         println!();
     }
-    println!("API: {base}/search?q=61820+pasta   docs: {base}/openapi.json   metrics: {base}/metrics");
+    println!(
+        "API: {base}/search?q=61820+pasta   docs: {base}/openapi.json   metrics: {base}/metrics"
+    );
 }

@@ -262,7 +262,7 @@ pub(crate) fn train_text(spilled: &Spilled, opts: &BuildOptions) -> Result<Optio
     for i in 0..spilled.counts.len() {
         opts.check_cancel()?;
         for r in read_bucket(&spilled.dir, i)? {
-            if id_hash(&r.review_id) % keep_every == 0 {
+            if id_hash(&r.review_id).is_multiple_of(keep_every) {
                 sample.push(r);
             }
         }
@@ -352,17 +352,25 @@ pub fn build_index(business: &Path, reviews: &Path, index_dir: &Path, opts: &Bui
     let table = BusinessTable::new(businesses);
     let (name, tmp) = dir.begin_version()?;
     let result = (|| -> Result<BuildReport> {
+        let stage = std::time::Instant::now();
         let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts)?;
+        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "read and validated reviews");
+        let stage = std::time::Instant::now();
         let text = train_text(&spilled, opts)?;
+        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "trained the text model");
+        let stage = std::time::Instant::now();
         let (index, fields) = new_tantivy_index(&tmp)?;
         let budget = (opts.memory_mb.max(32) << 20).max(opts.threads() * (16 << 20));
         let mut writer: IndexWriter = index.writer_with_num_threads(opts.threads(), budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let indexed = index_spilled(&writer, &fields, &spilled, text.as_ref().map(|t| &t.0), opts)?;
         writer.commit()?;
+        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
+        let stage = std::time::Instant::now();
         opts.report("merge", 0, None);
         merge_all(&index, &mut writer)?;
         writer.wait_merging_threads()?;
+        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "merged");
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
         table.save(&tmp.join(BUSINESSES))?;
         std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
@@ -384,7 +392,9 @@ pub fn build_index(business: &Path, reviews: &Path, index_dir: &Path, opts: &Bui
         write_json(&tmp.join(MANIFEST), &manifest)?;
         if opts.train_ranker {
             opts.report("train ranker", 0, None);
+            let stage = std::time::Instant::now();
             model = crate::rank::train::train_for_version(&tmp, model, &crate::rank::train::TrainOptions::default())?.model;
+            tracing::info!(seconds = stage.elapsed().as_secs_f64(), "trained the ranker");
         }
         model.save(&tmp.join(MODEL))?;
         manifest.model_version = Some(model.version.clone());

@@ -65,8 +65,7 @@ pub fn rollback(root: &Path, to: Option<&str>) -> Result<(String, String)> {
         }
         None => versions
             .iter()
-            .filter(|v| v.as_str() < current.as_str())
-            .next_back()
+            .rfind(|v| v.as_str() < current.as_str())
             .cloned()
             .ok_or_else(|| Error::IndexCorrupt {
                 path: root.to_path_buf(),

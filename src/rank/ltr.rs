@@ -36,8 +36,8 @@ impl Default for LtrConfig {
             learning_rate: 0.08,
             max_depth: 4,
             min_leaf: 40,
-            bins: 64,
-            patience: 40,
+            bins: 32,
+            patience: 25,
             k: 10,
         }
     }
@@ -236,10 +236,29 @@ pub fn train(train: &[QueryGroup], valid: &[QueryGroup], config: &LtrConfig) -> 
     let mut grad = vec![0f32; rows.len()];
     let mut hess = vec![0f32; rows.len()];
     for _ in 0..config.trees {
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        hess.iter_mut().for_each(|h| *h = 0.0);
-        for (g, &off) in train.iter().zip(&offsets) {
-            lambdas(&g.labels, &scores[off..off + g.rows.len()], &mut grad[off..], &mut hess[off..]);
+        {
+            use rayon::prelude::*;
+            // Each query owns a disjoint slice of the gradient arrays.
+            let mut gs: Vec<&mut [f32]> = Vec::with_capacity(train.len());
+            let mut hs: Vec<&mut [f32]> = Vec::with_capacity(train.len());
+            let (mut g_rest, mut h_rest) = (&mut grad[..], &mut hess[..]);
+            for g in train {
+                let (a, b) = g_rest.split_at_mut(g.rows.len());
+                let (c, d) = h_rest.split_at_mut(g.rows.len());
+                gs.push(a);
+                hs.push(c);
+                g_rest = b;
+                h_rest = d;
+            }
+            train
+                .par_iter()
+                .zip(offsets.par_iter())
+                .zip(gs.into_par_iter().zip(hs.into_par_iter()))
+                .for_each(|((g, &off), (gq, hq))| {
+                    gq.iter_mut().for_each(|x| *x = 0.0);
+                    hq.iter_mut().for_each(|x| *x = 0.0);
+                    lambdas(&g.labels, &scores[off..off + g.rows.len()], gq, hq);
+                });
         }
         let (tree, expected) = fit_tree(&binned, &grad, &hess, config);
         for (i, r) in rows.iter().enumerate() {

@@ -44,7 +44,7 @@ impl Default for TrainOptions {
         TrainOptions {
             label_days: 365,
             max_terms: 400,
-            max_queries: 6000,
+            max_queries: 3000,
             seed: 0,
             ltr: LtrConfig::default(),
         }
@@ -169,7 +169,7 @@ pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<Lab
                 bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
                 group,
                 missing,
-                held_out: fnv(&key, opts.seed ^ 0x5eed) % 5 == 0,
+                held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
             })
         })
         .collect();
@@ -225,6 +225,7 @@ pub const MIN_QUERIES: usize = 30;
 
 /// Trains the ranker of the version at `vdir`, keeping `base`'s text model.
 pub fn train_for_version(vdir: &Path, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+    base.save(&vdir.join(crate::index::layout::MODEL))?;
     let mut snap = Snapshot::open_dir(vdir, None)?;
     snap.model = base.clone();
     train_on_snapshot(&snap, base, opts)
@@ -232,7 +233,9 @@ pub fn train_for_version(vdir: &Path, base: ModelFile, opts: &TrainOptions) -> R
 
 /// Trains a ranker on an opened snapshot.
 pub fn train_on_snapshot(snap: &Snapshot, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+    let t0 = std::time::Instant::now();
     let (queries, window) = labelled_queries(snap, opts)?;
+    tracing::info!(queries = queries.len(), seconds = t0.elapsed().as_secs_f64(), "labelled training queries");
     let n_train = queries.iter().filter(|q| !q.held_out).count();
     let n_held = queries.len() - n_train;
     if n_train < MIN_QUERIES || n_held < 5 {

@@ -1,4 +1,4 @@
-"""Searches per second from 1 and 2 Python threads on one index, and the binding's cost.
+r"""Searches per second from 1 and 2 Python threads on one index, and the binding's cost.
 
 Proves the GIL is released during searches (2 threads should give >= 1.6x one on a
 machine with 2 free cores) and measures Python ``search()`` latency against the time
@@ -52,7 +52,9 @@ def usable(index: yelpsearch.Index, queries: list[str], limit: int) -> list[str]
     return out
 
 
-def rate(index: yelpsearch.Index, queries: list[str], threads: int, seconds: float, limit: int) -> float:
+def rate(
+    index: yelpsearch.Index, queries: list[str], threads: int, seconds: float, limit: int
+) -> float:
     """Searches per second from `threads` threads searching for `seconds`."""
     stop = threading.Event()
     counts = [0] * threads
@@ -78,7 +80,7 @@ def rate(index: yelpsearch.Index, queries: list[str], threads: int, seconds: flo
 def latency(index: yelpsearch.Index, queries: list[str], rounds: int, limit: int) -> None:
     """Print p50/p99 of Python search_response() against the Rust search's own time."""
     wall, rust = [], []
-    for r in range(rounds):
+    for _ in range(rounds):
         for q in queries:
             t0 = time.perf_counter()
             res = index.search_response(q, limit=limit)
@@ -87,8 +89,8 @@ def latency(index: yelpsearch.Index, queries: list[str], rounds: int, limit: int
             rust.append(res.took_ms)
             del hits
     for name, xs in (("python search", wall), ("rust took_ms", rust)):
-        q = statistics.quantiles(xs, n=100)
-        print(f"{name:>14}: p50 {q[49]:.3f} ms  p99 {q[98]:.3f} ms  (n={len(xs)})")
+        pct = statistics.quantiles(xs, n=100)
+        print(f"{name:>14}: p50 {pct[49]:.3f} ms  p99 {pct[98]:.3f} ms  (n={len(xs)})")
     p50w, p50r = statistics.median(wall), statistics.median(rust)
     print(f"binding overhead at p50: {100 * (p50w - p50r) / p50r:.1f}%")
 

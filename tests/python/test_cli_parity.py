@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
 
 import yelpsearch
+from conftest import run_cli
 
 
 def cli_json(cli: Path, index_dir: Path, *args: str) -> dict[str, Any]:
@@ -50,7 +50,10 @@ def test_zip_bm25_and_explain_equal_cli_json(
 
 
 def test_errors_match_cli(cli: Path, index: yelpsearch.Index, index_dir: Path) -> None:
-    for args, exc in [(["pasta"], yelpsearch.QueryError), (["99999", "pasta"], yelpsearch.UnknownZipError)]:
+    for args, exc in [
+        (["pasta"], yelpsearch.QueryError),
+        (["99999", "pasta"], yelpsearch.UnknownZipError),
+    ]:
         proc = run_cli(cli, "search", "--index", index_dir, "--json", *args)
         assert proc.returncode != 0
         with pytest.raises(exc) as info:

@@ -9,11 +9,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import REPO
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 
 import yelpsearch
+from conftest import REPO
 
 
 def load(name: str) -> ModuleType:

@@ -161,9 +161,7 @@ def test_not_ready_until_the_index_exists(
     assert client.get("/search", query_string={"q": queries[0]}).status_code == 200
 
 
-def test_reload_interval_picks_up_new_versions(
-    index_copy: Path, corpus: dict[str, Any]
-) -> None:
+def test_reload_interval_picks_up_new_versions(index_copy: Path, corpus: dict[str, Any]) -> None:
     app = Flask("reloading")
     app.register_blueprint(yf.create_blueprint(index_copy, reload_interval=0))
     client = app.test_client()

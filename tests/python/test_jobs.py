@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +65,7 @@ def test_progress_must_be_callable(index_copy: Path, corpus: dict[str, Any]) -> 
         )
 
 
-def test_until_accepts_dates_and_rejects_garbage(
-    corpus: dict[str, Any], tmp_path: Path
-) -> None:
+def test_until_accepts_dates_and_rejects_garbage(corpus: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         yelpsearch.build_index(
             corpus["business_path"], corpus["review_path"], tmp_path / "a", until="soon"
@@ -113,3 +114,38 @@ def test_generate_is_deterministic(tmp_path: Path) -> None:
     for key in ("business_path", "review_path", "truth_path"):
         assert isinstance(a[key], Path) and a[key].parent == tmp_path / "a"
         assert a[key].read_bytes() == b[key].read_bytes()
+
+
+CTRL_C_CHILD = """
+import sys, yelpsearch
+def progress(stage, done, total):
+    if stage == "read":
+        print("started", flush=True)
+yelpsearch.build_index(sys.argv[1], sys.argv[2], sys.argv[3], progress=progress)
+print("finished", flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_build(index_copy: Path, corpus: dict[str, Any]) -> None:
+    """A real SIGINT during a build: KeyboardInterrupt, and the index is left as it was."""
+    current = (index_copy / "CURRENT").read_text()
+    before = _version_dirs(index_copy)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_CHILD,
+            *map(str, (corpus["business_path"], corpus["review_path"], index_copy)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "started"
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode != 0 and "finished" not in out
+    assert "KeyboardInterrupt" in err, err
+    assert (index_copy / "CURRENT").read_text() == current
+    assert _version_dirs(index_copy) == before

@@ -113,10 +113,10 @@ def signatures() -> list[tuple[str, ast.FunctionDef, Any]]:
 
 @pytest.mark.parametrize(("name", "node", "obj"), signatures(), ids=lambda v: str(v)[:30])
 def test_signatures_match(name: str, node: ast.FunctionDef, obj: Any) -> None:
-    stub = _params(node)
-    if stub and stub[0][0] in ("self", "cls"):
-        stub = stub[1:]
-    assert _runtime_params(obj) == stub, name
+    def strip(ps: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+        return ps[1:] if ps and ps[0][0] in ("self", "cls") else ps
+
+    assert strip(_runtime_params(obj)) == strip(_params(node)), name
 
 
 def test_runtime_docstrings_exist() -> None:

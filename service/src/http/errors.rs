@@ -31,7 +31,11 @@ struct Inner<'a> {
 impl ApiError {
     /// A 400 with `code`.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message: message.into(),
+        }
     }
 
     /// 503 `not_ready`: no index is loaded yet.
@@ -92,23 +96,30 @@ impl ApiError {
 
 /// The JSON body of an error, for places that build responses by hand.
 pub fn error_json(code: &str, message: &str) -> String {
-    serde_json::to_string(&Body { error: Inner { code, message } })
-        .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.into())
+    serde_json::to_string(&Body {
+        error: Inner { code, message },
+    })
+    .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.into())
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (
             self.status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             error_json(self.code, &self.message),
         )
             .into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         }
         r
     }
@@ -123,7 +134,9 @@ impl From<yelpsearch::Error> for ApiError {
             yelpsearch::Error::UnknownZip(zip) => ApiError {
                 status: StatusCode::NOT_FOUND,
                 code: "unknown_zip",
-                message: format!("we have no places in zipcode {zip}: check it, or try a nearby one"),
+                message: format!(
+                    "we have no places in zipcode {zip}: check it, or try a nearby one"
+                ),
             },
             other => ApiError::internal(&other),
         }

@@ -22,7 +22,11 @@ type Shared = State<Arc<AppState>>;
 pub async fn search(State(state): Shared, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
     let index = state.index()?;
-    let permit = state.searches.clone().try_acquire_owned().map_err(|_| ApiError::overloaded())?;
+    let permit = state
+        .searches
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::overloaded())?;
     let req = params.to_request();
     // The permit is released when the search ends, even if the request timed out.
     let res = tokio::task::spawn_blocking(move || {
@@ -60,7 +64,12 @@ pub async fn ready(State(state): Shared) -> Response {
     match state.try_index() {
         Some(index) => {
             let s = index.stats();
-            let body = Ready { status: "ready", index_version: s.version, documents: s.reviews, model: s.model_version };
+            let body = Ready {
+                status: "ready",
+                index_version: s.version,
+                documents: s.reviews,
+                model: s.model_version,
+            };
             no_store(Json(body).into_response())
         }
         None => not_ready(match state.load_error() {
@@ -96,7 +105,13 @@ pub async fn metrics(State(state): Shared) -> Response {
     let gauges = state.try_index().map(|i| IndexGauges { stats: i.stats() });
     let text = state.metrics.render(gauges.as_ref(), state.shutting_down());
     no_store(
-        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))], text)
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            )],
+            text,
+        )
             .into_response(),
     )
 }
@@ -105,7 +120,10 @@ pub async fn metrics(State(state): Shared) -> Response {
 pub async fn openapi() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         page::OPENAPI,
@@ -117,7 +135,10 @@ pub async fn openapi() -> Response {
 pub async fn index_page() -> Response {
     let mut r = (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         ],
@@ -128,6 +149,18 @@ pub async fn index_page() -> Response {
         r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     r
+}
+
+/// `GET /favicon.ico`: nothing (204), so browsers showing the page log no 404.
+pub async fn favicon() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        )],
+    )
+        .into_response()
 }
 
 /// Any path the service does not have.
@@ -141,6 +174,7 @@ pub async fn method_not_allowed() -> ApiError {
 }
 
 fn no_store(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }

@@ -37,7 +37,9 @@ impl Default for Metrics {
         Metrics {
             series: Mutex::default(),
             in_flight: AtomicI64::new(0),
-            started: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
+            started: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
         }
     }
 }
@@ -70,18 +72,35 @@ impl Metrics {
         let s = map.entry((route.to_string(), status)).or_default();
         s.count += 1;
         s.sum += seconds;
-        let slot = BUCKETS.iter().position(|&b| seconds <= b).unwrap_or(BUCKETS.len());
+        let slot = BUCKETS
+            .iter()
+            .position(|&b| seconds <= b)
+            .unwrap_or(BUCKETS.len());
         s.buckets[slot] += 1;
     }
 
     /// The Prometheus text exposition.
     pub fn render(&self, index: Option<&IndexGauges>, shutting_down: bool) -> String {
-        let series = self.series.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let series = self
+            .series
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut out = String::with_capacity(4096 + series.len() * 1200);
         let o = &mut out;
-        family(o, "yelpsearch_requests_total", "counter", "Requests served, by route and status.");
+        family(
+            o,
+            "yelpsearch_requests_total",
+            "counter",
+            "Requests served, by route and status.",
+        );
         for ((route, status), s) in &series {
-            let _ = writeln!(o, "yelpsearch_requests_total{{{}}} {}", labels(route, *status), s.count);
+            let _ = writeln!(
+                o,
+                "yelpsearch_requests_total{{{}}} {}",
+                labels(route, *status),
+                s.count
+            );
         }
         family(
             o,
@@ -94,27 +113,82 @@ impl Metrics {
             let mut cum = 0;
             for (i, b) in BUCKETS.iter().enumerate() {
                 cum += s.buckets[i];
-                let _ = writeln!(o, "yelpsearch_request_duration_seconds_bucket{{{l},le=\"{b}\"}} {cum}");
+                let _ = writeln!(
+                    o,
+                    "yelpsearch_request_duration_seconds_bucket{{{l},le=\"{b}\"}} {cum}"
+                );
             }
-            let _ = writeln!(o, "yelpsearch_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(o, "yelpsearch_request_duration_seconds_sum{{{l}}} {}", s.sum);
-            let _ = writeln!(o, "yelpsearch_request_duration_seconds_count{{{l}}} {}", s.count);
+            let _ = writeln!(
+                o,
+                "yelpsearch_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                o,
+                "yelpsearch_request_duration_seconds_sum{{{l}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                o,
+                "yelpsearch_request_duration_seconds_count{{{l}}} {}",
+                s.count
+            );
         }
-        gauge(o, "yelpsearch_requests_in_flight", "Requests being served.", self.in_flight.load(Ordering::Relaxed) as f64);
-        gauge(o, "yelpsearch_start_time_seconds", "When the process started, Unix seconds.", self.started);
-        gauge(o, "yelpsearch_shutting_down", "1 once SIGTERM was received.", f64::from(u8::from(shutting_down)));
-        gauge(o, "yelpsearch_index_ready", "1 when an index is open.", f64::from(u8::from(index.is_some())));
+        gauge(
+            o,
+            "yelpsearch_requests_in_flight",
+            "Requests being served.",
+            self.in_flight.load(Ordering::Relaxed) as f64,
+        );
+        gauge(
+            o,
+            "yelpsearch_start_time_seconds",
+            "When the process started, Unix seconds.",
+            self.started,
+        );
+        gauge(
+            o,
+            "yelpsearch_shutting_down",
+            "1 once SIGTERM was received.",
+            f64::from(u8::from(shutting_down)),
+        );
+        gauge(
+            o,
+            "yelpsearch_index_ready",
+            "1 when an index is open.",
+            f64::from(u8::from(index.is_some())),
+        );
         if let Some(IndexGauges { stats }) = index {
-            family(o, "yelpsearch_index_info", "gauge", "The open index version and its model (value 1).");
+            family(
+                o,
+                "yelpsearch_index_info",
+                "gauge",
+                "The open index version and its model (value 1).",
+            );
             let _ = writeln!(
                 o,
                 "yelpsearch_index_info{{version=\"{}\",model=\"{}\"}} 1",
                 escape(&stats.version),
                 escape(&stats.model_version)
             );
-            gauge(o, "yelpsearch_index_documents", "Review documents in the open index version.", stats.reviews as f64);
-            gauge(o, "yelpsearch_index_businesses", "Businesses in the open index version.", stats.businesses as f64);
-            gauge(o, "yelpsearch_index_zipcodes", "Zipcodes in the open index version.", stats.zipcodes as f64);
+            gauge(
+                o,
+                "yelpsearch_index_documents",
+                "Review documents in the open index version.",
+                stats.reviews as f64,
+            );
+            gauge(
+                o,
+                "yelpsearch_index_businesses",
+                "Businesses in the open index version.",
+                stats.businesses as f64,
+            );
+            gauge(
+                o,
+                "yelpsearch_index_zipcodes",
+                "Zipcodes in the open index version.",
+                stats.zipcodes as f64,
+            );
             gauge(
                 o,
                 "yelpsearch_model_fallback",
@@ -122,8 +196,17 @@ impl Metrics {
                 f64::from(u8::from(stats.model_fallback)),
             );
         }
-        family(o, "yelpsearch_build_info", "gauge", "The service's version (value 1).");
-        let _ = writeln!(o, "yelpsearch_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+        family(
+            o,
+            "yelpsearch_build_info",
+            "gauge",
+            "The service's version (value 1).",
+        );
+        let _ = writeln!(
+            o,
+            "yelpsearch_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
         out
     }
 }
@@ -143,7 +226,9 @@ fn labels(route: &str, status: u16) -> String {
 
 /// Escapes a label value: backslash, double quote and newline.
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -158,7 +243,10 @@ mod tests {
         m.observe("/search", 200, 42.0);
         m.observe("/health", 200, 0.0001);
         let t = m.render(None, false);
-        assert!(t.contains("yelpsearch_requests_total{route=\"/search\",status=\"200\"} 3\n"), "{t}");
+        assert!(
+            t.contains("yelpsearch_requests_total{route=\"/search\",status=\"200\"} 3\n"),
+            "{t}"
+        );
         assert!(t.contains("yelpsearch_request_duration_seconds_bucket{route=\"/search\",status=\"200\",le=\"0.0005\"} 0\n"));
         assert!(t.contains("yelpsearch_request_duration_seconds_bucket{route=\"/search\",status=\"200\",le=\"0.001\"} 1\n"));
         assert!(t.contains("yelpsearch_request_duration_seconds_bucket{route=\"/search\",status=\"200\",le=\"10\"} 2\n"));

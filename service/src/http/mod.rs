@@ -61,17 +61,27 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     let listener = TcpListener::bind(&settings.addr)
         .await
         .map_err(|e| CliError::io(format!("listening on {}", settings.addr), e))?;
-    let addr = listener.local_addr().map_err(|e| CliError::io("reading the bound address", e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::io("reading the bound address", e))?;
     tracing::info!(%addr, index = %settings.index.display(), "listening");
     on_listen(addr);
 
     let state = Arc::new(AppState::new(settings.max_concurrency));
-    let retry = settings.reload_interval.unwrap_or(Duration::from_secs(5)).max(Duration::from_secs(1));
-    let loader = tokio::spawn(state.clone().load_index(settings.index.clone(), retry, settings.reload_interval));
+    let retry = settings
+        .reload_interval
+        .unwrap_or(Duration::from_secs(5))
+        .max(Duration::from_secs(1));
+    let loader = tokio::spawn(state.clone().load_index(
+        settings.index.clone(),
+        retry,
+        settings.reload_interval,
+    ));
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown::on_signal(state.clone(), stop_tx));
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::on_signal(state.clone(), stop_tx));
     let outcome = tokio::select! {
         r = server => r.map_err(|e| CliError::io("serving HTTP", e)),
         _ = shutdown::grace_expired(stop_rx, settings.shutdown_grace) => Err(CliError::Serve(format!(

@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(inline_blocks(html, "script"), ["x()"]);
         assert_eq!(inline_blocks(html, "style"), ["a{}"]);
         let c = csp();
-        assert!(c.starts_with("default-src 'none'; script-src 'sha256-"), "{c}");
+        assert!(
+            c.starts_with("default-src 'none'; script-src 'sha256-"),
+            "{c}"
+        );
         assert!(c.contains("style-src 'sha256-"), "{c}");
         assert!(!c.contains("unsafe-inline"));
     }

@@ -112,13 +112,20 @@ fn is_zip(z: &str) -> bool {
     match b.len() {
         5 => (0..5).all(digit),
         6 => letter(0) && digit(1) && letter(2) && digit(3) && letter(4) && digit(5),
-        7 => letter(0) && digit(1) && letter(2) && b[3] == b' ' && digit(4) && letter(5) && digit(6),
+        7 => {
+            letter(0) && digit(1) && letter(2) && b[3] == b' ' && digit(4) && letter(5) && digit(6)
+        }
         _ => false,
     }
 }
 
 fn parse_limit(raw: &str) -> Result<usize, ApiError> {
-    let bad = || ApiError::bad_request("invalid_limit", format!("limit must be an integer from 1 to {MAX_LIMIT}"));
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be an integer from 1 to {MAX_LIMIT}"),
+        )
+    };
     let s = decode(raw).map_err(|_| bad())?;
     if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(bad());
@@ -145,11 +152,23 @@ mod tests {
     fn good() {
         let p = SearchParams::parse(Some("q=61820+pasta&x=%FF")).unwrap();
         assert_eq!((p.q.as_str(), p.zip, p.limit), ("61820 pasta", None, 10));
-        let p = SearchParams::parse(Some("zip=T2P%201J9&q=%22deep+dish%22&limit=100&limit=abc")).unwrap();
-        assert_eq!((p.q.as_str(), p.zip.as_deref(), p.limit), ("\"deep dish\"", Some("T2P 1J9"), 100));
-        assert_eq!(SearchParams::parse(Some("q=caf%C3%A9&zip=t2p1j9")).unwrap().q, "café");
+        let p = SearchParams::parse(Some("zip=T2P%201J9&q=%22deep+dish%22&limit=100&limit=abc"))
+            .unwrap();
+        assert_eq!(
+            (p.q.as_str(), p.zip.as_deref(), p.limit),
+            ("\"deep dish\"", Some("T2P 1J9"), 100)
+        );
+        assert_eq!(
+            SearchParams::parse(Some("q=caf%C3%A9&zip=t2p1j9"))
+                .unwrap()
+                .q,
+            "café"
+        );
         let long = format!("q={}", "é".repeat(MAX_QUERY_CHARS));
-        assert!(SearchParams::parse(Some(&long)).is_ok(), "length counts characters, not bytes");
+        assert!(
+            SearchParams::parse(Some(&long)).is_ok(),
+            "length counts characters, not bytes"
+        );
     }
 
     #[test]
@@ -159,11 +178,39 @@ mod tests {
         assert_eq!(code("q="), "invalid_query");
         assert_eq!(code("q"), "invalid_query");
         assert_eq!(code("q=%FF"), "invalid_query");
-        assert_eq!(code(&format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1))), "invalid_query");
-        for l in ["-1", "0", "101", "1000000000", "99999999999999999999999", "abc", "", "1.5", "+5", "%FF"] {
-            assert_eq!(code(&format!("q=pasta&limit={l}")), "invalid_limit", "limit={l}");
+        assert_eq!(
+            code(&format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1))),
+            "invalid_query"
+        );
+        for l in [
+            "-1",
+            "0",
+            "101",
+            "1000000000",
+            "99999999999999999999999",
+            "abc",
+            "",
+            "1.5",
+            "+5",
+            "%FF",
+        ] {
+            assert_eq!(
+                code(&format!("q=pasta&limit={l}")),
+                "invalid_limit",
+                "limit={l}"
+            );
         }
-        for z in ["", "6182", "618201", "61820-1234", "+61820", "T2P-1J9", "T2P++1J9", "%FF", "%EF%BC%96%EF%BC%91%EF%BC%98%EF%BC%92%EF%BC%90"] {
+        for z in [
+            "",
+            "6182",
+            "618201",
+            "61820-1234",
+            "+61820",
+            "T2P-1J9",
+            "T2P++1J9",
+            "%FF",
+            "%EF%BC%96%EF%BC%91%EF%BC%98%EF%BC%92%EF%BC%90",
+        ] {
             assert_eq!(code(&format!("q=pasta&zip={z}")), "invalid_zip", "zip={z}");
         }
     }

@@ -31,10 +31,13 @@ pub fn router(state: Arc<AppState>, settings: &Settings) -> Router {
         .route("/model/metrics", get(handlers::model_metrics))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
+        .route("/favicon.ico", get(handlers::favicon))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn(move |req: Request, next: Next| time_limit(timeout, req, next)));
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            time_limit(timeout, req, next)
+        }));
     if let Some(cors) = cors_layer(&settings.cors) {
         app = app.layer(cors);
     }
@@ -92,8 +95,14 @@ async fn time_limit(limit: Duration, req: Request, next: Next) -> Response {
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut r = next.run(req).await;
     let h = r.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -107,7 +116,10 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
     (
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         error_json("internal", "internal error"),
     )
         .into_response()

@@ -84,14 +84,19 @@ impl Settings {
     /// Checks the flags and turns them into settings.
     pub fn from_args(a: ServeArgs) -> CliResult<Settings> {
         if a.max_concurrency == 0 {
-            return Err(CliError::Usage("--max-concurrency must be at least 1".into()));
+            return Err(CliError::Usage(
+                "--max-concurrency must be at least 1".into(),
+            ));
         }
         if a.request_timeout_ms == 0 {
-            return Err(CliError::Usage("--request-timeout-ms must be at least 1".into()));
+            return Err(CliError::Usage(
+                "--request-timeout-ms must be at least 1".into(),
+            ));
         }
         Ok(Settings {
             cors: parse_cors(&a.cors_origins)?,
-            reload_interval: (a.reload_interval_secs > 0).then(|| Duration::from_secs(a.reload_interval_secs)),
+            reload_interval: (a.reload_interval_secs > 0)
+                .then(|| Duration::from_secs(a.reload_interval_secs)),
             max_concurrency: a.max_concurrency,
             request_timeout: Duration::from_millis(a.request_timeout_ms),
             shutdown_grace: Duration::from_secs(a.shutdown_grace_secs),
@@ -103,7 +108,11 @@ impl Settings {
 
 /// Parses `YELPSEARCH_CORS_ORIGINS`: a comma list of `scheme://host[:port]`, or `*`.
 pub fn parse_cors(list: &str) -> CliResult<Cors> {
-    let items: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let items: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if items.is_empty() {
         return Ok(Cors::Off);
     }
@@ -113,15 +122,20 @@ pub fn parse_cors(list: &str) -> CliResult<Cors> {
     let mut out = Vec::with_capacity(items.len());
     for o in items {
         let o = o.trim_end_matches('/');
-        let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+        let rest = o
+            .strip_prefix("https://")
+            .or_else(|| o.strip_prefix("http://"));
         let ok = rest.is_some_and(|h| !h.is_empty() && !h.contains(['/', '?', '#', ' ']));
         if !ok {
             return Err(CliError::Usage(format!(
                 "CORS origin {o:?} is not an origin: write scheme://host[:port], e.g. https://search.example.com"
             )));
         }
-        let v = HeaderValue::from_str(o)
-            .map_err(|_| CliError::Usage(format!("CORS origin {o:?} has characters a header cannot hold")))?;
+        let v = HeaderValue::from_str(o).map_err(|_| {
+            CliError::Usage(format!(
+                "CORS origin {o:?} has characters a header cannot hold"
+            ))
+        })?;
         out.push(v);
     }
     Ok(Cors::List(out))

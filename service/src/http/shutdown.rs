@@ -12,7 +12,10 @@ use super::state::AppState;
 /// (readiness fails, the index watcher stops) and tells `stopping`.
 pub async fn on_signal(state: Arc<AppState>, stopping: watch::Sender<bool>) {
     let which = wait_for_signal().await;
-    tracing::info!(signal = which, "shutting down: finishing requests in flight");
+    tracing::info!(
+        signal = which,
+        "shutting down: finishing requests in flight"
+    );
     state.stop.store(true, Ordering::Relaxed);
     let _ = stopping.send(true);
 }

@@ -47,7 +47,10 @@ impl AppState {
 
     /// Why the index is not open yet (`None` while the first attempt runs).
     pub fn load_error(&self) -> Option<String> {
-        self.load_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.load_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Whether SIGTERM was received.
@@ -83,11 +86,13 @@ impl AppState {
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, retry_secs = retry.as_secs_f64(), "cannot open the index yet");
-                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(e.to_string());
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "opening the index panicked");
-                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) = Some("opening the index failed".into());
+                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some("opening the index failed".into());
                 }
             }
             let mut waited = Duration::ZERO;

@@ -1,0 +1,194 @@
+//! The process's life: readiness before the index exists, new index versions picked up
+//! without a restart, and SIGTERM under load.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use yelpsearch::generate::{generate, GenerateOptions};
+use yelpsearch::index::build_index;
+
+use crate::common::{build_options, client, enc, fixture, planted, read, Server};
+
+#[test]
+fn ready_only_with_an_index_and_new_versions_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = generate(
+        &dir.path().join("corpus"),
+        &GenerateOptions {
+            businesses: 60,
+            reviews: 2_000,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let s = Server::start(&index, &[("YELPSEARCH_RELOAD_INTERVAL_SECS", "1")]);
+
+    // Up at once, not ready, and searches say why.
+    let (st, v) = s.get_json("/health");
+    assert_eq!((st, v["status"].as_str()), (200, Some("ok")));
+    let (st, v) = s.get_json("/ready");
+    assert_eq!((st, v["status"].as_str()), (503, Some("not_ready")), "{v}");
+    assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    for path in ["/search?q=61820+pasta", "/model/info", "/model/metrics"] {
+        let (st, v) = s.get_json(path);
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (503, Some("not_ready")),
+            "{path}: {v}"
+        );
+    }
+
+    // The first version appears: the server opens it without a restart.
+    let v1 = build_index(&g.business_path, &g.review_path, &index, &build_options())
+        .unwrap()
+        .version;
+    let ready = s.wait_ready(Duration::from_secs(30));
+    assert_eq!(ready["index_version"], v1.as_str());
+
+    // A second version: picked up within a few poll intervals.
+    let v2 = build_index(&g.business_path, &g.review_path, &index, &build_options())
+        .unwrap()
+        .version;
+    assert_ne!(v1, v2);
+    let t0 = Instant::now();
+    loop {
+        let (st, v) = s.get_json("/ready");
+        assert_eq!(st, 200);
+        if v["index_version"] == v2.as_str() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "still on {v} 20 s after {v2} was published"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let m = client()
+        .get(s.url("/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        m.contains(&format!("yelpsearch_index_info{{version=\"{v2}\"")),
+        "{m}"
+    );
+}
+
+/// One client request: when it started and ended relative to the signal, and how it went.
+#[derive(Debug)]
+struct Outcome {
+    started: Instant,
+    ended: Instant,
+    result: Result<u16, String>,
+}
+
+#[test]
+fn sigterm_finishes_requests_in_flight_and_exits_0() {
+    const CLIENTS: usize = 24;
+    const GRACE_SECS: u64 = 10;
+    let f = fixture();
+    let grace = GRACE_SECS.to_string();
+    let mut s = Server::ready(&[("YELPSEARCH_SHUTDOWN_GRACE_SECS", grace.as_str())]);
+    let queries: Vec<String> = planted(&f.truth)
+        .iter()
+        .map(|(z, d, _)| s.url(&format!("/search?q={}&limit=100", enc(&format!("{z} {d}")))))
+        .collect();
+    assert!(!queries.is_empty());
+    let stop = AtomicBool::new(false);
+    let barrier = std::sync::Barrier::new(CLIENTS + 1);
+
+    let (signal_at, exit, outcomes) = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..CLIENTS)
+            .map(|w| {
+                let (queries, stop, barrier) = (&queries, &stop, &barrier);
+                sc.spawn(move || {
+                    let c = client();
+                    let mut out = Vec::new();
+                    barrier.wait();
+                    // Bounded: at most 10,000 requests or until the server is gone.
+                    for i in 0..10_000 {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let started = Instant::now();
+                        let result = c
+                            .get(&queries[(w + i) % queries.len()])
+                            .send()
+                            .map(|r| r.status().as_u16())
+                            .map_err(|e| format!("{e:?}"));
+                        let failed = result.is_err();
+                        out.push(Outcome {
+                            started,
+                            ended: Instant::now(),
+                            result,
+                        });
+                        if failed {
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        barrier.wait();
+        std::thread::sleep(Duration::from_millis(500));
+        let signal_at = Instant::now();
+        s.terminate();
+        let exit = s.wait_exit(Duration::from_secs(GRACE_SECS + 5));
+        // The clients stop on their first refused connection; this is a backstop.
+        stop.store(true, Ordering::Relaxed);
+        let outcomes: Vec<Outcome> = workers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        (signal_at, exit, outcomes)
+    });
+    let (code, took) = exit;
+    assert_eq!(code, Some(0), "exit code; log: {}", read(&s.log));
+    assert!(
+        took <= Duration::from_secs(GRACE_SECS),
+        "exit took {took:?}"
+    );
+
+    // Every request sent before the signal (with 50 ms for the server to have read it)
+    // was answered 200; a request sent later may find the port closed, but any answer
+    // it got is a 200 too.
+    let margin = Duration::from_millis(50);
+    let before: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.started + margin <= signal_at)
+        .collect();
+    let in_flight = outcomes
+        .iter()
+        .filter(|o| o.started < signal_at && o.ended > signal_at)
+        .count();
+    let late_ok = outcomes
+        .iter()
+        .filter(|o| o.started >= signal_at && o.result == Ok(200))
+        .count();
+    assert!(
+        before.len() >= CLIENTS,
+        "too little load: {} requests",
+        before.len()
+    );
+    assert!(in_flight > 0, "no request was in flight at the signal");
+    for o in &before {
+        assert_eq!(
+            o.result,
+            Ok(200),
+            "a request sent before SIGTERM failed: {o:?}"
+        );
+    }
+    for o in &outcomes {
+        if let Ok(st) = o.result {
+            assert_eq!(st, 200, "{o:?}");
+        }
+    }
+    eprintln!(
+        "{} requests, {} before the signal, {in_flight} in flight at it, {late_ok} answered after it; exit in {took:?}",
+        outcomes.len(),
+        before.len()
+    );
+}
