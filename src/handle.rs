@@ -50,7 +50,7 @@ impl Index {
     /// Opens the current version of the index at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Index> {
         let root = path.as_ref().to_path_buf();
-        let snap = Snapshot::open_current(&root)?;
+        let snap = open_pinned(&root)?;
         Ok(Index {
             root,
             current: ArcSwap::from_pointee(snap),
@@ -68,15 +68,26 @@ impl Index {
         search::search(&self.current.load(), req)
     }
 
-    /// Swaps to the current version on disk if it changed; returns whether it did.
+    /// The name of the version searches use now.
+    pub fn version(&self) -> String {
+        self.current.load().version.clone()
+    }
+
+    /// Swaps to the current version on disk if it changed (a newer version, or an
+    /// older one after a rollback); returns whether it did.
+    ///
+    /// The new version is opened completely before it is swapped in, so searches never
+    /// wait and never see half of it: each search runs on the snapshot it started with,
+    /// and the old version stays pinned (safe from gc) until its last search ends. On
+    /// error the handle keeps serving the version it has.
     pub fn reload(&self) -> Result<bool> {
         let _g = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
         let name = IndexDir::new(&self.root).current()?;
         if name == self.current.load().version {
             return Ok(false);
         }
-        let snap = Snapshot::open_current(&self.root)?;
-        tracing::info!(version = %snap.version, "index version swapped in");
+        let snap = open_pinned(&self.root)?;
+        tracing::info!(from = %self.current.load().version, to = %snap.version, "index version swapped in");
         self.current.store(Arc::new(snap));
         Ok(true)
     }
@@ -116,7 +127,9 @@ impl Index {
     }
 
     /// Starts a thread that calls [`Index::reload`] every `interval` until `stop` is set
-    /// or the index is dropped.
+    /// or the index is dropped, so a new current version is served at most `interval`
+    /// (plus the time to open it) after it is published. Reload errors are logged and
+    /// the previous version keeps serving.
     pub fn watch(self: &Arc<Self>, interval: Duration, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         std::thread::spawn(move || loop {
@@ -135,4 +148,11 @@ impl Index {
             }
         })
     }
+}
+
+/// Opens the current version of the index at `root`, pinned against gc.
+fn open_pinned(root: &Path) -> Result<Snapshot> {
+    let dir = IndexDir::new(root);
+    let (name, pin) = dir.pin_current()?;
+    Snapshot::open_dir(&dir.version_path(&name), Some(pin))
 }

@@ -211,7 +211,7 @@ fn update_index(
 /// the retraining report as a dict. `label_days` (7 to 3650): days at the end of the
 /// index whose reviews give the training grades.
 #[pyfunction]
-#[pyo3(signature = (index_dir, label_days=365))]
+#[pyo3(signature = (index_dir, label_days=0))]
 fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<PyObject> {
     yelpsearch::rank::train::check_label_days(label_days).map_err(to_py)?;
     let opts = yelpsearch::rank::train::TrainOptions {

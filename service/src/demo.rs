@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use yelpsearch::generate::{generate, GenerateOptions, Truth};
 use yelpsearch::index::{build_index, BuildOptions, IndexDir, Progress};
 use yelpsearch::{Index, SearchRequest};
@@ -103,45 +104,64 @@ fn prepare(args: &DemoArgs, corpus: &Path, index: &Path) -> CliResult<()> {
 }
 
 /// A query to try, with the business the truth says is best.
+#[derive(Clone)]
 struct Example {
     query: String,
+    zip: String,
+    dish: String,
     best: String,
-    rank: Option<usize>,
+    rank: usize,
 }
 
-/// Up to [`EXAMPLES`] queries from the truth whose planted champion the index ranks
-/// highest, in different zipcodes and dishes where possible. Empty if there is no truth
-/// file (an index brought from elsewhere).
+/// Up to [`EXAMPLES`] queries from the truth whose planted champion the index ranks in
+/// its top three (first place preferred), in different zipcodes and dishes where
+/// possible. Empty if there is no truth file (an index brought from elsewhere).
 fn examples(truth_path: &Path, index: &Path) -> Vec<Example> {
     let (Ok(truth), Ok(index)) = (Truth::load(truth_path), Index::open(index)) else {
         return Vec::new();
     };
-    let mut found: Vec<Example> = planted(&truth)
+    // A dozen candidates from each of the eight biggest zipcodes.
+    let mut per_zip: BTreeMap<String, usize> = BTreeMap::new();
+    let candidates: Vec<(String, String, String)> = planted(&truth)
         .into_iter()
-        .take(60)
+        .filter(|(zip, _, _)| {
+            if !per_zip.contains_key(zip) && per_zip.len() == 8 {
+                return false;
+            }
+            let n = per_zip.entry(zip.clone()).or_default();
+            *n += 1;
+            *n <= 12
+        })
+        .collect();
+    let mut found: Vec<Example> = candidates
+        .into_iter()
         .filter_map(|(zip, dish, id)| {
             let query = format!("{zip} {dish}");
             let res = index
-                .search(&SearchRequest::new(query.clone()).limit(10))
+                .search(&SearchRequest::new(query.clone()).limit(3))
                 .ok()?;
-            let pos = res.results.iter().position(|h| h.business_id == id);
-            let best = pos.map(|p| res.results[p].name.clone())?;
+            let pos = res.results.iter().position(|h| h.business_id == id)?;
+            let best = res.results[pos].name.clone();
             Some(Example {
                 query,
+                zip,
+                dish,
                 best,
-                rank: pos.map(|p| p + 1),
+                rank: pos + 1,
             })
         })
         .collect();
     found.sort_by_key(|e| e.rank);
     let mut picked: Vec<Example> = Vec::new();
-    for e in found {
-        let (zip, dish) = e.query.split_once(' ').unwrap_or((&e.query, ""));
-        let fresh = !picked
-            .iter()
-            .any(|p| p.query.starts_with(zip) || p.query.ends_with(dish));
-        if fresh && picked.len() < EXAMPLES {
-            picked.push(e);
+    // First distinct zipcodes and dishes, then distinct dishes.
+    for distinct_zip in [true, false] {
+        for e in &found {
+            let clash = picked
+                .iter()
+                .any(|p| p.dish == e.dish || (distinct_zip && p.zip == e.zip));
+            if picked.len() < EXAMPLES && !clash {
+                picked.push(e.clone());
+            }
         }
     }
     picked
@@ -200,20 +220,28 @@ fn announce(addr: SocketAddr, examples: &[Example]) {
     } else {
         format!("http://{host}:{}", addr.port())
     };
+    let enc = |q: &str| utf8_percent_encode(q, NON_ALPHANUMERIC).to_string();
     println!("\nyelpsearch demo: open {base}/  (Ctrl-C to stop)\n");
     if !examples.is_empty() {
         println!("Try these (the generator planted a clear best for each):");
+        let width = examples
+            .iter()
+            .map(|e| e.query.chars().count())
+            .max()
+            .unwrap_or(0);
         for e in examples {
             println!(
-                "  {:<28} best: {}   {base}/?q={}",
+                "  {:<width$}  best: {:<24}  {base}/?q={}",
                 e.query,
                 e.best,
-                e.query.replace(' ', "+")
+                enc(&e.query)
             );
         }
         println!();
     }
+    let api = examples.first().map_or("61820 pasta", |e| e.query.as_str());
     println!(
-        "API: {base}/search?q=61820+pasta   docs: {base}/openapi.json   metrics: {base}/metrics"
+        "API: {base}/search?q={}   docs: {base}/openapi.json   metrics: {base}/metrics",
+        enc(api)
     );
 }

@@ -8,6 +8,7 @@
 //!     v000001/         an immutable version: tantivy files, business table, model,
 //!     v000002/         manifest.json, and reader.lock (shared-locked by readers)
 //!     v000003.tmp-42/  a version being written; never read, removed by gc
+//!     v000001.tmp-gc7/ a version being removed by gc (renamed first, then deleted)
 //! ```
 //!
 //! A version is complete before its directory gets its final name, and CURRENT moves
@@ -35,6 +36,8 @@ pub const MODEL: &str = "model.json";
 /// Lock file readers share-lock while they use a version.
 pub const READER_LOCK: &str = "reader.lock";
 const WRITE_LOCK: &str = "write.lock";
+/// What marks a temporary (unpublished or abandoned) name.
+const TMP_MARK: &str = ".tmp-";
 
 /// What a version holds, written when it is published.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,7 +162,7 @@ impl IndexDir {
                 reason: format!("version {name} does not exist or is incomplete"),
             });
         }
-        let tmp = self.root.join(format!("{CURRENT}.tmp-{}", std::process::id()));
+        let tmp = self.root.join(format!("{CURRENT}{TMP_MARK}{}", std::process::id()));
         {
             let mut f = File::create(&tmp).at(&tmp)?;
             f.write_all(format!("{name}\n").as_bytes()).at(&tmp)?;
@@ -190,20 +193,52 @@ impl IndexDir {
         Ok(out)
     }
 
-    /// Directories of versions that were being written when their writer stopped.
+    /// Directories of versions that were being written (or removed) when their process
+    /// stopped. Only meaningful under the write lock: without it, a live writer's
+    /// directory looks the same.
     pub fn abandoned(&self) -> Result<Vec<PathBuf>> {
         let dir = self.root.join(VERSIONS);
         let mut out = Vec::new();
         if let Ok(rd) = fs::read_dir(&dir) {
             for entry in rd {
                 let entry = entry.at(&dir)?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.contains(".tmp-") {
+                if entry.file_name().to_string_lossy().contains(TMP_MARK) {
                     out.push(entry.path());
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Temporary CURRENT files left by a process stopped while switching versions.
+    fn abandoned_pointers(&self) -> Result<Vec<PathBuf>> {
+        let prefix = format!("{CURRENT}{TMP_MARK}");
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(&self.root) {
+            for entry in rd {
+                let entry = entry.at(&self.root)?;
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    out.push(entry.path());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes everything interrupted writers left behind (half-written versions,
+    /// half-removed versions, temporary CURRENT files); returns how many. Call under the
+    /// write lock.
+    pub fn remove_abandoned(&self) -> Result<usize> {
+        let mut n = 0;
+        for p in self.abandoned()? {
+            remove_any(&p)?;
+            n += 1;
+        }
+        for p in self.abandoned_pointers()? {
+            remove_any(&p)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// A fresh name after every existing version, and the temporary directory to write
@@ -222,9 +257,9 @@ impl IndexDir {
         let tmp = self
             .root
             .join(VERSIONS)
-            .join(format!("{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).at(&tmp)?;
+            .join(format!("{name}{TMP_MARK}{}", std::process::id()));
+        if fs::symlink_metadata(&tmp).is_ok() {
+            remove_any(&tmp)?;
         }
         fs::create_dir_all(&tmp).at(&tmp)?;
         Ok((name, tmp))
@@ -247,25 +282,58 @@ impl IndexDir {
         Ok(dst)
     }
 
+    /// The file readers share-lock to pin a version: `reader.lock`, or the manifest for
+    /// versions written without one.
+    fn pin_file(&self, name: &str) -> PathBuf {
+        let vdir = self.version_path(name);
+        let lock = vdir.join(READER_LOCK);
+        if lock.is_file() {
+            lock
+        } else {
+            vdir.join(MANIFEST)
+        }
+    }
+
     /// Share-locks a version so that gc leaves it alone while it is read.
+    ///
+    /// Fails when the version is gone, including when gc removed it between the caller
+    /// choosing it and the lock being granted (gc renames a version away while it holds
+    /// the exclusive lock, so a pin granted after that finds no manifest).
     pub fn pin(&self, name: &str) -> Result<ReaderPin> {
-        let p = self.version_path(name).join(READER_LOCK);
-        let file = match OpenOptions::new().read(true).open(&p) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // Versions made by a read-only copy may lack the file; pin the manifest.
-                File::open(self.version_path(name).join(MANIFEST)).at(&p)?
-            }
-            Err(e) => return Err(Error::io(p, e)),
-        };
+        let p = self.pin_file(name);
+        let file = File::open(&p).at(&p)?;
         file.lock_shared().at(&p)?;
+        if !self.version_path(name).join(MANIFEST).is_file() {
+            return Err(Error::IndexCorrupt {
+                path: self.root.clone(),
+                reason: format!("version {name} was removed while it was being opened"),
+            });
+        }
         Ok(ReaderPin { _file: file })
+    }
+
+    /// Pins the current version: reads CURRENT and pins the version it names, retrying
+    /// when gc removes that version in between (possible only when CURRENT moved on).
+    pub fn pin_current(&self) -> Result<(String, ReaderPin)> {
+        const ATTEMPTS: usize = 5;
+        let mut last = None;
+        for _ in 0..ATTEMPTS {
+            let name = self.current()?;
+            match self.pin(&name) {
+                Ok(pin) => return Ok((name, pin)),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::IndexCorrupt {
+            path: self.root.clone(),
+            reason: "could not pin the current version".into(),
+        }))
     }
 
     /// Whether any reader pins the version (tries an exclusive lock).
     pub fn in_use(&self, name: &str) -> Result<bool> {
-        let p = self.version_path(name).join(READER_LOCK);
-        let file = match OpenOptions::new().read(true).open(&p) {
+        let p = self.pin_file(name);
+        let file = match File::open(&p) {
             Ok(f) => f,
             Err(_) => return Ok(false),
         };
@@ -274,6 +342,28 @@ impl IndexDir {
             Err(fs::TryLockError::WouldBlock) => Ok(true),
             Err(fs::TryLockError::Error(e)) => Err(Error::io(p, e)),
         }
+    }
+
+    /// Removes a version unless a reader pins it; returns whether it was removed.
+    ///
+    /// The exclusive lock is held while the version is renamed to an abandoned name, so
+    /// a reader either pinned it before (and it stays) or finds it gone. A crash while
+    /// deleting leaves an abandoned directory for the next gc. Call under the write lock.
+    pub fn remove_version(&self, name: &str) -> Result<bool> {
+        let p = self.pin_file(name);
+        let file = File::open(&p).at(&p)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Ok(false),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(p, e)),
+        }
+        let doomed = self.root.join(VERSIONS).join(format!("{name}.tmp-gc{}", std::process::id()));
+        let src = self.version_path(name);
+        fs::rename(&src, &doomed).at(&src)?;
+        sync_dir(&self.root.join(VERSIONS))?;
+        drop(file);
+        fs::remove_dir_all(&doomed).at(&doomed)?;
+        Ok(true)
     }
 
     /// Reads a version's manifest.
@@ -319,13 +409,34 @@ fn sync_tree(dir: &Path) -> Result<()> {
     sync_dir(dir)
 }
 
-/// Hard-links (or copies, across filesystems) every file of `from` into `to`.
+/// Removes a file or a directory tree.
+fn remove_any(p: &Path) -> Result<()> {
+    if p.is_dir() {
+        fs::remove_dir_all(p).at(p)
+    } else {
+        fs::remove_file(p).at(p)
+    }
+}
+
+/// Whether a file of a version is private to it and must not be shared by a derived
+/// version: tantivy's lock files (locking them in one version would lock the other)
+/// and leftovers of tantivy's atomic writes.
+fn is_private(name: &str) -> bool {
+    (name.starts_with(".tantivy-") && name.ends_with(".lock")) || name.starts_with(".tmp")
+}
+
+/// Hard-links (or copies, across filesystems) every file of `from` into `to`, except
+/// the names in `skip` and files private to a version.
+///
+/// Sharing is safe because nothing rewrites a published file in place: tantivy writes
+/// new segment and delete files under new names and replaces `meta.json` and
+/// `.managed.json` by rename, which gives the new version its own inode.
 pub fn link_files(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
     for entry in fs::read_dir(from).at(from)? {
         let entry = entry.at(from)?;
         let name = entry.file_name();
         let name_s = name.to_string_lossy();
-        if skip.iter().any(|s| *s == name_s) || !entry.path().is_file() {
+        if skip.iter().any(|s| *s == name_s) || is_private(&name_s) || !entry.path().is_file() {
             continue;
         }
         let dst = to.join(&name);

@@ -34,6 +34,11 @@ pub struct RetrainReport {
 
 /// Retrains the ranker of the current version at `root`.
 pub fn retrain(root: &Path, opts: &TrainOptions) -> Result<RetrainReport> {
+    retrain_with(root, opts, false)
+}
+
+/// Like [`retrain`]; with `force`, installs the new model even when it is worse.
+pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<RetrainReport> {
     let t0 = std::time::Instant::now();
     let dir = IndexDir::new(root);
     let _lock = dir.lock_writer()?;
@@ -68,7 +73,7 @@ pub fn retrain(root: &Path, opts: &TrainOptions) -> Result<RetrainReport> {
         model_version: outcome.model.version.clone(),
         seconds: 0.0,
     };
-    if new + 1e-9 >= cur {
+    if force || new + 1e-9 >= cur {
         let (name, tmp) = dir.begin_version()?;
         let r = (|| -> Result<()> {
             link_files(&pdir, &tmp, &[MANIFEST, MODEL, READER_LOCK])?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::layout::IndexDir;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 
 /// One version as listed by `index versions`.
 #[derive(Debug, Clone, Serialize)]
@@ -50,16 +50,18 @@ pub fn list_versions(root: &Path) -> Result<Vec<VersionInfo>> {
 /// Returns (from, to).
 pub fn rollback(root: &Path, to: Option<&str>) -> Result<(String, String)> {
     let dir = IndexDir::new(root);
+    dir.current()?;
     let _lock = dir.lock_writer()?;
     let current = dir.current()?;
     let versions = dir.versions()?;
     let target = match to {
         Some(t) => {
             if !versions.iter().any(|v| v == t) {
-                return Err(Error::IndexCorrupt {
-                    path: root.to_path_buf(),
-                    reason: format!("no version {t:?} (see `yelpsearch index versions`)"),
-                });
+                return Err(Error::Data(format!(
+                    "{}: no version {t:?}; the versions are {} (see `yelpsearch index versions`)",
+                    root.display(),
+                    versions.join(", ")
+                )));
             }
             t.to_string()
         }
@@ -67,9 +69,11 @@ pub fn rollback(root: &Path, to: Option<&str>) -> Result<(String, String)> {
             .iter()
             .rfind(|v| v.as_str() < current.as_str())
             .cloned()
-            .ok_or_else(|| Error::IndexCorrupt {
-                path: root.to_path_buf(),
-                reason: format!("{current} is the oldest version; there is nothing to roll back to"),
+            .ok_or_else(|| {
+                Error::Data(format!(
+                    "{}: {current} is the oldest version; there is nothing to roll back to",
+                    root.display()
+                ))
             })?,
     };
     dir.set_current(&target)?;
@@ -83,34 +87,29 @@ pub struct GcReport {
     pub removed: Vec<String>,
     /// Old versions kept because a reader uses them.
     pub kept_in_use: Vec<String>,
-    /// Abandoned half-written versions removed.
+    /// Abandoned half-written (or half-removed) versions and temporary files removed.
     pub abandoned: usize,
 }
 
 /// Removes all but the newest `keep` versions (never the current one, never one a
-/// reader pins), and half-written versions left by interrupted writers.
+/// reader pins), and whatever interrupted writers left behind.
 pub fn gc(root: &Path, keep: usize) -> Result<GcReport> {
     let dir = IndexDir::new(root);
+    dir.current()?;
     let _lock = dir.lock_writer()?;
     let current = dir.current()?;
-    let mut report = GcReport::default();
-    for p in dir.abandoned()? {
-        std::fs::remove_dir_all(&p).at(&p)?;
-        report.abandoned += 1;
-    }
+    let mut report = GcReport {
+        abandoned: dir.remove_abandoned()?,
+        ..GcReport::default()
+    };
     let versions = dir.versions()?;
     let cut = versions.len().saturating_sub(keep.max(1));
-    for name in &versions[..cut] {
-        if *name == current {
-            continue;
-        }
-        if dir.in_use(name)? {
+    for name in versions[..cut].iter().filter(|n| **n != current) {
+        if dir.remove_version(name)? {
+            report.removed.push(name.clone());
+        } else {
             report.kept_in_use.push(name.clone());
-            continue;
         }
-        let p = dir.version_path(name);
-        std::fs::remove_dir_all(&p).at(&p)?;
-        report.removed.push(name.clone());
     }
     Ok(report)
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use yelpsearch::index::retrain::retrain;
+use yelpsearch::index::retrain::retrain_with;
 use yelpsearch::rank::train::{check_label_days, TrainOptions};
 use yelpsearch::Index;
 
@@ -16,9 +16,17 @@ pub enum ModelCommand {
         /// Index directory.
         #[arg(long)]
         index: PathBuf,
-        /// Days at the end of the index whose reviews give the training grades.
-        #[arg(long, default_value_t = 365)]
+        /// Days at the end of the index whose reviews give the training grades
+        /// (0: the newest fifth of the reviews, as the evaluation protocol splits).
+        #[arg(long, default_value_t = 0)]
         label_days: i32,
+        /// Train on these query terms (one per line, e.g. from a query log) instead
+        /// of terms mined from the corpus.
+        #[arg(long)]
+        terms: Option<PathBuf>,
+        /// Install the new model even if it is worse than the current one.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the model's metadata and offline metrics.
     Info {
@@ -34,10 +42,21 @@ pub enum ModelCommand {
 /// Runs a model subcommand.
 pub fn run(c: ModelCommand) -> CliResult<()> {
     match c {
-        ModelCommand::Train { index, label_days } => {
+        ModelCommand::Train { index, label_days, force, terms } => {
             check_label_days(label_days)?;
-            let opts = TrainOptions { label_days, ..TrainOptions::default() };
-            let r = retrain(&index, &opts)?;
+            let terms = match terms {
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .map_err(|e| crate::error::CliError::io(format!("reading {}", p.display()), e))?
+                        .lines()
+                        .map(|l| l.trim().to_lowercase())
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .collect(),
+                ),
+                None => None,
+            };
+            let opts = TrainOptions { label_days, terms, ..TrainOptions::default() };
+            let r = retrain_with(&index, &opts, force)?;
             println!("held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})", r.queries, r.current_ndcg, r.new_ndcg, r.bm25_ndcg);
             match &r.installed {
                 Some(v) => println!("installed model {} as version {v} ({:.1}s)", r.model_version, r.seconds),

@@ -64,6 +64,8 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::io("reading the bound address", e))?;
+    let signals =
+        shutdown::Signals::install().map_err(|e| CliError::io("listening for SIGTERM", e))?;
     tracing::info!(%addr, index = %settings.index.display(), "listening");
     on_listen(addr);
 
@@ -80,8 +82,11 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown::on_signal(state.clone(), stop_tx));
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown::on_signal(
+        signals,
+        state.clone(),
+        stop_tx,
+    ));
     let outcome = tokio::select! {
         r = server => r.map_err(|e| CliError::io("serving HTTP", e)),
         _ = shutdown::grace_expired(stop_rx, settings.shutdown_grace) => Err(CliError::Serve(format!(

@@ -203,6 +203,54 @@ pub fn well_evidenced(min: usize) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// `/search?...` for the dish most businesses of the biggest zipcode serve, with 100
+/// results: the most work one search of the fixture can ask for.
+pub fn heavy_query() -> String {
+    let f = fixture();
+    let zip = biggest_zip(&f.truth);
+    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in f.truth.businesses.iter().filter(|b| b.postal_code == zip) {
+        for d in b.quality.keys() {
+            *n.entry(d).or_default() += 1;
+        }
+    }
+    let dish = n
+        .into_iter()
+        .max_by_key(|(d, c)| (*c, std::cmp::Reverse(*d)))
+        .map(|(d, _)| d)
+        .unwrap_or("pizza");
+    format!("/search?q={}&limit=100", enc(&format!("{zip} {dish}")))
+}
+
+/// Sends `n` GETs of `url` at once (one client each, released together): (status,
+/// JSON body, Retry-After) of each.
+pub fn burst(url: &str, n: usize) -> Vec<(u16, Value, Option<String>)> {
+    let barrier = std::sync::Barrier::new(n);
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..n)
+            .map(|_| {
+                sc.spawn(|| {
+                    let c = client();
+                    barrier.wait();
+                    let r = c.get(url).send().expect("request");
+                    let retry = r
+                        .headers()
+                        .get("retry-after")
+                        .map(|v| v.to_str().unwrap_or("?").to_string());
+                    (
+                        r.status().as_u16(),
+                        r.json::<Value>().expect("JSON body"),
+                        retry,
+                    )
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().expect("client thread"))
+            .collect()
+    })
+}
+
 /// A running `yelpsearch serve` on an ephemeral loopback port; killed on drop.
 pub struct Server {
     child: Option<Child>,

@@ -1,6 +1,8 @@
 //! The process's life: readiness before the index exists, new index versions picked up
 //! without a restart, and SIGTERM under load.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -191,4 +193,102 @@ fn sigterm_finishes_requests_in_flight_and_exits_0() {
         outcomes.len(),
         before.len()
     );
+}
+
+#[test]
+fn demo_generates_builds_serves_and_reuses_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("demo.log");
+    let run = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yelpsearch"))
+            .args([
+                "demo",
+                "--addr",
+                "127.0.0.1:0",
+                "--businesses",
+                "120",
+                "--reviews",
+                "5000",
+                "--dir",
+            ])
+            .arg(dir.path())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start yelpsearch demo");
+        // The announcement ends with the "API:" line.
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut text = String::new();
+        let t0 = Instant::now();
+        while !text.contains("API: ") {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                let _ = child.kill();
+                panic!("demo exited early: {text}\n{}", read(&log));
+            }
+            text.push_str(&line);
+            assert!(
+                t0.elapsed() < Duration::from_secs(300),
+                "demo too slow: {text}"
+            );
+        }
+        (child, out, text)
+    };
+
+    let (mut child, _out, text) = run();
+    let base = text
+        .split_whitespace()
+        .find_map(|w| {
+            w.strip_prefix("http://")
+                .map(|r| format!("http://{}", r.trim_end_matches('/')))
+        })
+        .expect("a URL");
+    // The page answers at once; searches once the index is open.
+    let t0 = Instant::now();
+    while client()
+        .get(format!("{base}/ready"))
+        .send()
+        .unwrap()
+        .status()
+        != 200
+    {
+        assert!(t0.elapsed() < Duration::from_secs(60), "demo not ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let page = client().get(format!("{base}/")).send().unwrap();
+    assert_eq!(page.status(), 200);
+    // Each example names the business the index ranks in its top three.
+    for line in text.lines().filter(|l| l.contains(" best: ")) {
+        let (query, best) = line.trim().split_once(" best: ").unwrap();
+        let best = best.split("  ").next().unwrap().trim();
+        let v: serde_json::Value = client()
+            .get(format!("{base}/search?q={}", enc(query.trim())))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let names: Vec<&str> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(3)
+            .map(|h| h["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&best), "{query}: {best} not in {names:?}");
+    }
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let err = read(&log);
+    assert!(err.contains("building the index"), "{err}");
+
+    // A second run serves the index it built.
+    let (mut child, _out, _) = run();
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let err = read(&log);
+    assert!(err.contains("using the index in"), "{err}");
 }
