@@ -16,7 +16,10 @@ fn bench(c: &mut Criterion) {
             bench.iter(|| {
                 let out = dir.join(format!("bench-index-{name}"));
                 let _ = std::fs::remove_dir_all(&out);
-                let opts = BuildOptions { train_ranker: train, ..BuildOptions::default() };
+                let opts = BuildOptions {
+                    train_ranker: train,
+                    ..BuildOptions::default()
+                };
                 build_index(&b, &r, &out, &opts).expect("build").indexed
             })
         });

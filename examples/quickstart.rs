@@ -10,15 +10,35 @@ use yelpsearch::{Index, SearchRequest};
 
 fn main() -> Result<(), yelpsearch::Error> {
     let dir = std::env::temp_dir().join("yelpsearch-quickstart");
-    let data = generate(&dir.join("data"), &GenerateOptions { businesses: 500, reviews: 30_000, seed: 1 })?;
-    let report = build_index(&data.business_path, &data.review_path, &dir.join("index"), &BuildOptions::default())?;
-    println!("indexed {} reviews in {:.1}s", report.indexed, report.seconds);
+    let data = generate(
+        &dir.join("data"),
+        &GenerateOptions {
+            businesses: 500,
+            reviews: 30_000,
+            seed: 1,
+        },
+    )?;
+    let report = build_index(
+        &data.business_path,
+        &data.review_path,
+        &dir.join("index"),
+        &BuildOptions::default(),
+    )?;
+    println!(
+        "indexed {} reviews in {:.1}s",
+        report.indexed, report.seconds
+    );
 
     let index = Index::open(dir.join("index"))?;
     let zip = index.snapshot().table.zips()[0].clone();
     let res = index.search(&SearchRequest::new(format!("pizza in {zip}")).limit(5))?;
     for (rank, hit) in res.results.iter().enumerate() {
-        println!("{}. {} — {} matching reviews", rank + 1, hit.name, hit.matches);
+        println!(
+            "{}. {} — {} matching reviews",
+            rank + 1,
+            hit.name,
+            hit.matches
+        );
         if let Some(s) = hit.snippets.first() {
             println!("   “{}”", s.text);
         }

@@ -95,7 +95,10 @@ impl std::fmt::Debug for Analyzer {
 
 /// Lowercases and removes accents: `Crème` → `creme`, `Straße` → `strasse`.
 pub fn fold(word: &str) -> Cow<'_, str> {
-    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
         return Cow::Borrowed(word);
     }
     if word.is_ascii() {
@@ -216,7 +219,11 @@ impl Analyzer {
             let gap_end = words.get(i + 1).map_or(text.len(), |w| w.from);
             let gap = &text[words[i].to..gap_end];
             if i + 1 == words.len() || ends(gap) {
-                let to = if i + 1 == words.len() { text.len() } else { gap_end };
+                let to = if i + 1 == words.len() {
+                    text.len()
+                } else {
+                    gap_end
+                };
                 out.push(Sentence {
                     first_word: words[first].position,
                     end_word: words[i].position + 1,

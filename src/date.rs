@@ -91,8 +91,17 @@ mod tests {
     #[test]
     fn parse_and_print() {
         assert_eq!(Day::parse("1970-01-01"), Some(Day(0)));
-        assert_eq!(Day::parse_yelp("2019-10-23 00:00:00").unwrap().to_string(), "2019-10-23");
-        for bad in ["2019-02-30", "2019-10-23 25:00:00", "yesterday", "", "0001-01-01"] {
+        assert_eq!(
+            Day::parse_yelp("2019-10-23 00:00:00").unwrap().to_string(),
+            "2019-10-23"
+        );
+        for bad in [
+            "2019-02-30",
+            "2019-10-23 25:00:00",
+            "yesterday",
+            "",
+            "0001-01-01",
+        ] {
             assert_eq!(Day::parse_yelp(bad), None, "{bad}");
         }
         let d: Day = serde_json::from_str("\"2020-02-29\"").unwrap();

@@ -104,7 +104,6 @@ impl Error {
         }
     }
 
-
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

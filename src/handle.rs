@@ -130,8 +130,13 @@ impl Index {
     /// or the index is dropped, so a new current version is served at most `interval`
     /// (plus the time to open it) after it is published. Reload errors are logged and
     /// the previous version keeps serving.
-    pub fn watch(self: &Arc<Self>, interval: Duration, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    pub fn watch(
+        self: &Arc<Self>,
+        interval: Duration,
+        stop: Arc<AtomicBool>,
+    ) -> std::thread::JoinHandle<()> {
         let weak = Arc::downgrade(self);
+        let interval = interval.max(Duration::from_millis(10));
         std::thread::spawn(move || loop {
             let mut slept = Duration::ZERO;
             while slept < interval {

@@ -20,6 +20,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "== virtualenv $VENV" >&2
   python3 -m venv "$VENV"
 fi
+# As Python 3.13's venv does: git ignores the virtualenv's files wherever it is.
+[ -f "$VENV/.gitignore" ] || echo '*' > "$VENV/.gitignore"
 export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$VENV"
 python -m pip install -q --disable-pip-version-check -r benches/peers/requirements.txt
 

@@ -9,11 +9,21 @@ use yelpsearch::index::{build_index, BuildOptions};
 
 /// A generated corpus in target/bench-cache, reused across runs.
 pub fn generated(businesses: usize, reviews: usize) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-cache").join(format!("gen-{businesses}-{reviews}"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-cache")
+        .join(format!("gen-{businesses}-{reviews}"));
     let b = dir.join("business.jsonl.gz");
     let r = dir.join("review.jsonl.gz");
     if !r.exists() {
-        generate(&dir, &GenerateOptions { businesses, reviews, seed: 7 }).expect("generate");
+        generate(
+            &dir,
+            &GenerateOptions {
+                businesses,
+                reviews,
+                seed: 7,
+            },
+        )
+        .expect("generate");
     }
     (b, r, dir)
 }
@@ -40,7 +50,16 @@ pub fn index_and_queries() -> (PathBuf, Vec<(String, String)>) {
     let snap = index.snapshot();
     let mut qs = Vec::new();
     for zip in snap.table.zips().iter().take(20) {
-        for t in ["pizza", "pasta", "sushi", "coffee", "tacos", "fried chicken", "salad", "beer"] {
+        for t in [
+            "pizza",
+            "pasta",
+            "sushi",
+            "coffee",
+            "tacos",
+            "fried chicken",
+            "salad",
+            "beer",
+        ] {
             qs.push((zip.clone(), t.to_string()));
         }
     }

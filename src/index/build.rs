@@ -21,14 +21,18 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use super::document::review_document;
-use super::layout::{write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK};
+use super::layout::{
+    write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
+};
 use super::schema::{build_schema, Fields};
 use super::spill::{read_bucket, Spill, SpillRecord};
 use super::table::{BusinessTable, NO_ZIP};
 use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
-use crate::ingest::{parse_review, read_businesses, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES};
+use crate::ingest::{
+    parse_review, read_businesses, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES,
+};
 use crate::rank::text_model::{TextModel, TextModelConfig};
 use crate::rank::text_train::{train_text_model, LabelledReview, TextModelReport};
 use crate::rank::ModelFile;
@@ -133,7 +137,9 @@ pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
         .schema(schema)
         .settings(IndexSettings::default())
         .create_in_dir(dir)?;
-    index.tokenizers().register(TOKENIZER_NAME, YelpTokenizer::default());
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, YelpTokenizer::default());
     Ok((index, fields))
 }
 
@@ -201,7 +207,11 @@ pub(crate) fn spill_reviews(
                 Ok(r) => r,
                 Err(rej) => {
                     if opts.strict {
-                        return Err(Error::BadLine { path: reviews.to_path_buf(), line: no, reason: rej.reason });
+                        return Err(Error::BadLine {
+                            path: reviews.to_path_buf(),
+                            line: no,
+                            reason: rej.reason,
+                        });
                     }
                     report.skip(reviews, no, rej.category, rej.reason);
                     continue;
@@ -213,22 +223,36 @@ pub(crate) fn spill_reviews(
             }
             let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
                 if opts.strict {
-                    return Err(Error::BadLine { path: reviews.to_path_buf(), line: no, reason });
+                    return Err(Error::BadLine {
+                        path: reviews.to_path_buf(),
+                        line: no,
+                        reason,
+                    });
                 }
                 report.skip(reviews, no, cat, reason);
                 Ok(())
             };
             let Some(biz) = table.ord_of(&r.business_id) else {
-                bad(&mut report, "unknown business", format!("unknown business {:?}", r.business_id))?;
+                bad(
+                    &mut report,
+                    "unknown business",
+                    format!("unknown business {:?}", r.business_id),
+                )?;
                 continue;
             };
             let zip = table.zip_of(biz);
             if zip == NO_ZIP {
-                bad(&mut report, "business has no postal code", format!("business {:?} has no postal code", r.business_id))?;
+                // Yelp ships a few businesses without a postal code: not an error, but
+                // nothing a zipcode search could find.
+                report.exclude("business has no postal code");
                 continue;
             }
             if !seen.insert(id_hash(&r.review_id)) {
-                bad(&mut report, "duplicate review_id", format!("duplicate review_id {:?} (the first is kept)", r.review_id))?;
+                bad(
+                    &mut report,
+                    "duplicate review_id",
+                    format!("duplicate review_id {:?} (the first is kept)", r.review_id),
+                )?;
                 continue;
             }
             report.accepted += 1;
@@ -250,11 +274,18 @@ pub(crate) fn spill_reviews(
         Err(_) => return Err(Error::Data("the reader thread panicked".into())),
     }
     let _ = done;
-    Ok(Spilled { report, counts: spill.finish()?, dir: spill_dir.to_path_buf() })
+    Ok(Spilled {
+        report,
+        counts: spill.finish()?,
+        dir: spill_dir.to_path_buf(),
+    })
 }
 
 /// Trains the text model on a deterministic sample of the spilled reviews.
-pub(crate) fn train_text(spilled: &Spilled, opts: &BuildOptions) -> Result<Option<(TextModel, TextModelReport)>> {
+pub(crate) fn train_text(
+    spilled: &Spilled,
+    opts: &BuildOptions,
+) -> Result<Option<(TextModel, TextModelReport)>> {
     const SAMPLE: u64 = 200_000;
     let total: u64 = spilled.counts.iter().sum();
     let keep_every = total.div_ceil(SAMPLE).max(1);
@@ -270,7 +301,11 @@ pub(crate) fn train_text(spilled: &Spilled, opts: &BuildOptions) -> Result<Optio
     opts.report("train text model", 0, Some(sample.len() as u64));
     let labelled: Vec<LabelledReview> = sample
         .iter()
-        .map(|r| LabelledReview { day: r.day, stars: r.stars, text: &r.text })
+        .map(|r| LabelledReview {
+            day: r.day,
+            stars: r.stars,
+            text: &r.text,
+        })
         .collect();
     Ok(train_text_model(&labelled, &TextModelConfig::default()))
 }
@@ -289,7 +324,9 @@ pub(crate) fn index_spilled(
     for i in 0..spilled.counts.len() {
         opts.check_cancel()?;
         let mut recs = read_bucket(&spilled.dir, i)?;
-        recs.sort_by(|a, b| (a.zip, a.biz, a.day, &a.review_id).cmp(&(b.zip, b.biz, b.day, &b.review_id)));
+        recs.sort_by(|a, b| {
+            (a.zip, a.biz, a.day, &a.review_id).cmp(&(b.zip, b.biz, b.day, &b.review_id))
+        });
         for chunk in recs.chunks(4096) {
             let docs: Vec<TantivyDocument> = chunk
                 .par_iter()
@@ -319,7 +356,13 @@ pub(crate) fn merge_all(index: &Index, writer: &mut IndexWriter) -> Result<()> {
 /// Total size of the files in a directory.
 pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -336,34 +379,57 @@ pub fn dir_size(dir: &Path) -> u64 {
 /// println!("indexed {} reviews in {:.1}s", report.indexed, report.seconds);
 /// # Ok::<(), yelpsearch::Error>(())
 /// ```
-pub fn build_index(business: &Path, reviews: &Path, index_dir: &Path, opts: &BuildOptions) -> Result<BuildReport> {
+pub fn build_index(
+    business: &Path,
+    reviews: &Path,
+    index_dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildReport> {
     let t0 = Instant::now();
     for p in [business, reviews] {
         if !p.is_file() {
-            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
         }
     }
     let dir = IndexDir::new(index_dir);
     let _lock = dir.lock_writer()?;
     let (businesses, biz_report) = read_businesses(business, opts.strict)?;
     if businesses.is_empty() {
-        return Err(Error::Data(format!("{}: no valid business lines", business.display())));
+        return Err(Error::Data(format!(
+            "{}: no valid business lines",
+            business.display()
+        )));
     }
     let table = BusinessTable::new(businesses);
     let (name, tmp) = dir.begin_version()?;
     let result = (|| -> Result<BuildReport> {
         let stage = std::time::Instant::now();
         let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts)?;
-        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "read and validated reviews");
+        tracing::info!(
+            seconds = stage.elapsed().as_secs_f64(),
+            "read and validated reviews"
+        );
         let stage = std::time::Instant::now();
         let text = train_text(&spilled, opts)?;
-        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "trained the text model");
+        tracing::info!(
+            seconds = stage.elapsed().as_secs_f64(),
+            "trained the text model"
+        );
         let stage = std::time::Instant::now();
         let (index, fields) = new_tantivy_index(&tmp)?;
         let budget = (opts.memory_mb.max(32) << 20).max(opts.threads() * (16 << 20));
         let mut writer: IndexWriter = index.writer_with_num_threads(opts.threads(), budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
-        let indexed = index_spilled(&writer, &fields, &spilled, text.as_ref().map(|t| &t.0), opts)?;
+        let indexed = index_spilled(
+            &writer,
+            &fields,
+            &spilled,
+            text.as_ref().map(|t| &t.0),
+            opts,
+        )?;
         writer.commit()?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
         let stage = std::time::Instant::now();
@@ -393,8 +459,16 @@ pub fn build_index(business: &Path, reviews: &Path, index_dir: &Path, opts: &Bui
         if opts.train_ranker {
             opts.report("train ranker", 0, None);
             let stage = std::time::Instant::now();
-            model = crate::rank::train::train_for_version(&tmp, model, &crate::rank::train::TrainOptions::default())?.model;
-            tracing::info!(seconds = stage.elapsed().as_secs_f64(), "trained the ranker");
+            model = crate::rank::train::train_for_version(
+                &tmp,
+                model,
+                &crate::rank::train::TrainOptions::default(),
+            )?
+            .model;
+            tracing::info!(
+                seconds = stage.elapsed().as_secs_f64(),
+                "trained the ranker"
+            );
         }
         model.save(&tmp.join(MODEL))?;
         manifest.model_version = Some(model.version.clone());

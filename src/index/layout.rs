@@ -162,7 +162,9 @@ impl IndexDir {
                 reason: format!("version {name} does not exist or is incomplete"),
             });
         }
-        let tmp = self.root.join(format!("{CURRENT}{TMP_MARK}{}", std::process::id()));
+        let tmp = self
+            .root
+            .join(format!("{CURRENT}{TMP_MARK}{}", std::process::id()));
         {
             let mut f = File::create(&tmp).at(&tmp)?;
             f.write_all(format!("{name}\n").as_bytes()).at(&tmp)?;
@@ -357,7 +359,10 @@ impl IndexDir {
             Err(fs::TryLockError::WouldBlock) => return Ok(false),
             Err(fs::TryLockError::Error(e)) => return Err(Error::io(p, e)),
         }
-        let doomed = self.root.join(VERSIONS).join(format!("{name}.tmp-gc{}", std::process::id()));
+        let doomed = self
+            .root
+            .join(VERSIONS)
+            .join(format!("{name}.tmp-gc{}", std::process::id()));
         let src = self.version_path(name);
         fs::rename(&src, &doomed).at(&src)?;
         sync_dir(&self.root.join(VERSIONS))?;
@@ -384,7 +389,8 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 
 /// Writes a JSON file and fsyncs it.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     let mut f = File::create(path).at(path)?;
     f.write_all(&bytes).at(path)?;
     f.sync_all().at(path)

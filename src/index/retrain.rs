@@ -59,9 +59,13 @@ pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<Ret
         ..base
     };
     let outcome = train_on_snapshot(&snap, base, opts)?;
-    let ndcg = |m: &std::collections::BTreeMap<String, f64>| m.get("ndcg@10").copied().unwrap_or(0.0);
+    let ndcg =
+        |m: &std::collections::BTreeMap<String, f64>| m.get("ndcg@10").copied().unwrap_or(0.0);
     let cur = ndcg(&evaluate_model(&outcome.queries, current.ranker.as_ref()));
-    let new = ndcg(&evaluate_model(&outcome.queries, outcome.model.ranker.as_ref()));
+    let new = ndcg(&evaluate_model(
+        &outcome.queries,
+        outcome.model.ranker.as_ref(),
+    ));
     let bm25 = ndcg(&evaluate_model(&outcome.queries, None));
     let mut report = RetrainReport {
         parent: parent.clone(),

@@ -105,7 +105,11 @@ impl Snapshot {
     /// Opens one version directory (pinned by `pin` when given).
     pub fn open_dir(vdir: &Path, pin: Option<ReaderPin>) -> Result<Snapshot> {
         let manifest = read_manifest(vdir)?;
-        let index = if pin.is_some() { open_tantivy_readonly(vdir)? } else { open_tantivy(vdir)? };
+        let index = if pin.is_some() {
+            open_tantivy_readonly(vdir)?
+        } else {
+            open_tantivy(vdir)?
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

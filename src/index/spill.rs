@@ -52,7 +52,8 @@ impl SpillRecord {
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(e),
         }
-        let u32_at = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+        let u32_at =
+            |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
         let mut string = || -> std::io::Result<String> {
             let mut len = [0u8; 4];
             r.read_exact(&mut len)?;
@@ -152,7 +153,9 @@ mod tests {
         }
         let counts = s.finish().unwrap();
         assert_eq!(counts.iter().sum::<u64>(), 10);
-        let mut back: Vec<SpillRecord> = (0..3).flat_map(|i| read_bucket(dir.path(), i).unwrap()).collect();
+        let mut back: Vec<SpillRecord> = (0..3)
+            .flat_map(|i| read_bucket(dir.path(), i).unwrap())
+            .collect();
         back.sort_by_key(|r| r.biz);
         assert_eq!(back, recs);
     }

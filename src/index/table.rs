@@ -164,7 +164,9 @@ impl BusinessTable {
 
     /// The businesses of a zip ordinal.
     pub fn members(&self, zip: u32) -> &[u32] {
-        self.zip_members.get(zip as usize).map_or(&[], Vec::as_slice)
+        self.zip_members
+            .get(zip as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// All businesses, by ordinal.
@@ -186,10 +188,11 @@ impl BusinessTable {
     /// Reads a table written by [`BusinessTable::save`].
     pub fn load(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).at(path)?;
-        let mut t: BusinessTable = serde_json::from_slice(&bytes).map_err(|e| Error::IndexCorrupt {
-            path: path.to_path_buf(),
-            reason: format!("business table: {e}"),
-        })?;
+        let mut t: BusinessTable =
+            serde_json::from_slice(&bytes).map_err(|e| Error::IndexCorrupt {
+                path: path.to_path_buf(),
+                reason: format!("business table: {e}"),
+            })?;
         t.rebuild();
         Ok(t)
     }

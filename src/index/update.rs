@@ -24,7 +24,9 @@ use tantivy::{DocAddress, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
 use super::build::{index_spilled, spill_reviews, BuildOptions, Spilled};
 use super::document::review_term;
-use super::layout::{link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK};
+use super::layout::{
+    link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
+};
 use super::schema::{fields_of, names, Fields};
 use super::snapshot::{open_tantivy, open_tantivy_readonly};
 use super::spill::{read_bucket, Spill, SpillRecord};
@@ -72,7 +74,13 @@ pub struct UpdateReport {
 impl UpdateReport {
     /// Whether the update changes anything at all.
     fn changes_anything(&self) -> bool {
-        self.added + self.replaced + self.rehomed + self.dropped + self.businesses_added + self.businesses_changed > 0
+        self.added
+            + self.replaced
+            + self.rehomed
+            + self.dropped
+            + self.businesses_added
+            + self.businesses_changed
+            > 0
     }
 }
 
@@ -91,11 +99,19 @@ impl UpdateReport {
 /// println!("{} added, {} replaced -> {}", r.added, r.replaced, r.version);
 /// # Ok::<(), yelpsearch::Error>(())
 /// ```
-pub fn update_index(root: &Path, reviews: &Path, business: Option<&Path>, opts: &BuildOptions) -> Result<UpdateReport> {
+pub fn update_index(
+    root: &Path,
+    reviews: &Path,
+    business: Option<&Path>,
+    opts: &BuildOptions,
+) -> Result<UpdateReport> {
     let t0 = Instant::now();
     for p in std::iter::once(reviews).chain(business) {
         if !p.is_file() {
-            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
         }
     }
     let dir = IndexDir::new(root);
@@ -106,14 +122,28 @@ pub fn update_index(root: &Path, reviews: &Path, business: Option<&Path>, opts: 
         tracing::info!(removed, "removed what interrupted writers left behind");
     }
     let parent = dir.current()?;
-    let mut report = UpdateReport { version: parent.clone(), parent: parent.clone(), ..Default::default() };
+    let mut report = UpdateReport {
+        version: parent.clone(),
+        parent: parent.clone(),
+        ..Default::default()
+    };
     let mut table = BusinessTable::load(&dir.version_path(&parent).join(BUSINESSES))?;
     let moved = match business {
         Some(b) => apply_businesses(&mut table, b, opts, &mut report)?,
         None => HashMap::new(),
     };
     let (name, tmp) = dir.begin_version()?;
-    let staged = stage_version(&dir, &parent, &name, &tmp, &table, &moved, reviews, opts, &mut report);
+    let staged = stage_version(
+        &dir,
+        &parent,
+        &name,
+        &tmp,
+        &table,
+        &moved,
+        reviews,
+        opts,
+        &mut report,
+    );
     match staged {
         Ok(true) => {
             dir.publish(&tmp, &name)?;
@@ -181,20 +211,35 @@ impl Parent {
     fn open(vdir: &Path) -> Result<Parent> {
         let index = open_tantivy_readonly(vdir)?;
         let fields = fields_of(&index.schema())?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Parent { searcher: reader.searcher(), fields })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Parent {
+            searcher: reader.searcher(),
+            fields,
+        })
     }
 
     /// Live documents holding the review id of `term`.
     fn find(&self, term: &Term) -> Result<Vec<DocAddress>> {
         let q = TermQuery::new(term.clone(), IndexRecordOption::Basic);
-        Ok(self.searcher.search(&q, &DocSetCollector)?.into_iter().collect())
+        Ok(self
+            .searcher
+            .search(&q, &DocSetCollector)?
+            .into_iter()
+            .collect())
     }
 
     /// The indexed review at `addr`, as a record.
     fn record(&self, addr: DocAddress) -> Result<SpillRecord> {
         let doc: TantivyDocument = self.searcher.doc(addr)?;
-        let text = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let text = |f| {
+            doc.get_first(f)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         let ff = self.searcher.segment_reader(addr.segment_ord).fast_fields();
         let d = addr.doc_id;
         Ok(SpillRecord {
@@ -226,7 +271,10 @@ fn stage_version(
     let stage = Instant::now();
     let spilled = spill_reviews(reviews, table, &tmp.join("spill"), opts)?;
     report.reviews = spilled.report.clone();
-    tracing::info!(seconds = stage.elapsed().as_secs_f64(), "read and validated the update");
+    tracing::info!(
+        seconds = stage.elapsed().as_secs_f64(),
+        "read and validated the update"
+    );
     let stage = Instant::now();
     let pdir = dir.version_path(parent);
     let old = Parent::open(&pdir)?;
@@ -239,17 +287,30 @@ fn stage_version(
     classify(&old, &spilled, &mut plan, opts, report)?;
     std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
     rehome(&old, moved, &mut plan, report)?;
-    tracing::info!(seconds = stage.elapsed().as_secs_f64(), added = report.added, replaced = report.replaced, "compared with the parent");
+    tracing::info!(
+        seconds = stage.elapsed().as_secs_f64(),
+        added = report.added,
+        replaced = report.replaced,
+        "compared with the parent"
+    );
     let counts = plan.spill.finish()?;
     if !report.changes_anything() {
         return Ok(false);
     }
     let stage = Instant::now();
-    let fresh = Spilled { report: FileReport::default(), counts, dir: fresh_dir };
+    let fresh = Spilled {
+        report: FileReport::default(),
+        counts,
+        dir: fresh_dir,
+    };
     link_files(&pdir, tmp, &[MANIFEST, READER_LOCK, BUSINESSES])?;
     let model = parent_model(&pdir, tmp)?;
-    report.total_reviews = write_segments(tmp, plan.deletes, &fresh, model.text_model.as_ref(), opts)?;
-    tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed the changes");
+    report.total_reviews =
+        write_segments(tmp, plan.deletes, &fresh, model.text_model.as_ref(), opts)?;
+    tracing::info!(
+        seconds = stage.elapsed().as_secs_f64(),
+        "indexed the changes"
+    );
     table.save(&tmp.join(BUSINESSES))?;
     std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
     let pm = dir.manifest(parent)?;
@@ -271,7 +332,13 @@ fn stage_version(
 
 /// Sorts the update's reviews into new, edited and unchanged against the parent; new
 /// and edited ones go to the plan's spill, and edited ones' old documents are deleted.
-fn classify(old: &Parent, spilled: &Spilled, plan: &mut Plan, opts: &BuildOptions, report: &mut UpdateReport) -> Result<()> {
+fn classify(
+    old: &Parent,
+    spilled: &Spilled,
+    plan: &mut Plan,
+    opts: &BuildOptions,
+    report: &mut UpdateReport,
+) -> Result<()> {
     let total: u64 = spilled.counts.iter().sum();
     let mut done = 0u64;
     for i in 0..spilled.counts.len() {
@@ -307,7 +374,12 @@ fn classify(old: &Parent, spilled: &Spilled, plan: &mut Plan, opts: &BuildOption
 /// Re-indexes the reviews of businesses that moved to another zipcode (the zipcode is
 /// part of every review document), or deletes them when the business lost its postal
 /// code. Reviews the update file itself carries were handled by [`classify`].
-fn rehome(old: &Parent, moved: &HashMap<u32, u32>, plan: &mut Plan, report: &mut UpdateReport) -> Result<()> {
+fn rehome(
+    old: &Parent,
+    moved: &HashMap<u32, u32>,
+    plan: &mut Plan,
+    report: &mut UpdateReport,
+) -> Result<()> {
     if moved.is_empty() {
         return Ok(());
     }
@@ -318,7 +390,9 @@ fn rehome(old: &Parent, moved: &HashMap<u32, u32>, plan: &mut Plan, report: &mut
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
-            let Some(&new_zip) = biz.first(doc).and_then(|b| moved.get(&(b as u32))) else { continue };
+            let Some(&new_zip) = biz.first(doc).and_then(|b| moved.get(&(b as u32))) else {
+                continue;
+            };
             let mut rec = old.record(DocAddress::new(seg_ord as u32, doc))?;
             if plan.seen.contains(&rec.review_id) {
                 continue;
@@ -366,14 +440,18 @@ fn write_segments(
     let write = || -> Result<u64> {
         let index = open_tantivy(tmp)?;
         let fields = fields_of(&index.schema())?;
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, opts.memory_mb.clamp(32, 1024) << 20)?;
+        let mut writer: IndexWriter =
+            index.writer_with_num_threads(1, opts.memory_mb.clamp(32, 1024) << 20)?;
         for t in deletes {
             writer.delete_term(t);
         }
         index_spilled(&writer, &fields, fresh, text_model, opts)?;
         writer.commit()?;
         writer.wait_merging_threads()?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         Ok(reader.searcher().num_docs())
     };
     let live = write().map_err(|e| name_the_directory(e, tmp))?;

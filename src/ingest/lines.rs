@@ -173,10 +173,8 @@ mod tests {
         let plain = dir.path().join("x.json");
         std::fs::write(&plain, text).unwrap();
         let gz = dir.path().join("x.whatever");
-        let mut enc = flate2::write::GzEncoder::new(
-            File::create(&gz).unwrap(),
-            flate2::Compression::fast(),
-        );
+        let mut enc =
+            flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
         enc.write_all(text.as_bytes()).unwrap();
         enc.finish().unwrap();
         let want = vec![(1, "a".into()), (3, "b".into()), (5, "c".into())];

@@ -38,10 +38,13 @@ pub fn normalize_postal_code(raw: &str) -> Option<String> {
     let c = compact.as_bytes();
     if c.len() == 6 {
         let pattern = [true, false, true, false, true, false]; // true = letter
-        if c.iter()
-            .zip(pattern)
-            .all(|(ch, letter)| if letter { ch.is_ascii_alphabetic() } else { ch.is_ascii_digit() })
-        {
+        if c.iter().zip(pattern).all(|(ch, letter)| {
+            if letter {
+                ch.is_ascii_alphabetic()
+            } else {
+                ch.is_ascii_digit()
+            }
+        }) {
             return Some(format!("{} {}", &compact[..3], &compact[3..]));
         }
     }

@@ -239,7 +239,8 @@ pub fn parse_business(bytes: &[u8]) -> Result<Business, Rejection> {
 /// Parses one line of `review.json`.
 pub fn parse_review(bytes: &[u8]) -> Result<Review, Rejection> {
     let text = as_text(bytes)?;
-    let raw: RawReview = serde_json::from_str(text).map_err(|e| diagnose(text, REVIEW_TYPES, &e))?;
+    let raw: RawReview =
+        serde_json::from_str(text).map_err(|e| diagnose(text, REVIEW_TYPES, &e))?;
     let day = Day::parse_yelp(&raw.date)
         .ok_or_else(|| Rejection::new("bad date", format!("bad date {:?}", raw.date)))?;
     if !(raw.stars.is_finite() && (1.0..=5.0).contains(&raw.stars)) {
@@ -281,11 +282,26 @@ mod tests {
         let cases = [
             (r#"{"review_id": "#, "not JSON"),
             ("[1,2]", "not a JSON object"),
-            (r#"{"business_id":"b","stars":4,"text":"x","date":"2016-01-01"}"#, "missing field"),
-            (r#"{"review_id":"r","business_id":"b","stars":"4","text":"x","date":"2016-01-01"}"#, "wrong type"),
-            (r#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":"2016-13-01"}"#, "bad date"),
-            (r#"{"review_id":"r","business_id":"b","stars":4,"text":"  ","date":"2016-01-01"}"#, "empty text"),
-            (r#"{"review_id":"r","business_id":"b","stars":9,"text":"x","date":"2016-01-01"}"#, "bad stars"),
+            (
+                r#"{"business_id":"b","stars":4,"text":"x","date":"2016-01-01"}"#,
+                "missing field",
+            ),
+            (
+                r#"{"review_id":"r","business_id":"b","stars":"4","text":"x","date":"2016-01-01"}"#,
+                "wrong type",
+            ),
+            (
+                r#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":"2016-13-01"}"#,
+                "bad date",
+            ),
+            (
+                r#"{"review_id":"r","business_id":"b","stars":4,"text":"  ","date":"2016-01-01"}"#,
+                "empty text",
+            ),
+            (
+                r#"{"review_id":"r","business_id":"b","stars":9,"text":"x","date":"2016-01-01"}"#,
+                "bad stars",
+            ),
         ];
         for (line, want) in cases {
             let got = parse_review(line.as_bytes()).unwrap_err();
@@ -293,7 +309,9 @@ mod tests {
         }
         let got = parse_review(b"{\"text\":\"\xff\"}").unwrap_err();
         assert_eq!(got.category, "invalid UTF-8");
-        let got = parse_review(br#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":"2016-01-01"}"#);
+        let got = parse_review(
+            br#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":"2016-01-01"}"#,
+        );
         assert!(got.is_ok(), "date-only form is accepted");
     }
 

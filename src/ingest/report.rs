@@ -22,7 +22,13 @@ pub struct Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}; line skipped", self.file.display(), self.line, self.reason)
+        write!(
+            f,
+            "{}:{}: {}; line skipped",
+            self.file.display(),
+            self.line,
+            self.reason
+        )
     }
 }
 
@@ -47,7 +53,7 @@ impl FileReport {
     pub fn skip(&mut self, file: &Path, line: u64, category: &str, reason: String) {
         *self.skipped.entry(category.to_string()).or_default() += 1;
         if self.issues.len() < MAX_LISTED_ISSUES {
-            tracing::warn!(file = %file.display(), line, %reason, "line skipped");
+            tracing::debug!(file = %file.display(), line, %reason, "line skipped");
             self.issues.push(Issue {
                 file: file.to_path_buf(),
                 line,
@@ -96,11 +102,19 @@ impl fmt::Display for FileReport {
             self.skipped_total()
         )?;
         if !self.skipped.is_empty() {
-            let parts: Vec<String> = self.skipped.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let parts: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             write!(f, " ({})", parts.join(", "))?;
         }
         if !self.excluded.is_empty() {
-            let parts: Vec<String> = self.excluded.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let parts: Vec<String> = self
+                .excluded
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             write!(f, "; left out {}", parts.join(", "))?;
         }
         Ok(())

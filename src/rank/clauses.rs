@@ -58,7 +58,10 @@ pub fn encode(words: &[Word], clauses: &[Clause], logits: &[f32]) -> Vec<u64> {
         .enumerate()
         .take(u16::MAX as usize)
         .map(|(i, (c, l))| {
-            let end = words[c.end - 1].position.saturating_add(1).min(u16::MAX as u32) as u64;
+            let end = words[c.end - 1]
+                .position
+                .saturating_add(1)
+                .min(u16::MAX as u32) as u64;
             ((i as u64) << 32) | (end << 8) | (quantize(*l) as u8 as u64)
         })
         .collect()
@@ -72,7 +75,10 @@ pub fn quantize(logit: f32) -> i8 {
 /// Decodes one clause value: (end word position, logit).
 #[inline]
 pub fn decode(v: u64) -> (u32, f32) {
-    (((v >> 8) & 0xffff) as u32, (v as u8 as i8) as f32 / SCORE_SCALE)
+    (
+        ((v >> 8) & 0xffff) as u32,
+        (v as u8 as i8) as f32 / SCORE_SCALE,
+    )
 }
 
 /// The logits of the clauses (values in clause order) that hold any of `positions`
@@ -123,7 +129,12 @@ mod tests {
             .collect();
         assert_eq!(
             spans,
-            ["The pasta was great", "but the pizza was bland", "Nice patio", "loud music"]
+            [
+                "The pasta was great",
+                "but the pizza was bland",
+                "Nice patio",
+                "loud music"
+            ]
         );
         let values = encode(&w, &c, &[2.0, -1.5, 0.5, -0.25]);
         let d: Vec<_> = values.iter().map(|&v| decode(v)).collect();

@@ -23,6 +23,8 @@ pub const FEATURE_NAMES: &[&str] = &[
     "aspect_negative",
     "aspect_positive_share",
     "aspect_recent_mean",
+    "aspect_recent_positive",
+    "aspect_recent_negative",
     "aspect_old_mean",
     "phrase_share",
     "log_match_useful",
@@ -86,6 +88,8 @@ pub struct MatchAcc {
     pub aspect_neg: u32,
     /// Sum and count of aspect logits in recent reviews.
     pub recent_aspect: (f32, u32),
+    /// Clearly positive and clearly negative matching clauses in recent reviews.
+    pub recent_clear: (u32, u32),
 }
 
 impl MatchAcc {
@@ -119,6 +123,8 @@ impl MatchAcc {
             if recent {
                 self.recent_aspect.0 += l;
                 self.recent_aspect.1 += 1;
+                self.recent_clear.0 += (l > CLEAR_LOGIT) as u32;
+                self.recent_clear.1 += (l < -CLEAR_LOGIT) as u32;
             }
         }
     }
@@ -156,7 +162,13 @@ fn log1p(x: f32) -> f32 {
 pub fn feature_vector(acc: &MatchAcc, stats: &BizStats, biz: &Business, now: i32) -> FeatureVector {
     let n = acc.n as f32;
     let an = acc.aspect_n as f32;
-    let days_since = |d: i32| if d == i32::MIN { 10_000.0 } else { (now - d).max(0) as f32 };
+    let days_since = |d: i32| {
+        if d == i32::MIN {
+            10_000.0
+        } else {
+            (now - d).max(0) as f32
+        }
+    };
     let (ra_sum, ra_n) = acc.recent_aspect;
     let old_n = an - ra_n as f32;
     [
@@ -170,6 +182,8 @@ pub fn feature_vector(acc: &MatchAcc, stats: &BizStats, biz: &Business, now: i32
         log1p(acc.aspect_neg as f32),
         (acc.aspect_pos as f32 + 0.5) / (acc.aspect_pos as f32 + acc.aspect_neg as f32 + 1.0),
         shrunk_mean(ra_sum, ra_n as f32, 0.0, 1.0),
+        log1p(acc.recent_clear.0 as f32),
+        log1p(acc.recent_clear.1 as f32),
         shrunk_mean(acc.aspect_sum - ra_sum, old_n, 0.0, 1.0),
         acc.phrase as f32 / n.max(1.0),
         log1p(acc.useful_sum as f32),
@@ -204,13 +218,22 @@ mod tests {
     fn accumulator_keeps_top3_and_counts() {
         let mut a = MatchAcc::default();
         for (i, s) in [1.0, 5.0, 3.0, 4.0, 2.0].iter().enumerate() {
-            let m = ReviewMatch { bm25: *s, stars: 5, day: 100 + i as i32, useful: 1, phrase: i % 2 == 0 };
+            let m = ReviewMatch {
+                bm25: *s,
+                stars: 5,
+                day: 100 + i as i32,
+                useful: 1,
+                phrase: i % 2 == 0,
+            };
             a.add(&m, &[2.0, -2.0, 0.1], 500);
         }
         assert_eq!(a.top3, [5.0, 4.0, 3.0]);
         assert_eq!((a.n, a.phrase, a.recent, a.last_day), (5, 3, 0, 104));
         assert_eq!((a.aspect_n, a.aspect_pos, a.aspect_neg), (15, 5, 5));
-        assert_eq!(feature_vector(&a, &BizStats::default(), &test_business(), 500).len(), N_FEATURES);
+        assert_eq!(
+            feature_vector(&a, &BizStats::default(), &test_business(), 500).len(),
+            N_FEATURES
+        );
     }
 
     fn test_business() -> Business {

@@ -92,7 +92,11 @@ impl Tree {
             if n.left == 0 {
                 return;
             }
-            let next = if x[n.feature as usize] <= n.threshold { n.left } else { n.right } as usize;
+            let next = if x[n.feature as usize] <= n.threshold {
+                n.left
+            } else {
+                n.right
+            } as usize;
             out[n.feature as usize] += expected[next] - expected[i];
             i = next;
         }
@@ -130,7 +134,10 @@ impl Ensemble {
     /// Checks that every node refers to a feature and a node that exist.
     pub fn check(&self, n_features: usize) -> Result<(), String> {
         if self.features != n_features {
-            return Err(format!("ranker expects {} features, not {n_features}", self.features));
+            return Err(format!(
+                "ranker expects {} features, not {n_features}",
+                self.features
+            ));
         }
         if self.expected.len() != self.trees.len() {
             return Err("ranker: expected values do not match the trees".into());
@@ -140,8 +147,11 @@ impl Ensemble {
                 return Err(format!("ranker: tree {ti} is empty or inconsistent"));
             }
             for n in &t.nodes {
-                let bad_child = n.left as usize >= t.nodes.len() || n.right as usize >= t.nodes.len();
-                if (n.left != 0 && (n.feature as usize >= n_features || bad_child)) || !n.value.is_finite() {
+                let bad_child =
+                    n.left as usize >= t.nodes.len() || n.right as usize >= t.nodes.len();
+                if (n.left != 0 && (n.feature as usize >= n_features || bad_child))
+                    || !n.value.is_finite()
+                {
                     return Err(format!("ranker: tree {ti} has an invalid node"));
                 }
             }
@@ -172,10 +182,20 @@ fn discount(rank: usize) -> f64 {
 pub fn ndcg_at(scores: &[f32], labels: &[u8], extra_ideal: &[u8], k: usize) -> f64 {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let dcg: f64 = order.iter().take(k).enumerate().map(|(r, &i)| gain(labels[i]) * discount(r)).sum();
+    let dcg: f64 = order
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, &i)| gain(labels[i]) * discount(r))
+        .sum();
     let mut ideal: Vec<u8> = labels.iter().chain(extra_ideal).copied().collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal.iter().take(k).enumerate().map(|(r, &g)| gain(g) * discount(r)).sum();
+    let idcg: f64 = ideal
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, &g)| gain(g) * discount(r))
+        .sum();
     if idcg > 0.0 {
         dcg / idcg
     } else {
@@ -208,7 +228,10 @@ fn bin_features(rows: &[&[f32]], n_features: usize, max_bins: usize) -> Binned {
         };
         let col = rows
             .iter()
-            .map(|r| th.partition_point(|&t| t < r[f]).min(th.len().saturating_sub(1)) as u8)
+            .map(|r| {
+                th.partition_point(|&t| t < r[f])
+                    .min(th.len().saturating_sub(1)) as u8
+            })
             .collect();
         bins.push(col);
         thresholds.push(th);
@@ -218,9 +241,21 @@ fn bin_features(rows: &[&[f32]], n_features: usize, max_bins: usize) -> Binned {
 
 /// Trains an ensemble on `train`, stopping early on `valid`. Returns the ensemble and
 /// the validation NDCG@k after each tree.
-pub fn train(train: &[QueryGroup], valid: &[QueryGroup], config: &LtrConfig) -> (Ensemble, Vec<f64>) {
-    let n_features = train.iter().flat_map(|g| g.rows.first()).map(Vec::len).next().unwrap_or(0);
-    let rows: Vec<&[f32]> = train.iter().flat_map(|g| g.rows.iter().map(Vec::as_slice)).collect();
+pub fn train(
+    train: &[QueryGroup],
+    valid: &[QueryGroup],
+    config: &LtrConfig,
+) -> (Ensemble, Vec<f64>) {
+    let n_features = train
+        .iter()
+        .flat_map(|g| g.rows.first())
+        .map(Vec::len)
+        .next()
+        .unwrap_or(0);
+    let rows: Vec<&[f32]> = train
+        .iter()
+        .flat_map(|g| g.rows.iter().map(Vec::as_slice))
+        .collect();
     let binned = bin_features(&rows, n_features, config.bins.clamp(2, 255));
     let mut offsets = Vec::with_capacity(train.len());
     let mut o = 0usize;
@@ -230,7 +265,11 @@ pub fn train(train: &[QueryGroup], valid: &[QueryGroup], config: &LtrConfig) -> 
     }
     let mut scores = vec![0f32; rows.len()];
     let mut valid_scores: Vec<Vec<f32>> = valid.iter().map(|g| vec![0f32; g.rows.len()]).collect();
-    let mut ens = Ensemble { features: n_features, trees: Vec::new(), expected: Vec::new() };
+    let mut ens = Ensemble {
+        features: n_features,
+        trees: Vec::new(),
+        expected: Vec::new(),
+    };
     let mut history = Vec::new();
     let (mut best, mut best_len) = (f64::MIN, 0usize);
     let mut grad = vec![0f32; rows.len()];
@@ -310,7 +349,11 @@ fn lambdas(labels: &[u8], scores: &[f32], grad: &mut [f32], hess: &mut [f32]) {
     }
     let mut ideal: Vec<u8> = labels.to_vec();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal.iter().enumerate().map(|(r, &g)| gain(g) * discount(r)).sum();
+    let idcg: f64 = ideal
+        .iter()
+        .enumerate()
+        .map(|(r, &g)| gain(g) * discount(r))
+        .sum();
     if idcg <= 0.0 {
         return;
     }
@@ -319,7 +362,8 @@ fn lambdas(labels: &[u8], scores: &[f32], grad: &mut [f32], hess: &mut [f32]) {
             if labels[i] <= labels[j] {
                 continue;
             }
-            let delta = ((gain(labels[i]) - gain(labels[j])) * (discount(rank[i]) - discount(rank[j])).abs()
+            let delta = ((gain(labels[i]) - gain(labels[j]))
+                * (discount(rank[i]) - discount(rank[j])).abs()
                 / idcg) as f32;
             let rho = 1.0 / (1.0 + (scores[i] - scores[j]).exp());
             grad[i] += rho * delta;
@@ -354,9 +398,17 @@ fn grow(
     nodes: &mut Vec<Node>,
     expected: &mut Vec<f32>,
 ) -> u32 {
-    let (gs, hs) = rows.iter().fold((0f64, 0f64), |(g, h), &r| (g + grad[r as usize] as f64, h + hess[r as usize] as f64));
+    let (gs, hs) = rows.iter().fold((0f64, 0f64), |(g, h), &r| {
+        (g + grad[r as usize] as f64, h + hess[r as usize] as f64)
+    });
     let me = nodes.len() as u32;
-    nodes.push(Node { feature: 0, threshold: 0.0, left: 0, right: 0, value: leaf_value(gs, hs, c.learning_rate) });
+    nodes.push(Node {
+        feature: 0,
+        threshold: 0.0,
+        left: 0,
+        right: 0,
+        value: leaf_value(gs, hs, c.learning_rate),
+    });
     expected.push(leaf_value(gs, hs, c.learning_rate));
     if depth >= c.max_depth || rows.len() < 2 * c.min_leaf {
         return me;
@@ -394,8 +446,9 @@ fn grow(
         }
     }
     let Some((_, f, k)) = best else { return me };
-    let (left_rows, right_rows): (Vec<u32>, Vec<u32>) =
-        rows.iter().partition(|&&r| (b.bins[f][r as usize] as usize) <= k);
+    let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = rows
+        .iter()
+        .partition(|&&r| (b.bins[f][r as usize] as usize) <= k);
     let l = grow(b, grad, hess, c, &left_rows, depth + 1, nodes, expected);
     let r = grow(b, grad, hess, c, &right_rows, depth + 1, nodes, expected);
     let n = &mut nodes[me as usize];
@@ -415,9 +468,22 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         (0..queries)
             .map(|_| {
-                let rows: Vec<Vec<f32>> = (0..20).map(|_| (0..3).map(|_| rng.gen::<f32>()).collect()).collect();
+                let rows: Vec<Vec<f32>> = (0..20)
+                    .map(|_| (0..3).map(|_| rng.gen::<f32>()).collect())
+                    .collect();
                 // The grade depends on feature 1 only, non-linearly.
-                let labels = rows.iter().map(|r| if r[1] > 0.8 { 3 } else if r[1] > 0.5 { 1 } else { 0 }).collect();
+                let labels = rows
+                    .iter()
+                    .map(|r| {
+                        if r[1] > 0.8 {
+                            3
+                        } else if r[1] > 0.5 {
+                            1
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
                 QueryGroup { rows, labels }
             })
             .collect()
@@ -432,7 +498,14 @@ mod tests {
         assert!(!hist.is_empty());
         let ndcg = |f: &dyn Fn(&[f32]) -> f32| {
             te.iter()
-                .map(|g| ndcg_at(&g.rows.iter().map(|r| f(r)).collect::<Vec<_>>(), &g.labels, &[], 10))
+                .map(|g| {
+                    ndcg_at(
+                        &g.rows.iter().map(|r| f(r)).collect::<Vec<_>>(),
+                        &g.labels,
+                        &[],
+                        10,
+                    )
+                })
                 .sum::<f64>()
                 / te.len() as f64
         };

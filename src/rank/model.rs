@@ -156,7 +156,11 @@ impl ModelFile {
                 path.display()
             )));
         }
-        if m.features.iter().map(String::as_str).ne(FEATURE_NAMES.iter().copied()) {
+        if m.features
+            .iter()
+            .map(String::as_str)
+            .ne(FEATURE_NAMES.iter().copied())
+        {
             return Err(Error::Model(format!(
                 "{}: expects features {:?}, this yelpsearch computes {:?}; retrain with `yelpsearch model train`",
                 path.display(),

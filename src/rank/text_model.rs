@@ -192,7 +192,9 @@ mod weights_b64 {
             .decode(s)
             .map_err(serde::de::Error::custom)?;
         if bytes.len() % 4 != 0 {
-            return Err(serde::de::Error::custom("weights: length is not a multiple of 4"));
+            return Err(serde::de::Error::custom(
+                "weights: length is not a multiple of 4",
+            ));
         }
         Ok(bytes
             .chunks_exact(4)

@@ -118,9 +118,18 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
     let total = snap.searcher.num_docs().max(1) as f64;
     let mut df: BTreeMap<String, u64> = BTreeMap::new();
     for seg in &snap.segments {
-        let mut stream = seg.inverted.terms().stream().map_err(|e| Error::IndexCorrupt { path: snap.dir.clone(), reason: e.to_string() })?;
+        let mut stream = seg
+            .inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::IndexCorrupt {
+                path: snap.dir.clone(),
+                reason: e.to_string(),
+            })?;
         while stream.advance() {
-            let Ok(t) = std::str::from_utf8(stream.key()) else { continue };
+            let Ok(t) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
             if t.len() >= 3 && t.chars().all(|c| c.is_alphabetic()) {
                 *df.entry(t.to_string()).or_default() += stream.value().doc_freq as u64;
             }
@@ -138,18 +147,26 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
             use tantivy::postings::Postings;
             use tantivy::DocSet;
             let term = tantivy::Term::from_field_text(text, t);
-            let mut per_biz: std::collections::HashMap<u64, (f64, f64, u32)> = std::collections::HashMap::new();
+            let mut per_biz: std::collections::HashMap<u64, (f64, f64, u32)> =
+                std::collections::HashMap::new();
             let (mut pos, mut logits) = (Vec::new(), Vec::new());
             for seg in &snap.segments {
                 let mut p = seg
                     .inverted
-                    .read_postings(&term, tantivy::schema::IndexRecordOption::WithFreqsAndPositions)
+                    .read_postings(
+                        &term,
+                        tantivy::schema::IndexRecordOption::WithFreqsAndPositions,
+                    )
                     .ok()??;
                 let mut doc = p.doc();
                 let mut seen = 0;
                 while doc != tantivy::TERMINATED && seen < 3000 {
                     p.positions(&mut pos);
-                    crate::rank::clauses::logits_at(seg.clauses.values_for_doc(doc), &pos, &mut logits);
+                    crate::rank::clauses::logits_at(
+                        seg.clauses.values_for_doc(doc),
+                        &pos,
+                        &mut logits,
+                    );
                     let biz = seg.biz.first(doc).unwrap_or(u64::MAX);
                     let e = per_biz.entry(biz).or_default();
                     for &l in &logits {
@@ -167,9 +184,15 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                 return None;
             }
             let grand = groups.iter().map(|g| g.0).sum::<f64>() / n as f64;
-            let between: f64 = groups.iter().map(|g| g.2 as f64 * (g.0 / g.2 as f64 - grand).powi(2)).sum::<f64>()
+            let between: f64 = groups
+                .iter()
+                .map(|g| g.2 as f64 * (g.0 / g.2 as f64 - grand).powi(2))
+                .sum::<f64>()
                 / (groups.len() - 1) as f64;
-            let within: f64 = groups.iter().map(|g| g.1 - g.0 * g.0 / g.2 as f64).sum::<f64>()
+            let within: f64 = groups
+                .iter()
+                .map(|g| g.1 - g.0 * g.0 / g.2 as f64)
+                .sum::<f64>()
                 / (n as usize - groups.len()).max(1) as f64;
             Some((between / within.max(1e-6), t.clone()))
         })
@@ -197,10 +220,18 @@ pub fn day_quantile(snap: &Snapshot, q: f64) -> i32 {
 }
 
 /// Builds the labelled queries of a snapshot at T = newest − `label_days`.
-pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<LabelledQuery>, TrainingWindow)> {
+pub fn labelled_queries(
+    snap: &Snapshot,
+    opts: &TrainOptions,
+) -> Result<(Vec<LabelledQuery>, TrainingWindow)> {
     let newest = snap.now;
-    let t = if opts.label_days > 0 { newest - opts.label_days } else { day_quantile(snap, 0.8) };
-    let (stats, _): (Vec<BizStats>, i32) = business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    let t = if opts.label_days > 0 {
+        newest - opts.label_days
+    } else {
+        day_quantile(snap, 0.8)
+    };
+    let (stats, _): (Vec<BizStats>, i32) =
+        business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
     let terms = match &opts.terms {
         Some(t) => t.clone(),
         None => mine_terms(snap, opts.max_terms)?,
@@ -210,8 +241,18 @@ pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<Lab
         .iter()
         .flat_map(|z| terms.iter().map(move |t| (z.clone(), t.clone())))
         .collect();
-    let feat_ctx = CollectContext { from: None, until: Some(t), stats: &stats, now: t - 1 };
-    let label_ctx = CollectContext { from: Some(t), until: None, stats: &stats, now: newest };
+    let feat_ctx = CollectContext {
+        from: None,
+        until: Some(t),
+        stats: &stats,
+        now: t - 1,
+    };
+    let label_ctx = CollectContext {
+        from: Some(t),
+        until: None,
+        stats: &stats,
+        now: newest,
+    };
     let mut out: Vec<LabelledQuery> = pairs
         .par_iter()
         .filter_map(|(zip, term)| {
@@ -220,7 +261,10 @@ pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<Lab
                 None => ParsedQuery {
                     zip: zip.clone(),
                     need: term.clone(),
-                    clauses: vec![Clause { terms: vec![(term.clone(), 0)], phrase: false }],
+                    clauses: vec![Clause {
+                        terms: vec![(term.clone(), 0)],
+                        phrase: false,
+                    }],
                 },
             };
             let labels = collect(snap, &q, &label_ctx).ok()?;
@@ -233,16 +277,28 @@ pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<Lab
             }
             let grade_of: BTreeMap<u32, u8> = labels
                 .iter()
-                .map(|c| (c.biz, grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32)))
+                .map(|c| {
+                    (
+                        c.biz,
+                        grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
+                    )
+                })
                 .collect();
             if grade_of.values().all(|&g| g == 0) {
                 return None;
             }
             let cand_set: std::collections::HashSet<u32> = cands.iter().map(|c| c.biz).collect();
-            let missing = grade_of.iter().filter(|(b, _)| !cand_set.contains(b)).map(|(_, &g)| g).collect();
+            let missing = grade_of
+                .iter()
+                .filter(|(b, _)| !cand_set.contains(b))
+                .map(|(_, &g)| g)
+                .collect();
             let group = QueryGroup {
                 rows: cands.iter().map(|c| c.features.to_vec()).collect(),
-                labels: cands.iter().map(|c| grade_of.get(&c.biz).copied().unwrap_or(0)).collect(),
+                labels: cands
+                    .iter()
+                    .map(|c| grade_of.get(&c.biz).copied().unwrap_or(0))
+                    .collect(),
             };
             let key = format!("{zip}:{term}");
             Some(LabelledQuery {
@@ -266,7 +322,10 @@ pub fn labelled_queries(snap: &Snapshot, opts: &TrainOptions) -> Result<(Vec<Lab
 }
 
 /// Mean NDCG@10, MRR and P@5 of `score` over the held-out queries.
-pub fn evaluate(queries: &[LabelledQuery], score: &dyn Fn(&LabelledQuery, usize) -> f32) -> BTreeMap<String, f64> {
+pub fn evaluate(
+    queries: &[LabelledQuery],
+    score: &dyn Fn(&LabelledQuery, usize) -> f32,
+) -> BTreeMap<String, f64> {
     let held: Vec<&LabelledQuery> = queries.iter().filter(|q| q.held_out).collect();
     let (mut ndcg, mut mrr, mut p5) = (0f64, 0f64, 0f64);
     for q in &held {
@@ -274,8 +333,16 @@ pub fn evaluate(queries: &[LabelledQuery], score: &dyn Fn(&LabelledQuery, usize)
         ndcg += ndcg_at(&s, &q.group.labels, &q.missing, 10);
         let mut order: Vec<usize> = (0..s.len()).collect();
         order.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
-        mrr += order.iter().position(|&i| q.group.labels[i] >= 2).map_or(0.0, |r| 1.0 / (r + 1) as f64);
-        p5 += order.iter().take(5).filter(|&&i| q.group.labels[i] >= 2).count() as f64 / 5.0;
+        mrr += order
+            .iter()
+            .position(|&i| q.group.labels[i] >= 2)
+            .map_or(0.0, |r| 1.0 / (r + 1) as f64);
+        p5 += order
+            .iter()
+            .take(5)
+            .filter(|&&i| q.group.labels[i] >= 2)
+            .count() as f64
+            / 5.0;
     }
     let n = held.len().max(1) as f64;
     BTreeMap::from([
@@ -306,7 +373,11 @@ fn groups(queries: &[LabelledQuery], held_out: bool, mask: &[usize]) -> Vec<Quer
 pub const MIN_QUERIES: usize = 30;
 
 /// Trains the ranker of the version at `vdir`, keeping `base`'s text model.
-pub fn train_for_version(vdir: &Path, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+pub fn train_for_version(
+    vdir: &Path,
+    base: ModelFile,
+    opts: &TrainOptions,
+) -> Result<TrainOutcome> {
     base.save(&vdir.join(crate::index::layout::MODEL))?;
     let mut snap = Snapshot::open_dir(vdir, None)?;
     snap.model = base.clone();
@@ -314,10 +385,18 @@ pub fn train_for_version(vdir: &Path, base: ModelFile, opts: &TrainOptions) -> R
 }
 
 /// Trains a ranker on an opened snapshot.
-pub fn train_on_snapshot(snap: &Snapshot, base: ModelFile, opts: &TrainOptions) -> Result<TrainOutcome> {
+pub fn train_on_snapshot(
+    snap: &Snapshot,
+    base: ModelFile,
+    opts: &TrainOptions,
+) -> Result<TrainOutcome> {
     let t0 = std::time::Instant::now();
     let (queries, window) = labelled_queries(snap, opts)?;
-    tracing::info!(queries = queries.len(), seconds = t0.elapsed().as_secs_f64(), "labelled training queries");
+    tracing::info!(
+        queries = queries.len(),
+        seconds = t0.elapsed().as_secs_f64(),
+        "labelled training queries"
+    );
     let n_train = queries.iter().filter(|q| !q.held_out).count();
     let n_held = queries.len() - n_train;
     if n_train < MIN_QUERIES || n_held < 5 {
@@ -333,9 +412,17 @@ pub fn train_on_snapshot(snap: &Snapshot, base: ModelFile, opts: &TrainOptions) 
         m.seal();
         return Ok(TrainOutcome { model: m, queries });
     }
-    let (ens, _) = ltr::train(&groups(&queries, false, &[]), &groups(&queries, true, &[]), &opts.ltr);
+    let (ens, _) = ltr::train(
+        &groups(&queries, false, &[]),
+        &groups(&queries, true, &[]),
+        &opts.ltr,
+    );
     let aspect = aspect_feature_indices();
-    let (ens_na, _) = ltr::train(&groups(&queries, false, &aspect), &groups(&queries, true, &aspect), &opts.ltr);
+    let (ens_na, _) = ltr::train(
+        &groups(&queries, false, &aspect),
+        &groups(&queries, true, &aspect),
+        &opts.ltr,
+    );
     let learned = evaluate(&queries, &|q, i| ens.predict(&q.group.rows[i]));
     let no_aspect = evaluate(&queries, &|q, i| {
         let mut r = q.group.rows[i].clone();
@@ -372,7 +459,10 @@ pub fn train_on_snapshot(snap: &Snapshot, base: ModelFile, opts: &TrainOptions) 
 }
 
 /// Scores an ensemble (or BM25 when `None`) on labelled held-out queries.
-pub fn evaluate_model(queries: &[LabelledQuery], ranker: Option<&Ensemble>) -> BTreeMap<String, f64> {
+pub fn evaluate_model(
+    queries: &[LabelledQuery],
+    ranker: Option<&Ensemble>,
+) -> BTreeMap<String, f64> {
     match ranker {
         Some(e) => evaluate(queries, &|q, i| e.predict(&q.group.rows[i])),
         None => evaluate(queries, &|q, i| q.bm25[i]),

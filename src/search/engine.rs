@@ -61,7 +61,11 @@ struct TermState {
 /// Finds every business of the query's zipcode with a matching review, with its
 /// features. Unknown zipcodes are an [`Error::Query`]-free empty result: the caller
 /// decides (see [`crate::Index::search`]).
-pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Vec<Candidate>> {
+pub fn collect(
+    snap: &Snapshot,
+    q: &ParsedQuery,
+    ctx: &CollectContext<'_>,
+) -> Result<Vec<Candidate>> {
     let Some(zip) = snap.table.zip_ord(&q.zip) else {
         return Ok(Vec::new());
     };
@@ -71,13 +75,17 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
     }
     let terms = q.distinct_terms();
     let text = snap.fields.text;
-    let term_objs: Vec<Term> = terms.iter().map(|t| Term::from_field_text(text, t)).collect();
+    let term_objs: Vec<Term> = terms
+        .iter()
+        .map(|t| Term::from_field_text(text, t))
+        .collect();
 
     // Corpus statistics for BM25.
     let total_docs = snap.searcher.num_docs().max(1);
     let mut total_tokens = 0u64;
     let mut dfs = vec![0u64; terms.len()];
-    let mut per_segment: Vec<Option<Vec<SegmentPostings>>> = Vec::with_capacity(snap.segments.len());
+    let mut per_segment: Vec<Option<Vec<SegmentPostings>>> =
+        Vec::with_capacity(snap.segments.len());
     for seg in &snap.segments {
         total_tokens += seg.inverted.total_num_tokens();
         let mut ps = Vec::with_capacity(terms.len());
@@ -86,8 +94,10 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
             match seg
                 .inverted
                 .read_postings(t, IndexRecordOption::WithFreqsAndPositions)
-                .map_err(|e| Error::IndexCorrupt { path: snap.dir.clone(), reason: e.to_string() })?
-            {
+                .map_err(|e| Error::IndexCorrupt {
+                    path: snap.dir.clone(),
+                    reason: e.to_string(),
+                })? {
                 Some(p) => {
                     dfs[i] += p.doc_freq() as u64;
                     ps.push(p);
@@ -198,10 +208,19 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                                 };
                                 accs[li].add(&m, &logits, ctx.now);
                                 let best_clause = logits.iter().copied().fold(f32::MIN, f32::max);
-                                let weight = bm25 + if best_clause > f32::MIN { best_clause } else { 0.0 };
+                                let weight = bm25
+                                    + if best_clause > f32::MIN {
+                                        best_clause
+                                    } else {
+                                        0.0
+                                    };
                                 push_evidence(
                                     &mut evidence[li],
-                                    Evidence { weight, segment: seg_ord as u32, doc },
+                                    Evidence {
+                                        weight,
+                                        segment: seg_ord as u32,
+                                        doc,
+                                    },
                                 );
                             }
                         }
@@ -221,7 +240,9 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
             continue;
         }
         let biz = members[li];
-        let Some(b) = snap.table.get(biz) else { continue };
+        let Some(b) = snap.table.get(biz) else {
+            continue;
+        };
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
         out.push(Candidate {
             biz,
@@ -234,7 +255,10 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
 }
 
 fn push_evidence(list: &mut Vec<Evidence>, e: Evidence) {
-    let at = list.iter().position(|x| e.weight > x.weight).unwrap_or(list.len());
+    let at = list
+        .iter()
+        .position(|x| e.weight > x.weight)
+        .unwrap_or(list.len());
     if at < 3 {
         list.insert(at, e);
         list.truncate(3);
@@ -246,8 +270,10 @@ fn has_phrase(positions: &[Vec<u32>], clause: &[(usize, u32)]) -> bool {
     let (first, first_off) = clause[0];
     positions[first].iter().any(|&p| {
         let base = p as i64 - first_off as i64;
-        clause[1..]
-            .iter()
-            .all(|&(t, off)| positions[t].binary_search(&((base + off as i64) as u32)).is_ok())
+        clause[1..].iter().all(|&(t, off)| {
+            positions[t]
+                .binary_search(&((base + off as i64) as u32))
+                .is_ok()
+        })
     })
 }

@@ -195,20 +195,29 @@ fn apply_order(c: &mut [Candidate], order: &[usize]) {
 pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let t0 = Instant::now();
     if req.limit == 0 || req.limit > MAX_LIMIT {
-        return Err(Error::Query(format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(Error::Query(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
     }
     let q = ParsedQuery::parse_with(&snap.analyzer, &req.query, req.zip.as_deref())?;
     if snap.table.zip_ord(&q.zip).is_none() {
         return Err(Error::UnknownZip(q.zip));
     }
-    let ctx = CollectContext { from: None, until: None, stats: &snap.stats, now: snap.now };
+    let ctx = CollectContext {
+        from: None,
+        until: None,
+        stats: &snap.stats,
+        now: snap.now,
+    };
     let mut cands = collect(snap, &q, &ctx)?;
     let scores = rank(snap, &mut cands, req.mode);
     let terms = q.distinct_terms();
     let has_text_model = snap.model.text_model.is_some();
     let mut results = Vec::with_capacity(req.limit.min(cands.len()));
     for (c, score) in cands.iter().zip(scores).take(req.limit) {
-        let Some(b) = snap.table.get(c.biz) else { continue };
+        let Some(b) = snap.table.get(c.biz) else {
+            continue;
+        };
         let mut snippets = Vec::new();
         for e in c.evidence.iter().take(req.snippets.min(3)) {
             snippets.push(make_snippet(snap, e, &terms)?);
@@ -255,7 +264,11 @@ fn explain(snap: &Snapshot, c: &Candidate, mode: RankMode) -> Vec<FeatureExplain
     FEATURE_NAMES
         .iter()
         .zip(c.features.iter().zip(contributions))
-        .map(|(n, (v, k))| FeatureExplain { name: n.to_string(), value: *v, contribution: k })
+        .map(|(n, (v, k))| FeatureExplain {
+            name: n.to_string(),
+            value: *v,
+            contribution: k,
+        })
         .collect()
 }
 
@@ -264,7 +277,12 @@ fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snipp
     let doc: tantivy::TantivyDocument = snap
         .searcher
         .doc(tantivy::DocAddress::new(e.segment, e.doc))?;
-    let get = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let get = |f| {
+        doc.get_first(f)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     let text = get(snap.fields.text);
     let seg = &snap.segments[e.segment as usize];
     Ok(Snippet {

@@ -68,7 +68,9 @@ fn pieces(q: &str) -> Result<Vec<Piece>> {
                 }
             }
         } else {
-            let end = rest.find(|c: char| c.is_whitespace() || c == '"').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '"')
+                .unwrap_or(rest.len());
             out.push(Piece::Word(rest[..end].to_string()));
             rest = &rest[end..];
         }
@@ -116,7 +118,10 @@ impl ParsedQuery {
                     found_zip = normalize_postal_code(&w);
                     // Drop a preposition that introduced the zipcode.
                     if let Some(Piece::Word(prev)) = kept.last() {
-                        if matches!(prev.to_lowercase().as_str(), "in" | "near" | "around" | "at") {
+                        if matches!(
+                            prev.to_lowercase().as_str(),
+                            "in" | "near" | "around" | "at"
+                        ) {
                             kept.pop();
                         }
                     }
@@ -134,7 +139,10 @@ impl ParsedQuery {
                 normalize_postal_code(z).unwrap_or_default()
             }
             None => found_zip.ok_or_else(|| {
-                Error::Query("no zipcode: write it in the query (\"61820 pasta\") or pass it separately".into())
+                Error::Query(
+                    "no zipcode: write it in the query (\"61820 pasta\") or pass it separately"
+                        .into(),
+                )
             })?,
         };
         let mut clauses = Vec::new();
@@ -190,10 +198,17 @@ impl ParsedQuery {
 }
 
 fn clause(analyzer: &Analyzer, text: &str, phrase: bool) -> Clause {
-    let words: Vec<_> = analyzer.words(text).into_iter().filter(|w| !w.stop).collect();
+    let words: Vec<_> = analyzer
+        .words(text)
+        .into_iter()
+        .filter(|w| !w.stop)
+        .collect();
     let first = words.first().map_or(0, |w| w.position);
     Clause {
-        terms: words.into_iter().map(|w| (w.term, w.position - first)).collect(),
+        terms: words
+            .into_iter()
+            .map(|w| (w.term, w.position - first))
+            .collect(),
         phrase,
     }
 }
@@ -203,12 +218,21 @@ mod tests {
     use super::*;
 
     fn terms(q: &ParsedQuery) -> Vec<Vec<&str>> {
-        q.clauses.iter().map(|c| c.terms.iter().map(|(t, _)| t.as_str()).collect()).collect()
+        q.clauses
+            .iter()
+            .map(|c| c.terms.iter().map(|(t, _)| t.as_str()).collect())
+            .collect()
     }
 
     #[test]
     fn zip_anywhere() {
-        for q in ["61820 pasta", "pasta 61820", "pasta in 61820", "pasta near 61820", "Pasta near 61820-1234"] {
+        for q in [
+            "61820 pasta",
+            "pasta 61820",
+            "pasta in 61820",
+            "pasta near 61820",
+            "Pasta near 61820-1234",
+        ] {
             let p = ParsedQuery::parse(q, None).unwrap();
             assert_eq!(p.zip, "61820", "{q}");
             assert_eq!(terms(&p), [["pasta"]], "{q}");
@@ -227,9 +251,15 @@ mod tests {
         assert_eq!(terms(&p), [vec!["pizza"], vec!["deep", "dish"]]);
         assert!(p.clauses[1].phrase && !p.clauses[0].phrase);
         let p = ParsedQuery::parse("fried chicken in 61820", None).unwrap();
-        assert_eq!(p.clauses[0].terms, [("fri".to_string(), 0), ("chicken".to_string(), 1)]);
+        assert_eq!(
+            p.clauses[0].terms,
+            [("fri".to_string(), 0), ("chicken".to_string(), 1)]
+        );
         let p = ParsedQuery::parse("\"mac and cheese\" 61820", None).unwrap();
-        assert_eq!(p.clauses[0].terms, [("mac".to_string(), 0), ("chees".to_string(), 2)]);
+        assert_eq!(
+            p.clauses[0].terms,
+            [("mac".to_string(), 0), ("chees".to_string(), 2)]
+        );
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub fn snippet(analyzer: &Analyzer, text: &str, terms: &[String], max_chars: usi
                 .find(|s| s.first_word <= pos && pos < s.end_word)
                 .map_or((0, text.len()), |s| (s.from, s.to))
         }
-        None => sentences.first().map_or((0, text.len()), |s| (s.from, s.to)),
+        None => sentences
+            .first()
+            .map_or((0, text.len()), |s| (s.from, s.to)),
     };
     // Cut a long sentence to a window around its first hit, on word boundaries.
     if text[from..to].chars().count() > max_chars {
@@ -98,7 +100,12 @@ mod tests {
     fn marks_folded_and_stemmed_forms_and_escapes() {
         let a = Analyzer::default();
         let t: Vec<String> = a.terms("creme brulee").collect();
-        let s = snippet(&a, "Meh.\nTheir CRÈME brûlées <script>alert(1)</script> rock", &t, 200);
+        let s = snippet(
+            &a,
+            "Meh.\nTheir CRÈME brûlées <script>alert(1)</script> rock",
+            &t,
+            200,
+        );
         assert_eq!(
             s,
             "Their <mark>CRÈME</mark> <mark>brûlées</mark> &lt;script&gt;alert(1)&lt;/script&gt; rock"

@@ -28,12 +28,34 @@ pub fn fixture() -> &'static Fixture {
 pub fn make_fixture(businesses: usize, reviews: usize, seed: u64) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let r = generate(&data, &GenerateOptions { businesses, reviews, seed }).expect("generate");
+    let r = generate(
+        &data,
+        &GenerateOptions {
+            businesses,
+            reviews,
+            seed,
+        },
+    )
+    .expect("generate");
     let truth = Truth::load(&r.truth_path).expect("truth");
     let index = dir.path().join("index");
-    build_index(&r.business_path, &r.review_path, &index, &BuildOptions { memory_mb: 64, ..BuildOptions::default() })
-        .expect("build");
-    Fixture { business: r.business_path, reviews: r.review_path, truth, index, dir }
+    build_index(
+        &r.business_path,
+        &r.review_path,
+        &index,
+        &BuildOptions {
+            memory_mb: 64,
+            ..BuildOptions::default()
+        },
+    )
+    .expect("build");
+    Fixture {
+        business: r.business_path,
+        reviews: r.review_path,
+        truth,
+        index,
+        dir,
+    }
 }
 
 /// Writes JSON lines (each item is one raw line) to a file.

@@ -32,11 +32,19 @@ pub enum EvalCommand {
 
 /// Runs an eval subcommand.
 pub fn run(c: EvalCommand) -> CliResult<()> {
-    let EvalCommand::Run { index, queries, out, limit, bm25 } = c;
+    let EvalCommand::Run {
+        index,
+        queries,
+        out,
+        limit,
+        bm25,
+    } = c;
     let idx = Index::open(&index)?;
-    let text = std::fs::read_to_string(&queries).map_err(|e| CliError::io(format!("reading {}", queries.display()), e))?;
+    let text = std::fs::read_to_string(&queries)
+        .map_err(|e| CliError::io(format!("reading {}", queries.display()), e))?;
     let mut w = std::io::BufWriter::new(
-        std::fs::File::create(&out).map_err(|e| CliError::io(format!("creating {}", out.display()), e))?,
+        std::fs::File::create(&out)
+            .map_err(|e| CliError::io(format!("creating {}", out.display()), e))?,
     );
     let (mut n, mut empty) = (0usize, 0usize);
     let mut lat = Vec::new();
@@ -46,11 +54,19 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 3 {
-            return Err(CliError::Usage(format!("{}:{}: expected qid<TAB>postal_code<TAB>term", queries.display(), no + 1)));
+            return Err(CliError::Usage(format!(
+                "{}:{}: expected qid<TAB>postal_code<TAB>term",
+                queries.display(),
+                no + 1
+            )));
         }
         let mut req = SearchRequest::new(cols[2]).zip(cols[1]).limit(limit);
         req.snippets = 0;
-        req.mode = if bm25 { RankMode::Bm25 } else { RankMode::Model };
+        req.mode = if bm25 {
+            RankMode::Bm25
+        } else {
+            RankMode::Model
+        };
         n += 1;
         match idx.search(&req) {
             Ok(res) => {
@@ -59,7 +75,8 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
                     empty += 1;
                 }
                 for (r, h) in res.results.iter().enumerate() {
-                    writeln!(w, "{}\t{}\t{}", cols[0], h.business_id, r + 1).map_err(|e| CliError::io("writing the run", e))?;
+                    writeln!(w, "{}\t{}\t{}", cols[0], h.business_id, r + 1)
+                        .map_err(|e| CliError::io("writing the run", e))?;
                 }
             }
             Err(Error::UnknownZip(_)) | Err(Error::Query(_)) => empty += 1,
@@ -68,7 +85,11 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
     }
     w.flush().map_err(|e| CliError::io("writing the run", e))?;
     lat.sort_by(f64::total_cmp);
-    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     eprintln!(
         "{n} queries ({empty} without results) -> {}; latency p50 {:.3} ms, p99 {:.3} ms",
         out.display(),

@@ -126,14 +126,24 @@ fn print_issues(r: &yelpsearch::ingest::FileReport) {
     }
     let listed = r.issues.len() as u64;
     if r.skipped_total() > listed {
-        eprintln!("warning: ... and {} more bad lines", r.skipped_total() - listed);
+        eprintln!(
+            "warning: ... and {} more bad lines",
+            r.skipped_total() - listed
+        );
     }
 }
 
 /// Runs an index subcommand.
 pub fn run(c: IndexCommand) -> CliResult<()> {
     match c {
-        IndexCommand::Build { business, reviews, index, common, until, no_train } => {
+        IndexCommand::Build {
+            business,
+            reviews,
+            index,
+            common,
+            until,
+            no_train,
+        } => {
             let mut opts = common.options();
             opts.until = until;
             opts.train_ranker = !no_train;
@@ -162,9 +172,19 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             println!("  model: {}", r.model);
             Ok(())
         }
-        IndexCommand::Update { index, reviews, business, common } => {
+        IndexCommand::Update {
+            index,
+            reviews,
+            business,
+            common,
+        } => {
             let opts = common.options();
-            let r = yelpsearch::index::update::update_index(&index, &reviews, business.as_deref(), &opts)?;
+            let r = yelpsearch::index::update::update_index(
+                &index,
+                &reviews,
+                business.as_deref(),
+                &opts,
+            )?;
             print_issues(&r.reviews);
             if let Some(b) = &r.businesses {
                 print_issues(b);
@@ -183,8 +203,14 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             for (why, n) in &r.reviews.skipped {
                 println!("    skipped {n}: {why}");
             }
-            println!("  businesses: {} added, {} changed", r.businesses_added, r.businesses_changed);
-            println!("  {} reviews in the index; {:.1}s ({:.0} reviews/s)", r.total_reviews, r.seconds, r.reviews_per_sec);
+            println!(
+                "  businesses: {} added, {} changed",
+                r.businesses_added, r.businesses_changed
+            );
+            println!(
+                "  {} reviews in the index; {:.1}s ({:.0} reviews/s)",
+                r.total_reviews, r.seconds, r.reviews_per_sec
+            );
             Ok(())
         }
         IndexCommand::Versions { index, json } => {
@@ -192,7 +218,10 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             if json {
                 return super::print_json(&v);
             }
-            println!("{:<9} {:<8} {:<26} {:>10}  {:<22} in use", "version", "origin", "created", "reviews", "model");
+            println!(
+                "{:<9} {:<8} {:<26} {:>10}  {:<22} in use",
+                "version", "origin", "created", "reviews", "model"
+            );
             for x in v {
                 println!(
                     "{}{:<8} {:<8} {:<26} {:>10}  {:<22} {}",

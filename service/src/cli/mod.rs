@@ -78,7 +78,9 @@ pub fn init_logging(format: LogFormat, verbose: u8) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => b.try_init(),
         LogFormat::Json => b.json().try_init(),
@@ -88,9 +90,18 @@ pub fn init_logging(format: LogFormat, verbose: u8) {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> CliResult<()> {
     match cli.command {
-        Command::Generate { out, businesses, reviews, seed } => {
+        Command::Generate {
+            out,
+            businesses,
+            reviews,
+            seed,
+        } => {
             let t0 = std::time::Instant::now();
-            let opts = yelpsearch::generate::GenerateOptions { businesses, reviews, seed };
+            let opts = yelpsearch::generate::GenerateOptions {
+                businesses,
+                reviews,
+                seed,
+            };
             let r = yelpsearch::generate::generate(&out, &opts)?;
             println!(
                 "generated {} businesses in {} zipcodes and {} reviews in {:.1}s\n  {}\n  {}\n  {}",
@@ -115,7 +126,8 @@ pub fn run(cli: Cli) -> CliResult<()> {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> CliResult<()> {
-    let s = serde_json::to_string_pretty(v).map_err(|e| crate::error::CliError::io("writing JSON", e.into()))?;
+    let s = serde_json::to_string_pretty(v)
+        .map_err(|e| crate::error::CliError::io("writing JSON", e.into()))?;
     println!("{s}");
     Ok(())
 }

@@ -42,12 +42,19 @@ pub enum ModelCommand {
 /// Runs a model subcommand.
 pub fn run(c: ModelCommand) -> CliResult<()> {
     match c {
-        ModelCommand::Train { index, label_days, force, terms } => {
+        ModelCommand::Train {
+            index,
+            label_days,
+            force,
+            terms,
+        } => {
             check_label_days(label_days)?;
             let terms = match terms {
                 Some(p) => Some(
                     std::fs::read_to_string(&p)
-                        .map_err(|e| crate::error::CliError::io(format!("reading {}", p.display()), e))?
+                        .map_err(|e| {
+                            crate::error::CliError::io(format!("reading {}", p.display()), e)
+                        })?
                         .lines()
                         .map(|l| l.trim().to_lowercase())
                         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -55,12 +62,25 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 ),
                 None => None,
             };
-            let opts = TrainOptions { label_days, terms, ..TrainOptions::default() };
+            let opts = TrainOptions {
+                label_days,
+                terms,
+                ..TrainOptions::default()
+            };
             let r = retrain_with(&index, &opts, force)?;
-            println!("held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})", r.queries, r.current_ndcg, r.new_ndcg, r.bm25_ndcg);
+            println!(
+                "held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})",
+                r.queries, r.current_ndcg, r.new_ndcg, r.bm25_ndcg
+            );
             match &r.installed {
-                Some(v) => println!("installed model {} as version {v} ({:.1}s)", r.model_version, r.seconds),
-                None => println!("kept the current model: the new one is worse ({:.1}s)", r.seconds),
+                Some(v) => println!(
+                    "installed model {} as version {v} ({:.1}s)",
+                    r.model_version, r.seconds
+                ),
+                None => println!(
+                    "kept the current model: the new one is worse ({:.1}s)",
+                    r.seconds
+                ),
             }
             Ok(())
         }
@@ -70,7 +90,12 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             if json {
                 return super::print_json(&m);
             }
-            println!("model {} ({}{})", m.version, m.kind, if m.fallback { ", fallback" } else { "" });
+            println!(
+                "model {} ({}{})",
+                m.version,
+                m.kind,
+                if m.fallback { ", fallback" } else { "" }
+            );
             if let Some(r) = &m.fallback_reason {
                 println!("  fallback because: {r}");
             }
@@ -79,9 +104,18 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             }
             println!("  trained at: {}", m.trained_at.as_deref().unwrap_or("-"));
             let w = &m.training_window;
-            let d = |x: Option<yelpsearch::Day>| x.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
-            println!("  window: features before {}, labels {}..{}", d(w.features_until), d(w.labels_from), d(w.labels_until));
-            println!("  data: {} queries, {} (query, business) pairs, {} text clauses", m.data.queries, m.data.businesses, m.data.reviews);
+            let d =
+                |x: Option<yelpsearch::Day>| x.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+            println!(
+                "  window: features before {}, labels {}..{}",
+                d(w.features_until),
+                d(w.labels_from),
+                d(w.labels_until)
+            );
+            println!(
+                "  data: {} queries, {} (query, business) pairs, {} text clauses",
+                m.data.queries, m.data.businesses, m.data.reviews
+            );
             println!("  features: {}", m.features.join(", "));
             for (k, v) in &m.metrics {
                 println!("  {k:<24} {v:.4}");

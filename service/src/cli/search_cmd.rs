@@ -40,7 +40,11 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
     req.zip = a.zip;
     req.limit = a.limit;
     req.explain = a.explain;
-    req.mode = if a.bm25 { RankMode::Bm25 } else { RankMode::Model };
+    req.mode = if a.bm25 {
+        RankMode::Bm25
+    } else {
+        RankMode::Model
+    };
     let res = index.search(&req)?;
     if a.json {
         return super::print_json(&res);
@@ -74,7 +78,10 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
         if let Some(ex) = &h.explain {
             println!("    features (value → contribution):");
             for f in ex {
-                println!("      {:<24} {:>9.3} → {:>+8.4}", f.name, f.value, f.contribution);
+                println!(
+                    "      {:<24} {:>9.3} → {:>+8.4}",
+                    f.name, f.value, f.contribution
+                );
             }
         }
     }
@@ -91,4 +98,3 @@ fn plain(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&")
 }
-
