@@ -43,6 +43,10 @@ pub struct TrainOptions {
     /// `None`. Multi-word terms must match all their words.
     #[serde(default)]
     pub terms: Option<Vec<String>>,
+    /// Train without the aspect-sentiment features (for the ablation): the trees
+    /// never split on them.
+    #[serde(default)]
+    pub without_aspect: bool,
 }
 
 impl Default for TrainOptions {
@@ -54,6 +58,7 @@ impl Default for TrainOptions {
             seed: 0,
             ltr: LtrConfig::default(),
             terms: None,
+            without_aspect: false,
         }
     }
 }
@@ -412,12 +417,13 @@ pub fn train_on_snapshot(
         m.seal();
         return Ok(TrainOutcome { model: m, queries });
     }
+    let aspect = aspect_feature_indices();
+    let mask: &[usize] = if opts.without_aspect { &aspect } else { &[] };
     let (ens, _) = ltr::train(
-        &groups(&queries, false, &[]),
-        &groups(&queries, true, &[]),
+        &groups(&queries, false, mask),
+        &groups(&queries, true, mask),
         &opts.ltr,
     );
-    let aspect = aspect_feature_indices();
     let (ens_na, _) = ltr::train(
         &groups(&queries, false, &aspect),
         &groups(&queries, true, &aspect),

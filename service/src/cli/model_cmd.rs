@@ -27,6 +27,9 @@ pub enum ModelCommand {
         /// Install the new model even if it is worse than the current one.
         #[arg(long)]
         force: bool,
+        /// Leave out the aspect-sentiment features (an ablation).
+        #[arg(long)]
+        without_aspect: bool,
     },
     /// Print the model's metadata and offline metrics.
     Info {
@@ -47,6 +50,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             label_days,
             force,
             terms,
+            without_aspect,
         } => {
             check_label_days(label_days)?;
             let terms = match terms {
@@ -65,6 +69,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             let opts = TrainOptions {
                 label_days,
                 terms,
+                without_aspect,
                 ..TrainOptions::default()
             };
             let r = retrain_with(&index, &opts, force)?;

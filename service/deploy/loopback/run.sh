@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Loopback cluster test: three `yelpsearch serve` replicas behind nginx, real
+# processes, bounded load on 127.0.0.1 only (see cluster_test.py for the phases).
+#
+#   bash service/deploy/loopback/run.sh [cluster_test.py options]
+#
+# Builds the release binary, installs nginx (Debian package) if it is absent,
+# runs nginx as a foreground child with its own prefix in a temp dir (the system
+# nginx service is never touched), writes artifacts/cluster-test.md and exits
+# non-zero if any check fails. Every process started is stopped by pid on exit.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+cd "$repo"
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    echo "installing nginx (Debian package)"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "nginx is missing and this is not root: install it with 'apt-get install -y nginx'" >&2
+        exit 2
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # The package's postinst may try to start the system service: forbid it.
+    policy=/usr/sbin/policy-rc.d
+    made_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
+    fi
+    apt-get install -y nginx >/dev/null || { apt-get update >/dev/null && apt-get install -y nginx >/dev/null; }
+    [ "$made_policy" = 1 ] && rm -f "$policy"
+fi
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+
+cargo build --release --bin yelpsearch
+
+workdir="$(mktemp -d "${TMPDIR:-/tmp}/yelpsearch-cluster.XXXXXX")"
+driver_pid=""
+cleanup() {
+    local rc=$?
+    if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
+        kill -TERM "$driver_pid" 2>/dev/null || true
+        sleep 2
+    fi
+    # Anything the driver started and did not stop (it records every pid).
+    if [ -f "$workdir/pids" ]; then
+        while read -r pid; do
+            # Only if the pid still runs one of ours (pids get reused).
+            if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -e yelpsearch -e nginx; then
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+        done < "$workdir/pids"
+    fi
+    rm -rf "$workdir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 "$here/cluster_test.py" \
+    --bin "$repo/target/release/yelpsearch" \
+    --nginx "$nginx_bin" \
+    --workdir "$workdir" \
+    --out "$repo/artifacts/cluster-test.md" \
+    "$@" &
+driver_pid=$!
+wait "$driver_pid"
