@@ -47,6 +47,10 @@ pub struct TrainOptions {
     /// never split on them.
     #[serde(default)]
     pub without_aspect: bool,
+    /// Also train a ranker without the aspect features and record its held-out
+    /// metrics (`no_aspect_*`) in the model file. `model train` does; a build does not.
+    #[serde(default)]
+    pub ablation: bool,
 }
 
 impl Default for TrainOptions {
@@ -59,6 +63,7 @@ impl Default for TrainOptions {
             ltr: LtrConfig::default(),
             terms: None,
             without_aspect: false,
+            ablation: false,
         }
     }
 }
@@ -424,19 +429,25 @@ pub fn train_on_snapshot(
         &groups(&queries, true, mask),
         &opts.ltr,
     );
-    let (ens_na, _) = ltr::train(
-        &groups(&queries, false, &aspect),
-        &groups(&queries, true, &aspect),
-        &opts.ltr,
-    );
     let learned = evaluate(&queries, &|q, i| ens.predict(&q.group.rows[i]));
-    let no_aspect = evaluate(&queries, &|q, i| {
-        let mut r = q.group.rows[i].clone();
-        for &m in &aspect {
-            r[m] = 0.0;
-        }
-        ens_na.predict(&r)
-    });
+    // The ablation (a second ranker without aspect sentiment) costs a second training:
+    // only when asked for.
+    let no_aspect = if opts.ablation && !opts.without_aspect {
+        let (ens_na, _) = ltr::train(
+            &groups(&queries, false, &aspect),
+            &groups(&queries, true, &aspect),
+            &opts.ltr,
+        );
+        evaluate(&queries, &|q, i| {
+            let mut r = q.group.rows[i].clone();
+            for &m in &aspect {
+                r[m] = 0.0;
+            }
+            ens_na.predict(&r)
+        })
+    } else {
+        BTreeMap::new()
+    };
     let bm25 = evaluate(&queries, &|q, i| q.bm25[i]);
     let mut m = base;
     m.kind = "lambdamart".into();

@@ -46,7 +46,7 @@ cleanup() {
     if [ -f "$workdir/pids" ]; then
         while read -r pid; do
             # Only if the pid still runs one of ours (pids get reused).
-            if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -e yelpsearch -e nginx; then
+            if tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q -e yelpsearch -e nginx; then
                 kill -KILL "$pid" 2>/dev/null || true
             fi
         done < "$workdir/pids"

@@ -70,6 +70,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 label_days,
                 terms,
                 without_aspect,
+                ablation: true,
                 ..TrainOptions::default()
             };
             let r = retrain_with(&index, &opts, force)?;
