@@ -145,7 +145,7 @@ pub fn collect(
         };
         let alive = snap.searcher.segment_reader(seg_ord as u32).alive_bitset();
         for &(start, end) in runs {
-            let mut doc = ps[lead].seek(start);
+            let mut doc = seek_forward(&mut ps[lead], start);
             while doc < end {
                 // Leap-frog the other terms to a common doc.
                 let mut cand = doc;
@@ -154,7 +154,7 @@ pub fn collect(
                     let mut next = cand;
                     for (k, p) in ps.iter_mut().enumerate() {
                         if k != lead {
-                            let d = p.seek(cand);
+                            let d = seek_forward(p, cand);
                             if d > next {
                                 next = d;
                             }
@@ -164,7 +164,7 @@ pub fn collect(
                         aligned = true;
                         break;
                     }
-                    cand = ps[lead].seek(next);
+                    cand = seek_forward(&mut ps[lead], next);
                 }
                 if !aligned || cand >= end {
                     break;
@@ -252,6 +252,17 @@ pub fn collect(
         });
     }
     Ok(out)
+}
+
+/// Seeks a posting list forward only: tantivy's `seek` requires a target at or after
+/// the current doc, and our zip runs may start behind it.
+#[inline]
+fn seek_forward(p: &mut SegmentPostings, target: DocId) -> DocId {
+    if p.doc() < target {
+        p.seek(target)
+    } else {
+        p.doc()
+    }
 }
 
 fn push_evidence(list: &mut Vec<Evidence>, e: Evidence) {

@@ -195,6 +195,18 @@ fn sigterm_finishes_requests_in_flight_and_exits_0() {
     );
 }
 
+/// Kills and reaps a process on drop, so a failed assertion leaves none running.
+struct Reaper(std::process::Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn demo_generates_builds_serves_and_reuses_its_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -226,6 +238,7 @@ fn demo_generates_builds_serves_and_reuses_its_index() {
             let mut line = String::new();
             if out.read_line(&mut line).unwrap() == 0 {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!("demo exited early: {text}\n{}", read(&log));
             }
             text.push_str(&line);
@@ -234,7 +247,7 @@ fn demo_generates_builds_serves_and_reuses_its_index() {
                 "demo too slow: {text}"
             );
         }
-        (child, out, text)
+        (Reaper(child), out, text)
     };
 
     let (mut child, _out, text) = run();
@@ -279,16 +292,16 @@ fn demo_generates_builds_serves_and_reuses_its_index() {
         assert!(names.contains(&best), "{query}: {best} not in {names:?}");
     }
     // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    unsafe { libc::kill(child.0.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
     let err = read(&log);
     assert!(err.contains("building the index"), "{err}");
 
     // A second run serves the index it built.
     let (mut child, _out, _) = run();
     // SAFETY: as above.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    unsafe { libc::kill(child.0.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
     let err = read(&log);
     assert!(err.contains("using the index in"), "{err}");
 }
