@@ -113,6 +113,18 @@ impl Error {
     }
 }
 
+/// Adds the path to an I/O result.
+pub(crate) trait IoContext<T> {
+    /// Attaches `path` to the error.
+    fn at(self, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|e| Error::io(path, e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Error;
@@ -126,17 +138,5 @@ mod tests {
         assert_eq!(code("61820 the", None), "no_terms");
         assert_eq!(code("\"pasta 61820", None), "invalid_query");
         assert_eq!(Error::UnknownZip("1".into()).code(), "unknown_zip");
-    }
-}
-
-/// Adds the path to an I/O result.
-pub(crate) trait IoContext<T> {
-    /// Attaches `path` to the error.
-    fn at(self, path: impl Into<PathBuf>) -> Result<T>;
-}
-
-impl<T> IoContext<T> for std::io::Result<T> {
-    fn at(self, path: impl Into<PathBuf>) -> Result<T> {
-        self.map_err(|e| Error::io(path, e))
     }
 }

@@ -1,0 +1,160 @@
+//! The command line end to end: generate → index build → search (text and --json) →
+//! eval run → model info, on real files, as another tool would call it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yelpsearch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yelpsearch"))
+        .args(args)
+        .output()
+        .expect("run yelpsearch")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = yelpsearch(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn generate_build_search_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
+    let gen = ok(&[
+        "generate",
+        "--out",
+        &d("data"),
+        "--businesses",
+        "200",
+        "--reviews",
+        "8000",
+        "--seed",
+        "5",
+    ]);
+    assert!(gen.contains("8000 reviews"), "{gen}");
+    let build = ok(&[
+        "index",
+        "build",
+        "--quiet",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("data/review.jsonl.gz"),
+        "--index",
+        &d("idx"),
+    ]);
+    assert!(build.contains("built version v000001"), "{build}");
+    assert!(build.contains("reviews/s"), "{build}");
+
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("data/truth.json")).unwrap())
+            .unwrap();
+    let zip = truth["businesses"][0]["postal_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let json = ok(&[
+        "search",
+        "--index",
+        &d("idx"),
+        "--json",
+        "--limit",
+        "5",
+        "pizza",
+        "in",
+        &zip,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["zip"], zip.as_str());
+    assert_eq!(v["query"], "pizza");
+    let results = v["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 5);
+    for r in results {
+        for k in [
+            "business_id",
+            "name",
+            "address",
+            "city",
+            "state",
+            "postal_code",
+            "stars",
+            "review_count",
+            "score",
+            "matches",
+            "snippets",
+        ] {
+            assert!(r.get(k).is_some(), "missing {k} in {r}");
+        }
+        assert_eq!(r["postal_code"], zip.as_str());
+        assert!(r["snippets"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>"));
+    }
+    let text = ok(&["search", "--index", &d("idx"), "--zip", &zip, "pizza"]);
+    assert!(text.contains("matching reviews"), "{text}");
+
+    // eval run writes a run file score.py reads: qid, business_id, rank.
+    let q = dir.path().join("queries.tsv");
+    std::fs::write(
+        &q,
+        format!("q1\t{zip}\tpizza\nq2\t00000\tpizza\nq3\t{zip}\tcoffee\n"),
+    )
+    .unwrap();
+    ok(&[
+        "eval",
+        "run",
+        "--index",
+        &d("idx"),
+        "--queries",
+        &q.to_string_lossy(),
+        "--out",
+        &d("run.tsv"),
+    ]);
+    let run = std::fs::read_to_string(dir.path().join("run.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = run.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 3 && r[0] != "q2"));
+    let q1: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "q1").collect();
+    assert_eq!(q1.len(), results.len().max(q1.len()));
+    assert_eq!(q1[0][1], results[0]["business_id"].as_str().unwrap());
+    assert!(q1
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r[2] == (i + 1).to_string()));
+
+    let info = ok(&["model", "info", "--index", &d("idx")]);
+    assert!(info.contains("content hash"), "{info}");
+}
+
+#[test]
+fn errors_exit_non_zero_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let out = yelpsearch(&[
+        "search",
+        "--index",
+        &missing.to_string_lossy(),
+        "61820",
+        "pasta",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no yelpsearch index"));
+    let out = yelpsearch(&[
+        "index",
+        "build",
+        "--business",
+        "/nonexistent/b.json",
+        "--reviews",
+        "/nonexistent/r.json",
+        "--index",
+        &dir.path().join("i").to_string_lossy(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/b.json"));
+    assert!(!Path::new(&dir.path().join("i/CURRENT")).exists());
+}
