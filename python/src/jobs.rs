@@ -208,8 +208,9 @@ fn update_index(
 
 /// Retrains the ranker on the index's current data and installs it as a new version
 /// when it is not worse than the current model on the same held-out queries. Returns
-/// the retraining report as a dict. `label_days` (7 to 3650): days at the end of the
-/// index whose reviews give the training grades.
+/// the retraining report as a dict. `label_days`: days at the end of the index whose
+/// reviews give the training grades (7 to 3650), or 0 (the default) for the newest
+/// fifth of the reviews, as the evaluation protocol splits.
 #[pyfunction]
 #[pyo3(signature = (index_dir, label_days=0))]
 fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<PyObject> {

@@ -682,24 +682,25 @@ def main() -> int:
         p.name: sum(1 for x in served if p.start <= x.end <= p.end and len(x.upstreams) > 1)
         for p in phases
     }
+    notes: list[str] = []
     if term is not None and served:
         t, addr = term
-        inflight = [
-            x
-            for x in served
-            if x.upstreams and x.end - x.secs <= t <= x.end and addr in x.upstreams
-        ]
-        done = [
-            x for x in inflight if x.upstreams[-1] == addr and x.upstream_status[-1:] == ["200"]
-        ]
-        # The client-side checks above are the assertions; this shows they were tested,
-        # but a moment with nothing in flight on that replica is possible, so it only warns.
-        detail = (
-            f"{len(inflight)} requests in flight on it at SIGTERM; "
-            f"{len(done)} of them answered by it (200)"
+        # nginx's times have millisecond resolution and its clock is cached per event
+        # loop turn, so "around SIGTERM" is approximate: a request that reached nginx
+        # just before the signal may have tried this replica just after its listener
+        # closed, and been retried. This is evidence, not an assertion; the client-side
+        # checks (no failures, exit 0) are the assertions.
+        around = [x for x in served if addr in x.upstreams and x.end - x.secs <= t <= x.end]
+        answered = [x for x in around if x.upstreams[-1] == addr and x.upstream_status[-1] == "200"]
+        moved = [x for x in around if x.upstreams[-1] != addr and x.status == "200"]
+        note = (
+            f"requests on the SIGTERMed replica around the signal (nginx log): {len(around)}; "
+            f"answered by it: {len(answered)}; retried on another replica: {len(moved)}"
         )
-        log(("" if inflight else "WARNING: ") + "sigterm: " + detail)
-        checks.append(("sigterm: in-flight requests finished", len(done) == len(inflight), detail))
+        if not answered:
+            note += " (WARNING: none was in flight on it, so draining was not exercised this run)"
+        log(note)
+        notes.append(note)
 
     # Report
     rows = [
@@ -728,6 +729,8 @@ def main() -> int:
         "| --- | --- | --- |",
         *[f"| {n} | {'PASS' if k else 'FAIL'} | {d} |" for n, k, d in checks],
         "",
+        *[f"- {n}" for n in notes],
+        *([""] if notes else []),
         f"**{'PASSED' if ok else 'FAILED'}** ({time.strftime('%Y-%m-%d %H:%M:%S %Z')})",
         "",
     ]
