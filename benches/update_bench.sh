@@ -12,7 +12,8 @@
 #
 # Env: YELP_DATA (default ../shared/data/yelp), YELP_EVAL (default ../shared/eval),
 # CUTOFF (default: make_qrels' index_cutoff.txt), DAYS (default 30), LOAD_THREADS (1),
-# LOAD_SECONDS (20, the "before" window), SKIP_REBUILD=1 to skip the full rebuilds.
+# LOAD_SECONDS (20, the "before" window), UPDATE_REPEATS (5), SKIP_REBUILD=1 to skip the
+# full rebuilds, REUSE_BASE=1 to reuse OUT/base-index from an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${YELP_DATA:-../shared/data/yelp}
@@ -61,36 +62,60 @@ timed() { # timed NAME CMD... : runs CMD, keeps its stdout in $OUT/NAME.txt, pri
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
+if [ "${REUSE_BASE:-0}" = 1 ] && [ -f "$OUT/base-index/CURRENT" ]; then
+  echo "reusing the base index in $OUT/base-index"
+  BASE_S=-
+else
+  rm -rf "$OUT/base-index"
+  echo "building the base index (--until $SPLIT) ..."
+  BASE_S=$(timed base "$BIN" index build --quiet --business "$OUT/dev/index/business.jsonl.gz" \
+    --reviews "$OUT/dev/index/review.jsonl.gz" --index "$OUT/base-index" --until "$SPLIT")
+  grep -E "indexed|model:" "$OUT/base.txt"
+fi
 rm -rf "$OUT/index"
-echo "building the base index (--until $SPLIT) ..."
-BASE_S=$(timed base "$BIN" index build --quiet --business "$OUT/dev/index/business.jsonl.gz" \
-  --reviews "$OUT/dev/index/review.jsonl.gz" --index "$OUT/index" --until "$SPLIT")
-grep -E "indexed|model:" "$OUT/base.txt"
+cp -a "$OUT/base-index" "$OUT/index"
+# Published versions are durable; so must the copy be, or the update's fsync of the
+# files it shares with its parent would pay for writing the copy back.
+sync
 
 echo "search load before the update (${SECONDS_BEFORE}s, $THREADS threads) ..."
 "$LOAD" --index "$OUT/index" --queries "$OUT/dev/queries.tsv" --threads "$THREADS" \
   --seconds "$SECONDS_BEFORE" > "$OUT/load-before.txt" 2>&1
 BEFORE=$(tail -1 "$OUT/load-before.txt")
 
-echo "update under search load ..."
+# The load runs only while updates run: the same update REPEATS times, each from the
+# base version (rolled back in between), so that the window is long enough to measure.
+REPEATS=${UPDATE_REPEATS:-5}
+echo "the update under search load ($REPEATS runs, rolled back to the base in between) ..."
 rm -f "$OUT/stop"
 "$LOAD" --index "$OUT/index" --queries "$OUT/dev/queries.tsv" --threads "$THREADS" \
   --seconds 3600 --stop-file "$OUT/stop" > "$OUT/load-during.txt" 2>&1 &
 LOAD_PID=$!
-sleep 2
-UPDATE_S=$(timed update "$BIN" index update --quiet --json --index "$OUT/index" --reviews "$OUT/update.jsonl")
-sleep 1 # let the load swap to the new version
+sleep 0.3
+TIMES=""
+for k in $(seq 1 "$REPEATS"); do
+  if [ "$k" -gt 1 ]; then
+    "$BIN" index rollback --index "$OUT/index" --to v000001 > /dev/null
+  fi
+  TIMES="$TIMES $(timed "update-$k" "$BIN" index update --quiet --json --index "$OUT/index" --reviews "$OUT/update.jsonl")"
+done
+sleep 0.3 # the load's next reload swaps to the last version
 touch "$OUT/stop"
 wait "$LOAD_PID"
 DURING=$(tail -1 "$OUT/load-during.txt")
-grep "swapped" "$OUT/load-during.txt" || echo "(the load did not swap versions)"
-python3 - "$OUT/update.txt" <<'EOF'
+echo "swaps seen by the load: $(grep -c swapped "$OUT/load-during.txt" || true)"
+UPDATE_S=$(python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.1f}')" $TIMES)
+echo "update wall times (s):$TIMES"
+python3 - "$OUT/update-1.txt" <<'EOF2'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(f"update {r['parent']} -> {r['version']}: {r['added']} added, {r['replaced']} replaced, "
       f"{r['unchanged']} unchanged, {r['reviews']['read'] - r['reviews']['accepted']} not accepted; "
       f"{r['total_reviews']} reviews; {r['seconds']:.1f}s ({r['reviews_per_sec']:.0f} reviews/s)")
-EOF
+EOF2
+echo "re-applying the same file (no-op) ..."
+NOOP_S=$(timed noop "$BIN" index update --quiet --json --index "$OUT/index" --reviews "$OUT/update.jsonl")
+echo "no-op re-apply: ${NOOP_S}s, published: $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['published'])" "$OUT/noop.txt")"
 
 REBUILD_S=- ; REBUILD_NT_S=-
 if [ "${SKIP_REBUILD:-0}" != 1 ]; then
@@ -108,11 +133,12 @@ fi
 echo
 echo "== figures ($(nproc) cores)"
 echo "base build (--until $SPLIT):      ${BASE_S}s"
-echo "update (wall, incl. process):     ${UPDATE_S}s"
+echo "update (wall, median of $REPEATS):   ${UPDATE_S}s"
+echo "no-op re-apply of the same file:  ${NOOP_S}s"
 echo "full rebuild (with training):     ${REBUILD_S}s"
 echo "full rebuild (--no-train):        ${REBUILD_NT_S}s"
 if [ "$REBUILD_S" != - ]; then
   python3 -c "print(f'update / rebuild: {100 * $UPDATE_S / $REBUILD_S:.1f}% (with training), {100 * $UPDATE_S / $REBUILD_NT_S:.1f}% (--no-train)')"
 fi
 echo "search load before: $BEFORE"
-echo "search load during: $DURING"
+echo "search load during the updates: $DURING"

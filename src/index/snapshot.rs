@@ -97,8 +97,7 @@ impl Snapshot {
     /// Opens the current version of the index at `root`.
     pub fn open_current(root: &Path) -> Result<Snapshot> {
         let dir = IndexDir::new(root);
-        let name = dir.current()?;
-        let pin = dir.pin(&name)?;
+        let (name, pin) = dir.pin_current()?;
         Self::open_dir(&dir.version_path(&name), Some(pin))
     }
 

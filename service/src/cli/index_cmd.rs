@@ -192,7 +192,14 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             if common.json {
                 return super::print_json(&r);
             }
-            println!("updated {} -> {}", r.parent, r.version);
+            if r.published {
+                println!("updated {} -> {}", r.parent, r.version);
+            } else {
+                println!(
+                    "nothing changed: {} stays current (no new version)",
+                    r.parent
+                );
+            }
             println!(
                 "  reviews: {} added, {} replaced, {} unchanged (already indexed), {} skipped",
                 r.added,
@@ -204,8 +211,8 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                 println!("    skipped {n}: {why}");
             }
             println!(
-                "  businesses: {} added, {} changed",
-                r.businesses_added, r.businesses_changed
+                "  businesses: {} added, {} changed; reviews moved with a business's new zipcode: {}, dropped with its zipcode: {}",
+                r.businesses_added, r.businesses_changed, r.rehomed, r.dropped
             );
             println!(
                 "  {} reviews in the index; {:.1}s ({:.0} reviews/s)",
