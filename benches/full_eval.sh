@@ -16,10 +16,10 @@ if [ ! -f "$OUT/dev/queries.tsv" ]; then
   python3 "$EVAL/make_qrels.py" "$DATA" "$OUT/dev" >&2
 fi
 rm -rf "$OUT/index"
-/usr/bin/time -v "$BIN" index build --quiet \
+RUST_LOG=yelpsearch=info /usr/bin/time -v "$BIN" index build --quiet \
   --business "$OUT/dev/index/business.jsonl.gz" --reviews "$OUT/dev/index/review.jsonl.gz" \
   --index "$OUT/index" 2> "$OUT/build.time" | tee "$OUT/build.txt"
-grep -E "Maximum resident|Elapsed" "$OUT/build.time"
+grep -E "Maximum resident|Elapsed|seconds=" "$OUT/build.time"   # peak RSS, wall time, stage timings
 du -sh "$OUT/index/versions"/* | tail -1
 echo "raw input: $(du -b "$OUT/dev/index/review.jsonl.gz" | cut -f1) bytes gz, $(gzip -dc "$OUT/dev/index/review.jsonl.gz" | wc -c) bytes JSON"
 for mode in model bm25; do

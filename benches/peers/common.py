@@ -120,3 +120,22 @@ def timed_run(cmd: list[str], stdout_path: str | None = None) -> dict:
         "stdout": p.stdout.decode() if p.stdout else "",
         "stderr": p.stderr.decode(),
     }
+
+
+def business_documents(data_dir: Path) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
+    """Per-zipcode business documents of the index set, for bm25s_zip and rank_bm25_zip.
+
+    Returns (reviews read, {business_id: [review text]}, {postal_code: [business_id]}).
+    """
+    zips = business_zips(data_dir)
+    texts: dict[str, list[str]] = {}
+    n = 0
+    for r in reviews(data_dir):
+        texts.setdefault(r["business_id"], []).append(r["text"])
+        n += 1
+    by_zip: dict[str, list[str]] = {}
+    for bid in texts:
+        z = zips.get(bid, "")
+        if z:
+            by_zip.setdefault(z, []).append(bid)
+    return n, texts, by_zip

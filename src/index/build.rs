@@ -185,7 +185,6 @@ pub(crate) fn spill_reviews(
             }
         }
     });
-    let mut done = 0u64;
     for batch in rx.iter() {
         opts.check_cancel()?;
         let parsed: Vec<(u64, std::result::Result<crate::ingest::Review, Rejection>)> = batch
@@ -266,14 +265,12 @@ pub(crate) fn spill_reviews(
                 text: r.text,
             })?;
         }
-        done = report.read;
-        opts.report("read", done, None);
+        opts.report("read", report.read, None);
     }
     match reader.join() {
         Ok(r) => r?,
         Err(_) => return Err(Error::Data("the reader thread panicked".into())),
     }
-    let _ = done;
     Ok(Spilled {
         report,
         counts: spill.finish()?,

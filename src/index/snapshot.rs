@@ -57,6 +57,9 @@ pub struct Snapshot {
     pub segments: Vec<SegmentColumns>,
     /// Query-independent business statistics (over all indexed reviews).
     pub stats: Vec<BizStats>,
+    /// Each business's index among its zipcode's members ([`BusinessTable::members`]):
+    /// the collector's accumulator slot.
+    pub local: Vec<u32>,
     /// Newest review day (the "now" of recency features).
     pub now: i32,
     /// The model in use (the fallback when the file is missing or refused).
@@ -133,6 +136,7 @@ impl Snapshot {
                 zip_runs: zip_runs(sr)?,
             });
         }
+        let local = local_slots(&table);
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
         let (model, model_error) = match ModelFile::load(&vdir.join(MODEL)) {
             Ok(m) => (m, None),
@@ -155,6 +159,7 @@ impl Snapshot {
             table,
             segments,
             stats,
+            local,
             now,
             model,
             model_error,
@@ -167,6 +172,17 @@ impl Snapshot {
     pub fn num_reviews(&self) -> u64 {
         self.searcher.num_docs()
     }
+}
+
+/// Each business's position among the members of its zipcode.
+fn local_slots(table: &BusinessTable) -> Vec<u32> {
+    let mut local = vec![u32::MAX; table.len()];
+    for (zip, _) in table.zips().iter().enumerate() {
+        for (i, &b) in table.members(zip as u32).iter().enumerate() {
+            local[b as usize] = i as u32;
+        }
+    }
+    local
 }
 
 fn zip_runs(sr: &tantivy::SegmentReader) -> Result<HashMap<u32, Vec<(u32, u32)>>> {

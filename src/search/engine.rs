@@ -126,10 +126,6 @@ pub fn collect(
         })
         .collect();
 
-    let mut local = std::collections::HashMap::with_capacity(members.len());
-    for (i, &b) in members.iter().enumerate() {
-        local.insert(b, i);
-    }
     let mut accs: Vec<MatchAcc> = vec![MatchAcc::default(); members.len()];
     let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); members.len()];
     let until = ctx.until.unwrap_or(i32::MAX);
@@ -198,7 +194,7 @@ pub fn collect(
                             all_pos.sort_unstable();
                             logits_at(seg.clauses.values_for_doc(doc), &all_pos, &mut logits);
                             let biz = seg.biz.first(doc).unwrap_or(u64::MAX) as u32;
-                            if let Some(&li) = local.get(&biz) {
+                            if let Some(li) = slot(snap, biz, zip) {
                                 let m = ReviewMatch {
                                     bm25,
                                     stars: seg.stars.first(doc).unwrap_or(0) as u8,
@@ -252,6 +248,13 @@ pub fn collect(
         });
     }
     Ok(out)
+}
+
+/// The accumulator slot of a business, if it belongs to the queried zipcode.
+#[inline]
+fn slot(snap: &Snapshot, biz: u32, zip: u32) -> Option<usize> {
+    let li = *snap.local.get(biz as usize)?;
+    (li != u32::MAX && snap.table.zip_of(biz) == zip).then_some(li as usize)
 }
 
 /// Seeks a posting list forward only: tantivy's `seek` requires a target at or after

@@ -157,38 +157,25 @@ pub struct SearchResponse {
     pub results: Vec<Hit>,
 }
 
-/// Scores candidates with the snapshot's model (or BM25), best first.
-pub fn rank(snap: &Snapshot, candidates: &mut [Candidate], mode: RankMode) -> Vec<f32> {
+/// Scores candidates with the snapshot's model (or BM25), best first (ties by
+/// business ordinal, so the order is deterministic).
+pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<(f32, Candidate)> {
     let ranker = match mode {
         RankMode::Model => snap.model.ranker.as_ref(),
         RankMode::Bm25 => None,
     };
-    let mut scored: Vec<(f32, usize)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
+    let mut scored: Vec<(f32, Candidate)> = candidates
+        .into_iter()
+        .map(|c| {
             let s = match ranker {
                 Some(r) => r.predict(&c.features),
                 None => c.acc.top3_sum(),
             };
-            (s, i)
+            (s, c)
         })
         .collect();
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(candidates[a.1].biz.cmp(&candidates[b.1].biz))
-    });
-    let order: Vec<usize> = scored.iter().map(|s| s.1).collect();
-    let scores: Vec<f32> = scored.iter().map(|s| s.0).collect();
-    apply_order(candidates, &order);
-    scores
-}
-
-fn apply_order(c: &mut [Candidate], order: &[usize]) {
-    let sorted: Vec<Candidate> = order.iter().map(|&i| c[i].clone()).collect();
-    for (slot, v) in c.iter_mut().zip(sorted) {
-        *slot = v;
-    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.biz.cmp(&b.1.biz)));
+    scored
 }
 
 /// Runs a search on a snapshot.
@@ -209,12 +196,12 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         stats: &snap.stats,
         now: snap.now,
     };
-    let mut cands = collect(snap, &q, &ctx)?;
-    let scores = rank(snap, &mut cands, req.mode);
+    let ranked = rank(snap, collect(snap, &q, &ctx)?, req.mode);
     let terms = q.distinct_terms();
     let has_text_model = snap.model.text_model.is_some();
-    let mut results = Vec::with_capacity(req.limit.min(cands.len()));
-    for (c, score) in cands.iter().zip(scores).take(req.limit) {
+    let mut results = Vec::with_capacity(req.limit.min(ranked.len()));
+    for (score, c) in ranked.iter().take(req.limit) {
+        let score = *score;
         let Some(b) = snap.table.get(c.biz) else {
             continue;
         };

@@ -12,7 +12,7 @@ from pathlib import Path
 import bm25s
 import Stemmer
 
-from common import business_zips, reviews
+from common import business_documents
 
 VARIANTS = ("bm25",)
 _state: dict = {}
@@ -20,17 +20,7 @@ _state: dict = {}
 
 def build(data_dir: Path, out_dir: Path) -> dict:
     """Read the index set under data_dir and build this system (timed by driver.py)."""
-    zips = business_zips(data_dir)
-    texts: dict[str, list[str]] = {}
-    n = 0
-    for r in reviews(data_dir):
-        texts.setdefault(r["business_id"], []).append(r["text"])
-        n += 1
-    by_zip: dict[str, list[str]] = {}
-    for bid in texts:
-        z = zips.get(bid, "")
-        if z:
-            by_zip.setdefault(z, []).append(bid)
+    n, texts, by_zip = business_documents(data_dir)
     stemmer = Stemmer.Stemmer("english")
     models = {}
     for z, bids in by_zip.items():
