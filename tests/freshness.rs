@@ -215,7 +215,7 @@ fn base_count() -> u64 {
 /// Business ids found for `word` in `zip`.
 fn found(index: &Index, word: &str, zip: &str) -> Vec<String> {
     let res = index
-        .search(&SearchRequest::new(word).zip(zip).limit(100))
+        .search(&SearchRequest::new(word).zip(zip).limit(100).related(false))
         .expect("search");
     res.results.into_iter().map(|h| h.business_id).collect()
 }

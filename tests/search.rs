@@ -53,7 +53,18 @@ fn planted_best_is_found_and_zip_never_leaks() {
             .search(&SearchRequest::new(format!("{dish} in {zip}")))
             .unwrap();
         assert_eq!(&res.zip, zip);
-        for h in &res.results {
+        let first_related = res
+            .results
+            .iter()
+            .position(|h| h.matches == 0)
+            .unwrap_or(res.results.len());
+        assert!(
+            res.results[first_related..]
+                .iter()
+                .all(|h| h.matches == 0 && h.snippets.is_empty()),
+            "related businesses come after every match"
+        );
+        for h in &res.results[..first_related] {
             assert_eq!(&h.postal_code, zip, "result from another zipcode");
             assert!(h.matches >= 1 && !h.snippets.is_empty() && h.snippets.len() <= 3);
             assert!(
@@ -172,7 +183,7 @@ fn phrases_folding_and_escaping() {
     let index = Index::open(&idx).unwrap();
     let ids = |q: &str| -> Vec<String> {
         let mut v: Vec<String> = index
-            .search(&SearchRequest::new(q))
+            .search(&SearchRequest::new(q).related(false))
             .unwrap()
             .results
             .into_iter()
@@ -197,4 +208,55 @@ fn phrases_folding_and_escaping() {
         text.contains("<mark>deep</mark> <mark>dish</mark>"),
         "{text}"
     );
+}
+
+#[test]
+fn related_businesses_follow_the_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("business.json");
+    let r = dir.path().join("review.json");
+    write_lines(
+        &b,
+        &[
+            business_line_in("it1", "Luigi's", "60614", "Restaurants, Italian"),
+            business_line_in("it2", "Mario's", "60614", "Italian"),
+            business_line_in("car", "Fast Garage", "60614", "Automotive"),
+            business_line_in("it3", "Elsewhere", "61820", "Italian"),
+        ],
+    );
+    let day = "2019-01-01 10:00:00";
+    write_lines(
+        &r,
+        &[
+            review_line("r1", "it1", 5.0, day, "The pasta was superb."),
+            review_line("r2", "it2", 4.0, day, "Lovely wine list and kind staff."),
+            review_line("r3", "car", 5.0, day, "Quick oil change, fair price."),
+            review_line("r4", "it3", 4.0, day, "Nice wine, cosy room."),
+        ],
+    );
+    let idx = dir.path().join("idx");
+    build_index(&b, &r, &idx, &BuildOptions::default()).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let res = index.search(&SearchRequest::new("pasta 60614")).unwrap();
+    let got: Vec<(&str, u32, usize)> = res
+        .results
+        .iter()
+        .map(|h| (h.business_id.as_str(), h.matches, h.snippets.len()))
+        .collect();
+    // The other Italian place of the zipcode follows the match, without evidence; the
+    // garage (no kin among the matches) and the Italian place of another zipcode do not.
+    assert_eq!(got, [("it1", 1, 1), ("it2", 0, 0)]);
+    assert!(res.results[0].score > res.results[1].score);
+    let only = index
+        .search(&SearchRequest::new("pasta 60614").related(false))
+        .unwrap();
+    assert_eq!(only.results.len(), 1);
+    let limited = index
+        .search(&SearchRequest::new("pasta 60614").limit(1))
+        .unwrap();
+    assert_eq!(limited.results[0].business_id, "it1");
+    assert_eq!(limited.results.len(), 1);
+    // No match, no kin: nothing to offer.
+    let none = index.search(&SearchRequest::new("sushi 60614")).unwrap();
+    assert!(none.results.is_empty());
 }

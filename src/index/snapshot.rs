@@ -13,6 +13,7 @@ use super::schema::{fields_of, names, Fields};
 use super::table::BusinessTable;
 use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
+use crate::rank::affinity::ZipCategories;
 use crate::rank::features::{BizStats, RECENT_DAYS};
 use crate::rank::ModelFile;
 
@@ -60,6 +61,8 @@ pub struct Snapshot {
     /// Each business's index among its zipcode's members ([`BusinessTable::members`]):
     /// the collector's accumulator slot.
     pub local: Vec<u32>,
+    /// The categories of each zipcode's members, by zip ordinal (category affinity).
+    pub zip_categories: Vec<ZipCategories>,
     /// Newest review day (the "now" of recency features).
     pub now: i32,
     /// The model in use (the fallback when the file is missing or refused).
@@ -137,6 +140,7 @@ impl Snapshot {
             });
         }
         let local = local_slots(&table);
+        let zip_categories = ZipCategories::for_table(&table);
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
         let (model, model_error) = match ModelFile::load(&vdir.join(MODEL)) {
             Ok(m) => (m, None),
@@ -160,6 +164,7 @@ impl Snapshot {
             segments,
             stats,
             local,
+            zip_categories,
             now,
             model,
             model_error,

@@ -8,6 +8,9 @@ use crate::ingest::Business;
 
 /// Days counted as "recent".
 pub const RECENT_DAYS: i32 = 365;
+/// Half-life, in days, of the time-decayed features: the newest reviews say most about
+/// how the dish is now.
+pub const HALF_LIFE_DAYS: f32 = 365.0;
 /// A clause logit above this is clear praise; below its negation, a clear complaint.
 pub const CLEAR_LOGIT: f32 = 1.0;
 
@@ -38,6 +41,14 @@ pub const FEATURE_NAMES: &[&str] = &[
     "log_recent_reviews",
     "recent_stars_mean",
     "is_open",
+    "recent_match_stars_mean",
+    "match_five_share",
+    "decayed_match_stars",
+    "aspect_decayed_mean",
+    "log_decayed_matches",
+    "match_stars_lift",
+    "recent_match_share",
+    "category_affinity",
 ];
 
 /// Number of features.
@@ -90,6 +101,14 @@ pub struct MatchAcc {
     pub recent_aspect: (f32, u32),
     /// Clearly positive and clearly negative matching clauses in recent reviews.
     pub recent_clear: (u32, u32),
+    /// Sum of stars of recent matching reviews.
+    pub recent_stars_sum: u32,
+    /// Five-star matching reviews.
+    pub five: u32,
+    /// Time-decayed weight of matching reviews, and their stars weighted by it.
+    pub decayed: (f32, f32),
+    /// Time-decayed sum and weight of the matching clauses' logits.
+    pub decayed_aspect: (f32, f32),
 }
 
 impl MatchAcc {
@@ -114,8 +133,15 @@ impl MatchAcc {
         self.phrase += m.phrase as u32;
         let recent = now - m.day <= RECENT_DAYS;
         self.recent += recent as u32;
+        self.recent_stars_sum += if recent { m.stars as u32 } else { 0 };
+        self.five += (m.stars >= 5) as u32;
         self.last_day = self.last_day.max(m.day);
+        let w = decay(now - m.day);
+        self.decayed.0 += w;
+        self.decayed.1 += w * m.stars as f32;
         for &l in logits {
+            self.decayed_aspect.0 += w * l;
+            self.decayed_aspect.1 += w;
             self.aspect_sum += l;
             self.aspect_n += 1;
             self.aspect_pos += (l > CLEAR_LOGIT) as u32;
@@ -154,12 +180,26 @@ fn shrunk_mean(sum: f32, n: f32, prior: f32, weight: f32) -> f32 {
     (sum + prior * weight) / (n + weight)
 }
 
+/// The weight of a review `age` days old: halves every [`HALF_LIFE_DAYS`].
+#[inline]
+fn decay(age: i32) -> f32 {
+    (-(age.max(0) as f32) * (std::f32::consts::LN_2 / HALF_LIFE_DAYS)).exp()
+}
+
 fn log1p(x: f32) -> f32 {
     x.max(0.0).ln_1p()
 }
 
 /// The feature vector of a business for a query.
-pub fn feature_vector(acc: &MatchAcc, stats: &BizStats, biz: &Business, now: i32) -> FeatureVector {
+///
+/// `affinity` is the business's [category affinity](crate::rank::affinity) for the need.
+pub fn feature_vector(
+    acc: &MatchAcc,
+    stats: &BizStats,
+    biz: &Business,
+    affinity: f32,
+    now: i32,
+) -> FeatureVector {
     let n = acc.n as f32;
     let an = acc.aspect_n as f32;
     let days_since = |d: i32| {
@@ -171,12 +211,14 @@ pub fn feature_vector(acc: &MatchAcc, stats: &BizStats, biz: &Business, now: i32
     };
     let (ra_sum, ra_n) = acc.recent_aspect;
     let old_n = an - ra_n as f32;
+    let match_stars = shrunk_mean(acc.stars_sum as f32, n, 3.5, 1.0);
+    let biz_stars = shrunk_mean(stats.stars_sum as f32, stats.n as f32, 3.5, 1.0);
     [
         acc.top3[0],
         acc.top3_sum(),
         log1p(n),
         n / (stats.n.max(acc.n).max(1) as f32),
-        shrunk_mean(acc.stars_sum as f32, n, 3.5, 1.0),
+        match_stars,
         shrunk_mean(acc.aspect_sum, an, 0.0, 1.0),
         log1p(acc.aspect_pos as f32),
         log1p(acc.aspect_neg as f32),
@@ -192,11 +234,24 @@ pub fn feature_vector(acc: &MatchAcc, stats: &BizStats, biz: &Business, now: i32
         biz.stars,
         log1p(biz.review_count as f32),
         log1p(stats.n as f32),
-        shrunk_mean(stats.stars_sum as f32, stats.n as f32, 3.5, 1.0),
+        biz_stars,
         log1p(days_since(stats.last_day)),
         log1p(stats.recent as f32),
         shrunk_mean(stats.recent_stars_sum as f32, stats.recent as f32, 3.5, 1.0),
         biz.is_open as u8 as f32,
+        shrunk_mean(
+            acc.recent_stars_sum as f32,
+            acc.recent as f32,
+            match_stars,
+            1.0,
+        ),
+        (acc.five as f32 + 0.5) / (n + 1.0),
+        shrunk_mean(acc.decayed.1, acc.decayed.0, match_stars, 0.5),
+        shrunk_mean(acc.decayed_aspect.0, acc.decayed_aspect.1, 0.0, 0.5),
+        log1p(acc.decayed.0),
+        match_stars - biz_stars,
+        acc.recent as f32 / stats.recent.max(acc.recent).max(1) as f32,
+        affinity,
     ]
 }
 
@@ -231,7 +286,7 @@ mod tests {
         assert_eq!((a.n, a.phrase, a.recent, a.last_day), (5, 3, 0, 104));
         assert_eq!((a.aspect_n, a.aspect_pos, a.aspect_neg), (15, 5, 5));
         assert_eq!(
-            feature_vector(&a, &BizStats::default(), &test_business(), 500).len(),
+            feature_vector(&a, &BizStats::default(), &test_business(), 0.5, 500).len(),
             N_FEATURES
         );
     }

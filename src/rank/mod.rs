@@ -1,6 +1,7 @@
 //! Ranking: the clause-level text model, per-business features, the learned ranker
 //! (LambdaMART) and its training and evaluation.
 
+pub mod affinity;
 pub mod clauses;
 pub mod features;
 pub mod ltr;

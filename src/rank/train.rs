@@ -277,11 +277,11 @@ pub fn labelled_queries(
                     }],
                 },
             };
-            let labels = collect(snap, &q, &label_ctx).ok()?;
+            let labels = collect(snap, &q, &label_ctx).ok()?.candidates;
             if labels.len() < 3 {
                 return None;
             }
-            let cands = collect(snap, &q, &feat_ctx).ok()?;
+            let cands = collect(snap, &q, &feat_ctx).ok()?.candidates;
             if cands.is_empty() {
                 return None;
             }

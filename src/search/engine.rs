@@ -42,6 +42,27 @@ pub struct Candidate {
     pub evidence: Vec<Evidence>,
 }
 
+/// A business of the zipcode with no matching review, of a kind of place that has
+/// some (see [`crate::rank::affinity`]): offered after the matches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Related {
+    /// Business ordinal.
+    pub biz: u32,
+    /// Its category affinity for the need.
+    pub affinity: f32,
+    /// Its reviews in the recent window (the tie-breaker).
+    pub recent: u32,
+}
+
+/// What the collector found: the matching businesses, and the related ones.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// Businesses with a matching review, with their features (unordered).
+    pub candidates: Vec<Candidate>,
+    /// Related businesses without one, best first.
+    pub related: Vec<Related>,
+}
+
 /// What the collector sees of time and of businesses.
 pub struct CollectContext<'a> {
     /// Only reviews dated on or after this day (training labels).
@@ -59,19 +80,15 @@ struct TermState {
 }
 
 /// Finds every business of the query's zipcode with a matching review, with its
-/// features. Unknown zipcodes are an [`Error::Query`]-free empty result: the caller
-/// decides (see [`crate::Index::search`]).
-pub fn collect(
-    snap: &Snapshot,
-    q: &ParsedQuery,
-    ctx: &CollectContext<'_>,
-) -> Result<Vec<Candidate>> {
+/// features, and the related businesses without one. Unknown zipcodes are an
+/// [`Error::Query`]-free empty result: the caller decides (see [`crate::Index::search`]).
+pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Collected> {
     let Some(zip) = snap.table.zip_ord(&q.zip) else {
-        return Ok(Vec::new());
+        return Ok(Collected::default());
     };
     let members = snap.table.members(zip);
     if members.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Collected::default());
     }
     let terms = q.distinct_terms();
     let text = snap.fields.text;
@@ -230,23 +247,42 @@ pub fn collect(
         }
     }
 
-    let mut out = Vec::new();
+    let matched: Vec<bool> = accs.iter().map(|a| a.n > 0).collect();
+    let affinity = match snap.zip_categories.get(zip as usize) {
+        Some(zc) => zc.affinity(&matched),
+        None => Vec::new(),
+    };
+    let mut out = Collected::default();
     for (li, acc) in accs.into_iter().enumerate() {
-        if acc.n == 0 {
-            continue;
-        }
         let biz = members[li];
         let Some(b) = snap.table.get(biz) else {
             continue;
         };
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
-        out.push(Candidate {
+        let aff = affinity.get(li).copied();
+        if acc.n == 0 {
+            if let Some(a) = aff.filter(|a| a.kin) {
+                out.related.push(Related {
+                    biz,
+                    affinity: a.score,
+                    recent: stats.recent,
+                });
+            }
+            continue;
+        }
+        out.candidates.push(Candidate {
             biz,
-            features: feature_vector(&acc, &stats, b, ctx.now),
+            features: feature_vector(&acc, &stats, b, aff.map_or(0.0, |a| a.score), ctx.now),
             acc,
             evidence: std::mem::take(&mut evidence[li]),
         });
     }
+    out.related.sort_by(|a, b| {
+        b.affinity
+            .total_cmp(&a.affinity)
+            .then(b.recent.cmp(&a.recent))
+            .then(a.biz.cmp(&b.biz))
+    });
     Ok(out)
 }
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-pub use engine::{collect, Candidate, CollectContext, Evidence};
+pub use engine::{collect, Candidate, CollectContext, Collected, Evidence, Related};
 pub use query::{ParsedQuery, MAX_QUERY_CHARS};
 
 use crate::date::Day;
@@ -49,6 +49,9 @@ pub struct SearchRequest {
     pub mode: RankMode,
     /// Include each result's features and their contributions.
     pub explain: bool,
+    /// After the businesses with a matching review, offer related ones (places of a
+    /// kind that reviewers in the zipcode mention the need at) while `limit` allows.
+    pub related: bool,
 }
 
 impl SearchRequest {
@@ -61,6 +64,7 @@ impl SearchRequest {
             snippets: 3,
             mode: RankMode::Model,
             explain: false,
+            related: true,
         }
     }
 
@@ -73,6 +77,13 @@ impl SearchRequest {
     /// Sets the limit.
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// Whether related businesses (no matching review, but of a kind of place that
+    /// reviewers in the zipcode mention the need at) follow the matches; on by default.
+    pub fn related(mut self, on: bool) -> Self {
+        self.related = on;
         self
     }
 }
@@ -133,7 +144,8 @@ pub struct Hit {
     pub review_count: u32,
     /// Ranking score (higher is better; comparable within one response).
     pub score: f32,
-    /// Reviews that match the need.
+    /// Reviews that match the need (0 for a related business: one of a kind of place
+    /// that reviewers in the zipcode mention the need at, offered after the matches).
     pub matches: u32,
     /// Aspect sentiment, when the index has a text model.
     pub sentiment: Option<Sentiment>,
@@ -168,7 +180,7 @@ pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<
         .into_iter()
         .map(|c| {
             let s = match ranker {
-                Some(r) => r.predict(&c.features),
+                Some(r) => r.score(&c.features),
                 None => c.acc.top3_sum(),
             };
             (s, c)
@@ -196,46 +208,72 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         stats: &snap.stats,
         now: snap.now,
     };
-    let ranked = rank(snap, collect(snap, &q, &ctx)?, req.mode);
+    let collected = collect(snap, &q, &ctx)?;
+    let ranked = rank(snap, collected.candidates, req.mode);
     let terms = q.distinct_terms();
     let has_text_model = snap.model.text_model.is_some();
-    let mut results = Vec::with_capacity(req.limit.min(ranked.len()));
+    let mut results = Vec::with_capacity(req.limit.min(ranked.len() + collected.related.len()));
     for (score, c) in ranked.iter().take(req.limit) {
-        let score = *score;
-        let Some(b) = snap.table.get(c.biz) else {
+        let Some(mut hit) = base_hit(snap, c.biz, *score) else {
             continue;
         };
-        let mut snippets = Vec::new();
         for e in c.evidence.iter().take(req.snippets.min(3)) {
-            snippets.push(make_snippet(snap, e, &terms)?);
+            hit.snippets.push(make_snippet(snap, e, &terms)?);
         }
-        let sentiment = (has_text_model && c.acc.aspect_n > 0).then(|| Sentiment {
+        hit.matches = c.acc.n;
+        hit.sentiment = (has_text_model && c.acc.aspect_n > 0).then(|| Sentiment {
             positive: c.acc.aspect_pos,
             negative: c.acc.aspect_neg,
             mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
         });
-        let explain = req.explain.then(|| explain(snap, c, req.mode));
-        results.push(Hit {
-            business_id: b.business_id.clone(),
-            name: b.name.clone(),
-            address: b.address.clone(),
-            city: b.city.clone(),
-            state: b.state.clone(),
-            postal_code: b.postal_code.clone(),
-            stars: b.stars,
-            review_count: b.review_count,
-            score,
-            matches: c.acc.n,
-            sentiment,
-            snippets,
-            explain,
-        });
+        hit.explain = req.explain.then(|| explain(snap, c, req.mode));
+        results.push(hit);
+    }
+    if req.related {
+        // Below every match: affinities are under 1.
+        let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
+        for r in &collected.related {
+            if results.len() >= req.limit {
+                break;
+            }
+            let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
+                continue;
+            };
+            hit.explain = req.explain.then(|| {
+                vec![FeatureExplain {
+                    name: "category_affinity".into(),
+                    value: r.affinity,
+                    contribution: r.affinity,
+                }]
+            });
+            results.push(hit);
+        }
     }
     Ok(SearchResponse {
         zip: q.zip,
         query: q.need,
         took_ms: t0.elapsed().as_secs_f64() * 1e3,
         results,
+    })
+}
+
+/// A result for business `biz` with its business fields, no matches and no evidence.
+fn base_hit(snap: &Snapshot, biz: u32, score: f32) -> Option<Hit> {
+    let b = snap.table.get(biz)?;
+    Some(Hit {
+        business_id: b.business_id.clone(),
+        name: b.name.clone(),
+        address: b.address.clone(),
+        city: b.city.clone(),
+        state: b.state.clone(),
+        postal_code: b.postal_code.clone(),
+        stars: b.stars,
+        review_count: b.review_count,
+        score,
+        matches: 0,
+        sentiment: None,
+        snippets: Vec::new(),
+        explain: None,
     })
 }
 

@@ -69,10 +69,15 @@ pub fn write_lines(path: &Path, lines: &[Vec<u8>]) {
 
 /// A business line.
 pub fn business_line(id: &str, name: &str, zip: &str) -> Vec<u8> {
+    business_line_in(id, name, zip, "Restaurants, Italian")
+}
+
+/// A business line with the given categories (Yelp's comma-separated string).
+pub fn business_line_in(id: &str, name: &str, zip: &str, categories: &str) -> Vec<u8> {
     serde_json::json!({
         "business_id": id, "name": name, "address": "1 Main St", "city": "Urbana", "state": "IL",
         "postal_code": zip, "latitude": 40.1, "longitude": -88.2, "stars": 4.0, "review_count": 3,
-        "is_open": 1, "attributes": {"WiFi": "u'free'"}, "categories": "Restaurants, Italian", "hours": null
+        "is_open": 1, "attributes": {"WiFi": "u'free'"}, "categories": categories, "hours": null
     })
     .to_string()
     .into_bytes()

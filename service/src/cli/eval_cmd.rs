@@ -27,6 +27,9 @@ pub enum EvalCommand {
         /// Rank by BM25 only.
         #[arg(long)]
         bm25: bool,
+        /// Only businesses with a matching review (no related ones after them).
+        #[arg(long)]
+        matches_only: bool,
     },
 }
 
@@ -38,6 +41,7 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
         out,
         limit,
         bm25,
+        matches_only,
     } = c;
     let idx = Index::open(&index)?;
     let text = std::fs::read_to_string(&queries)
@@ -62,6 +66,7 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
         }
         let mut req = SearchRequest::new(cols[2]).zip(cols[1]).limit(limit);
         req.snippets = 0;
+        req.related = !matches_only;
         req.mode = if bm25 {
             RankMode::Bm25
         } else {

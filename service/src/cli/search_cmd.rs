@@ -28,6 +28,9 @@ pub struct SearchArgs {
     /// Rank by BM25 only (ignore the learned ranker).
     #[arg(long)]
     bm25: bool,
+    /// Only businesses with a matching review (no related ones after them).
+    #[arg(long)]
+    matches_only: bool,
     /// The query, e.g. `61820 pasta` or `"deep dish" near 60614`.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
@@ -40,6 +43,7 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
     req.zip = a.zip;
     req.limit = a.limit;
     req.explain = a.explain;
+    req.related = !a.matches_only;
     req.mode = if a.bm25 {
         RankMode::Bm25
     } else {
@@ -56,7 +60,7 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
     println!("{} in {} ({:.2} ms)", res.query, res.zip, res.took_ms);
     for (i, h) in res.results.iter().enumerate() {
         println!(
-            "\n{:>2}. {}  ★{:.1} ({} reviews)  score {:.3}\n    {}, {}, {} {}\n    {} matching reviews{}",
+            "\n{:>2}. {}  ★{:.1} ({} reviews)  score {:.3}\n    {}, {}, {} {}\n    {}{}",
             i + 1,
             h.name,
             h.stars,
@@ -66,7 +70,12 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
             h.city,
             h.state,
             h.postal_code,
-            h.matches,
+            if h.matches == 0 {
+                "no review mentions it yet; reviewers here mention it at places of its kind"
+                    .to_string()
+            } else {
+                format!("{} matching reviews", h.matches)
+            },
             h.sentiment
                 .as_ref()
                 .map(|s| format!(" · {} praise it, {} complain", s.positive, s.negative))
