@@ -27,6 +27,19 @@ pub struct LtrConfig {
     pub patience: usize,
     /// NDCG cut-off optimised and reported.
     pub k: usize,
+    /// Share of the training rows each tree is fitted on (bagging), drawn anew per tree.
+    #[serde(default = "one")]
+    pub subsample: f32,
+    /// Share of the features each tree may split on, drawn anew per tree.
+    #[serde(default = "one")]
+    pub feature_fraction: f32,
+    /// Seed of the row and feature draws.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 impl Default for LtrConfig {
@@ -39,6 +52,9 @@ impl Default for LtrConfig {
             bins: 32,
             patience: 25,
             k: 10,
+            subsample: 0.8,
+            feature_fraction: 0.8,
+            seed: 0,
         }
     }
 }
@@ -411,7 +427,7 @@ pub fn train(
                     lambdas(&g.labels, &scores[off..off + g.rows.len()], gq, hq);
                 });
         }
-        let (tree, expected) = fit_tree(&binned, &grad, &hess, config);
+        let (tree, expected) = fit_tree(&binned, &grad, &hess, config, ens.trees.len());
         for (i, r) in rows.iter().enumerate() {
             scores[i] += tree.predict(r);
         }
@@ -487,29 +503,61 @@ fn lambdas(labels: &[u8], scores: &[f32], grad: &mut [f32], hess: &mut [f32]) {
     }
 }
 
-fn fit_tree(b: &Binned, grad: &[f32], hess: &[f32], c: &LtrConfig) -> (Tree, Vec<f32>) {
-    let all: Vec<u32> = (0..grad.len() as u32).collect();
+fn fit_tree(
+    b: &Binned,
+    grad: &[f32],
+    hess: &[f32],
+    c: &LtrConfig,
+    tree_no: usize,
+) -> (Tree, Vec<f32>) {
+    use rand::{Rng, SeedableRng};
+    let mut rng =
+        rand_chacha::ChaCha8Rng::seed_from_u64(c.seed ^ (tree_no as u64).wrapping_mul(0x9E37_79B9));
+    let rows: Vec<u32> = if c.subsample < 1.0 {
+        (0..grad.len() as u32)
+            .filter(|_| rng.gen::<f32>() < c.subsample)
+            .collect()
+    } else {
+        (0..grad.len() as u32).collect()
+    };
+    let features: Vec<bool> = (0..b.bins.len())
+        .map(|_| c.feature_fraction >= 1.0 || rng.gen::<f32>() < c.feature_fraction)
+        .collect();
     let mut nodes = Vec::new();
     let mut expected = Vec::new();
-    grow(b, grad, hess, c, &all, 0, &mut nodes, &mut expected);
+    let ctx = Grow {
+        b,
+        grad,
+        hess,
+        c,
+        features: &features,
+    };
+    grow(&ctx, &rows, 0, &mut nodes, &mut expected);
     (Tree { nodes }, expected)
+}
+
+/// What every node of a growing tree shares.
+struct Grow<'a> {
+    b: &'a Binned,
+    grad: &'a [f32],
+    hess: &'a [f32],
+    c: &'a LtrConfig,
+    /// Features this tree may split on.
+    features: &'a [bool],
 }
 
 fn leaf_value(g: f64, h: f64, lr: f32) -> f32 {
     (lr as f64 * g / (h + 1e-3)) as f32
 }
 
-#[allow(clippy::too_many_arguments)]
 fn grow(
-    b: &Binned,
-    grad: &[f32],
-    hess: &[f32],
-    c: &LtrConfig,
+    ctx: &Grow<'_>,
     rows: &[u32],
     depth: usize,
     nodes: &mut Vec<Node>,
     expected: &mut Vec<f32>,
 ) -> u32 {
+    let (b, grad, hess, c) = (ctx.b, ctx.grad, ctx.hess, ctx.c);
     let (gs, hs) = rows.iter().fold((0f64, 0f64), |(g, h), &r| {
         (g + grad[r as usize] as f64, h + hess[r as usize] as f64)
     });
@@ -529,7 +577,7 @@ fn grow(
     let mut best: Option<(f64, usize, usize)> = None; // gain, feature, bin
     for (f, col) in b.bins.iter().enumerate() {
         let nb = b.thresholds[f].len();
-        if nb < 2 {
+        if nb < 2 || !ctx.features[f] {
             continue;
         }
         let mut hg = vec![0f64; nb];
@@ -561,8 +609,8 @@ fn grow(
     let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = rows
         .iter()
         .partition(|&&r| (b.bins[f][r as usize] as usize) <= k);
-    let l = grow(b, grad, hess, c, &left_rows, depth + 1, nodes, expected);
-    let r = grow(b, grad, hess, c, &right_rows, depth + 1, nodes, expected);
+    let l = grow(ctx, &left_rows, depth + 1, nodes, expected);
+    let r = grow(ctx, &right_rows, depth + 1, nodes, expected);
     let n = &mut nodes[me as usize];
     n.feature = f as u16;
     n.threshold = b.thresholds[f][k];
