@@ -18,7 +18,7 @@ use yelpsearch::index::{build_index, BuildOptions, IndexDir};
 use yelpsearch::ingest::{parse_business, parse_review};
 use yelpsearch::{Error, Index, SearchRequest};
 
-use common::{business_line, review_line, write_lines};
+use common::{business_line, copy_dir, review_line, write_lines};
 
 /// A word planted in a few base reviews that the update edits away.
 const OLD_WORD: &str = "wombatberry";
@@ -193,18 +193,6 @@ impl Scratch {
             }
         }
         out
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let dst = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).expect("copy");
-        }
     }
 }
 

@@ -136,3 +136,97 @@ fn a_corrupt_model_falls_back_and_still_serves() {
         .results
         .is_empty());
 }
+
+#[test]
+fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
+    use yelpsearch::rank::ModelFile;
+    let f = make_fixture(200, 8_000, 5);
+    let path = Index::open(&f.index)
+        .unwrap()
+        .snapshot()
+        .dir
+        .join("model.json");
+    let good = ModelFile::load(&path).unwrap();
+    let weights = |m: &ModelFile| m.text_model.as_ref().map(|t| (t.bias, t.weights.clone()));
+    assert!(good.text_model.is_some());
+    // As an older or newer yelpsearch would have written it: another feature list,
+    // sound otherwise.
+    let mut other = good.clone();
+    other.features.pop();
+    other.seal();
+    other.save(&path).unwrap();
+    let e = ModelFile::load(&path).unwrap_err().to_string();
+    assert!(e.contains("expects features"), "{e}");
+    let index = Index::open(&f.index).unwrap();
+    assert!(index.model_info().fallback, "the ranker is refused");
+    assert_eq!(
+        weights(&index.snapshot().model),
+        weights(&good),
+        "the text model is kept"
+    );
+    // Weekly retraining starts from it and keeps it.
+    yelpsearch::index::retrain::retrain_with(&f.index, &Default::default(), true).unwrap();
+    let index = Index::open(&f.index).unwrap();
+    assert_eq!(weights(&index.snapshot().model), weights(&good));
+    assert!(index.model_error().is_none());
+}
+
+#[test]
+fn praise_outranks_a_mention_in_passing() {
+    use yelpsearch::index::update::update_index;
+    use yelpsearch::index::BuildOptions;
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("index");
+    copy_dir(&f.index, &idx);
+    let snap = Index::open(&idx).unwrap().snapshot();
+    let zip = snap.table.zips()[0].clone();
+    let day = format!("{} 12:00:00", yelpsearch::Day(snap.now));
+    drop(snap);
+    // Two new places of one zipcode, alike in all but what their reviews say about
+    // the gnocchi: praise at one, a mention in passing (no verdict) at the other.
+    let biz = dir.path().join("business.json");
+    write_lines(
+        &biz,
+        &[
+            business_line_in("praised", "Praised", &zip, "Restaurants, Italian"),
+            business_line_in("passing", "Passing", &zip, "Restaurants, Italian"),
+        ],
+    );
+    let praise = [
+        "The gnocchi was incredible, perfectly cooked. Parking was easy.",
+        "Best gnocchi I have had in years. We sat by the window.",
+        "I still dream about the gnocchi. The room was loud.",
+    ];
+    let passing = [
+        "My friend swears by the gnocchi at another place. Parking was easy.",
+        "I wish they had gnocchi. We sat by the window.",
+        "Someone at the next table ordered gnocchi. The room was loud.",
+    ];
+    let mut lines = Vec::new();
+    for (i, (p, m)) in praise.iter().zip(passing).enumerate() {
+        lines.push(review_line(&format!("p{i}"), "praised", 4.0, &day, p));
+        lines.push(review_line(&format!("m{i}"), "passing", 4.0, &day, m));
+    }
+    let reviews = dir.path().join("review.json");
+    write_lines(&reviews, &lines);
+    let opts = BuildOptions {
+        memory_mb: 64,
+        train_ranker: false,
+        ..BuildOptions::default()
+    };
+    update_index(&idx, &reviews, Some(&biz), &opts).unwrap();
+    let index = Index::open(&idx).unwrap();
+    assert!(!index.model_info().fallback, "the learned ranker is in use");
+    let res = index
+        .search(&SearchRequest::new("gnocchi").zip(zip).related(false))
+        .unwrap();
+    let at = |id: &str| res.results.iter().position(|h| h.business_id == id);
+    let (Some(pi), Some(mi)) = (at("praised"), at("passing")) else {
+        panic!("both places match: {:?}", res.results)
+    };
+    assert!(pi < mi, "praise at {pi}, the mention in passing at {mi}");
+    let (p, m) = (&res.results[pi], &res.results[mi]);
+    let (ps, ms) = (p.sentiment.as_ref().unwrap(), m.sentiment.as_ref().unwrap());
+    assert!(ps.positive >= 2 && ms.positive == 0, "{ps:?} {ms:?}");
+}

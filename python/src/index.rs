@@ -31,6 +31,7 @@ fn request(
     snippets: usize,
     mode: &str,
     explain: bool,
+    related: bool,
 ) -> PyResult<SearchRequest> {
     let mode = match mode {
         "model" => RankMode::Model,
@@ -48,6 +49,7 @@ fn request(
     req.snippets = snippets;
     req.mode = mode;
     req.explain = explain;
+    req.related = related;
     Ok(req)
 }
 
@@ -82,7 +84,10 @@ impl Index {
     /// `query` may hold the zipcode ("61820 pasta", "pasta near 61820"); an explicit
     /// `zip` wins over it. `snippets` (0 to 3) supporting sentences per hit; `mode` is
     /// "model" (the index's ranker) or "bm25"; `explain` adds each hit's features.
-    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false))]
+    /// While `limit` allows, related businesses follow the matches (`matches == 0`, no
+    /// snippets: places of a kind that reviewers in the zipcode mention the need at);
+    /// `related=False` leaves them out.
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true))]
     #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
@@ -93,15 +98,16 @@ impl Index {
         snippets: usize,
         mode: &str,
         explain: bool,
+        related: bool,
     ) -> PyResult<Vec<Hit>> {
-        let req = request(query, zip, limit, snippets, mode, explain)?;
+        let req = request(query, zip, limit, snippets, mode, explain, related)?;
         let res = self.run(py, req)?;
         Ok(res.results.into_iter().map(|inner| Hit { inner }).collect())
     }
 
     /// Like `search()`, but returns the whole response: the normalised zipcode and
     /// query, the time taken and the hits (`to_json()` gives the HTTP API's body).
-    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false))]
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true))]
     #[allow(clippy::too_many_arguments)]
     fn search_response(
         &self,
@@ -112,8 +118,9 @@ impl Index {
         snippets: usize,
         mode: &str,
         explain: bool,
+        related: bool,
     ) -> PyResult<SearchResponse> {
-        let req = request(query, zip, limit, snippets, mode, explain)?;
+        let req = request(query, zip, limit, snippets, mode, explain, related)?;
         Ok(SearchResponse {
             inner: self.run(py, req)?,
         })

@@ -127,6 +127,7 @@ class Index:
         snippets: int = 3,
         mode: Literal["model", "bm25"] = "model",
         explain: bool = False,
+        related: bool = True,
     ) -> list[Hit]: ...
     def search_response(
         self,
@@ -137,6 +138,7 @@ class Index:
         snippets: int = 3,
         mode: Literal["model", "bm25"] = "model",
         explain: bool = False,
+        related: bool = True,
     ) -> SearchResponse: ...
     def reload(self) -> bool: ...
     def stats(self) -> dict[str, Any]: ...

@@ -147,7 +147,10 @@ impl Snapshot {
             Err(e) => {
                 tracing::warn!(error = %e, "model refused; serving with the BM25 fallback");
                 (
-                    ModelFile::fallback(None, &format!("model file refused: {e}")),
+                    ModelFile::fallback(
+                        ModelFile::load_text_model(&vdir.join(MODEL)),
+                        &format!("model file refused: {e}"),
+                    ),
                     Some(e.to_string()),
                 )
             }

@@ -140,22 +140,7 @@ impl ModelFile {
     /// Reads and verifies a model file: format, hash and the feature list must match
     /// what this build of yelpsearch computes.
     pub fn load(path: &Path) -> Result<ModelFile> {
-        let bytes = std::fs::read(path).at(path)?;
-        let m: ModelFile = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Model(format!("{}: not a model file ({e})", path.display())))?;
-        if m.format != MODEL_FORMAT {
-            return Err(Error::Model(format!(
-                "{}: format {} but this yelpsearch reads {MODEL_FORMAT}; retrain with `yelpsearch model train`",
-                path.display(),
-                m.format
-            )));
-        }
-        if m.hash() != m.content_hash {
-            return Err(Error::Model(format!(
-                "{}: content hash mismatch (the file is corrupt or was edited); retrain with `yelpsearch model train`",
-                path.display()
-            )));
-        }
+        let m = Self::load_sound(path)?;
         if m.features
             .iter()
             .map(String::as_str)
@@ -171,6 +156,36 @@ impl ModelFile {
         if let Some(r) = &m.ranker {
             r.check(FEATURE_NAMES.len())
                 .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+        }
+        Ok(m)
+    }
+
+    /// The text model of a model file whose ranker this build cannot use (another
+    /// feature list, say, after an upgrade): the file must still be sound (format and
+    /// hash), and its text model is kept, so that the BM25 fallback still shows aspect
+    /// sentiment, updates still score new reviews and `model train` keeps it.
+    pub fn load_text_model(path: &Path) -> Option<(TextModel, TextModelReport)> {
+        let m = Self::load_sound(path).ok()?;
+        Some((m.text_model?, m.text_model_report.unwrap_or_default()))
+    }
+
+    /// Reads a model file and checks its format and content hash.
+    fn load_sound(path: &Path) -> Result<ModelFile> {
+        let bytes = std::fs::read(path).at(path)?;
+        let m: ModelFile = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Model(format!("{}: not a model file ({e})", path.display())))?;
+        if m.format != MODEL_FORMAT {
+            return Err(Error::Model(format!(
+                "{}: format {} but this yelpsearch reads {MODEL_FORMAT}; retrain with `yelpsearch model train`",
+                path.display(),
+                m.format
+            )));
+        }
+        if m.hash() != m.content_hash {
+            return Err(Error::Model(format!(
+                "{}: content hash mismatch (the file is corrupt or was edited); retrain with `yelpsearch model train`",
+                path.display()
+            )));
         }
         Ok(m)
     }

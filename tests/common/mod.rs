@@ -58,6 +58,19 @@ pub fn make_fixture(businesses: usize, reviews: usize, seed: u64) -> Fixture {
     }
 }
 
+/// Copies a directory tree (an index, say, to change it without touching the shared one).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let dst = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), &dst).expect("copy");
+        }
+    }
+}
+
 /// Writes JSON lines (each item is one raw line) to a file.
 pub fn write_lines(path: &Path, lines: &[Vec<u8>]) {
     let mut f = std::fs::File::create(path).expect("create");
