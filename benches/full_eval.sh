@@ -22,9 +22,11 @@ RUST_LOG=yelpsearch=info /usr/bin/time -v "$BIN" index build --quiet \
 grep -E "Maximum resident|Elapsed|seconds=" "$OUT/build.time"   # peak RSS, wall time, stage timings
 du -sh "$OUT/index/versions"/* | tail -1
 echo "raw input: $(du -b "$OUT/dev/index/review.jsonl.gz" | cut -f1) bytes gz, $(gzip -dc "$OUT/dev/index/review.jsonl.gz" | wc -c) bytes JSON"
-for mode in model bm25; do
-  flag=""; [ "$mode" = bm25 ] && flag="--bm25"
-  "$BIN" eval run --index "$OUT/index" --queries "$OUT/dev/queries.tsv" --out "$OUT/run-$mode.tsv" $flag
+for mode in model bm25 model-matches-only bm25-matches-only; do
+  flags=()
+  case "$mode" in bm25*) flags+=(--bm25) ;; esac
+  case "$mode" in *matches-only) flags+=(--matches-only) ;; esac
+  "$BIN" eval run --index "$OUT/index" --queries "$OUT/dev/queries.tsv" --out "$OUT/run-$mode.tsv" "${flags[@]}"
   echo "== $mode"
   python3 "$EVAL/score.py" "$OUT/dev/qrels.tsv" "$OUT/run-$mode.tsv"
 done
