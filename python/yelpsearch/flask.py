@@ -37,9 +37,11 @@ MAX_LIMIT = 100
 #: ``limit`` when the parameter is absent.
 DEFAULT_LIMIT = 10
 #: The ``zip`` parameter's pattern, applied to the raw value.
-ZIP_PATTERN = "^([0-9]{5}|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$"
+ZIP_PATTERN = "^([0-9]{5}(-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$"
 
-_ZIP_RE = re.compile(r"(?:[0-9]{5}|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])", re.ASCII)
+_ZIP_RE = re.compile(
+    r"(?:[0-9]{5}(?:-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])", re.ASCII
+)
 _LIMIT_RE = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 IndexOrPath = Union[Index, str, "os.PathLike[str]"]

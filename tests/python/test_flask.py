@@ -62,6 +62,8 @@ def test_search(app: Flask, api: OpenAPI, index: yelpsearch.Index, queries: list
     z, need = queries[0].split(" ", 1)
     body = check(api, client.get("/search", query_string={"q": need, "zip": z, "limit": "2"}))
     assert body["zip"] == z and body["query"] == need and len(body["results"]) <= 2
+    plus4 = check(api, client.get("/search", query_string={"q": need, "zip": f"{z}-1234"}))
+    assert plus4["zip"] == z, "a ZIP+4 is searched as its 5 digits"
 
 
 BAD = [
@@ -75,6 +77,7 @@ BAD = [
     ({"q": "pasta", "zip": "abcde"}, 400, "invalid_zip"),
     ({"q": "pasta", "zip": "{zip}\n"}, 400, "invalid_zip"),
     ({"q": "pasta", "zip": " {zip}"}, 400, "invalid_zip"),
+    ({"q": "pasta", "zip": "{zip}-12"}, 400, "invalid_zip"),
     ({"q": "{zip} pasta", "limit": "abc"}, 400, "invalid_limit"),
     ({"q": "{zip} pasta", "limit": "0"}, 400, "invalid_limit"),
     ({"q": "{zip} pasta", "limit": "101"}, 400, "invalid_limit"),

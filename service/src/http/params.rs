@@ -103,8 +103,8 @@ fn parse_zip(raw: &str) -> Result<String, ApiError> {
     Ok(z)
 }
 
-/// The OpenAPI pattern `^([0-9]{5}|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$`,
-/// applied to the raw value (no trimming).
+/// The OpenAPI pattern `^([0-9]{5}(-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$`,
+/// applied to the raw value (no trimming). A ZIP+4 is searched as its 5 digits.
 fn is_zip(z: &str) -> bool {
     let b = z.as_bytes();
     let digit = |i: usize| b[i].is_ascii_digit();
@@ -115,6 +115,7 @@ fn is_zip(z: &str) -> bool {
         7 => {
             letter(0) && digit(1) && letter(2) && b[3] == b' ' && digit(4) && letter(5) && digit(6)
         }
+        10 => (0..5).all(digit) && b[5] == b'-' && (6..10).all(digit),
         _ => false,
     }
 }
@@ -164,6 +165,11 @@ mod tests {
                 .q,
             "café"
         );
+        let p = SearchParams::parse(Some("q=pasta&zip=61820-1234")).unwrap();
+        assert_eq!(p.zip.as_deref(), Some("61820-1234"), "ZIP+4 is a zipcode");
+        for bad in ["61820-12", "61820_1234", "61820-12345"] {
+            assert!(SearchParams::parse(Some(&format!("q=pasta&zip={bad}"))).is_err());
+        }
         let long = format!("q={}", "é".repeat(MAX_QUERY_CHARS));
         assert!(
             SearchParams::parse(Some(&long)).is_ok(),
@@ -204,7 +210,7 @@ mod tests {
             "",
             "6182",
             "618201",
-            "61820-1234",
+            "61820-12",
             "+61820",
             "T2P-1J9",
             "T2P++1J9",
