@@ -161,3 +161,141 @@ fn errors_exit_non_zero_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/b.json"));
     assert!(!Path::new(&dir.path().join("i/CURRENT")).exists());
 }
+
+/// `index build --parse-only` reads both files as a build's first pass does, counts what
+/// a build would index, and writes no index, even when `--index` is given.
+#[test]
+fn parse_only_counts_reviews_and_writes_no_index() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
+    ok(&[
+        "generate",
+        "--out",
+        &d("data"),
+        "--businesses",
+        "150",
+        "--reviews",
+        "3000",
+        "--seed",
+        "9",
+    ]);
+    // What a build indexes: every review whose business has a postal code. The generator
+    // writes each business's exact review count.
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("data/truth.json")).unwrap())
+            .unwrap();
+    let zipless: std::collections::HashSet<&str> = truth["businesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["postal_code"] == "")
+        .map(|b| b["business_id"].as_str().unwrap())
+        .collect();
+    let mut biz = String::new();
+    flate2::read::MultiGzDecoder::new(
+        std::fs::File::open(dir.path().join("data/business.jsonl.gz")).unwrap(),
+    )
+    .read_to_string(&mut biz)
+    .unwrap();
+    let (mut indexed, mut left_out) = (0u64, 0u64);
+    for l in biz.lines() {
+        let b: serde_json::Value = serde_json::from_str(l).unwrap();
+        let n = b["review_count"].as_u64().unwrap();
+        if zipless.contains(b["business_id"].as_str().unwrap()) {
+            left_out += n;
+        } else {
+            indexed += n;
+        }
+    }
+    assert_eq!(indexed + left_out, 3000);
+
+    // A plain copy of the reviews with one bad line appended.
+    let mut reviews = String::new();
+    flate2::read::MultiGzDecoder::new(
+        std::fs::File::open(dir.path().join("data/review.jsonl.gz")).unwrap(),
+    )
+    .read_to_string(&mut reviews)
+    .unwrap();
+    let mut f = std::fs::File::create(dir.path().join("review.json")).unwrap();
+    f.write_all(reviews.as_bytes()).unwrap();
+    f.write_all(b"{\"review_id\": oops\n").unwrap();
+    drop(f);
+
+    let json = ok(&[
+        "index",
+        "build",
+        "--parse-only",
+        "--quiet",
+        "--json",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("review.json"),
+        "--index",
+        &d("idx"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["businesses"]["accepted"], 150);
+    let passes = v["passes"].as_array().unwrap();
+    let depths: Vec<&str> = passes
+        .iter()
+        .map(|p| p["depth"].as_str().unwrap())
+        .collect();
+    assert_eq!(depths, ["decompress", "parse", "validate"]);
+    for p in passes {
+        assert_eq!(p["reviews"]["read"], 3001, "{p}");
+        assert!(p["seconds"].as_f64().unwrap() > 0.0, "{p}");
+        assert!(p["reviews_per_sec"].as_f64().unwrap() > 0.0, "{p}");
+    }
+    let validate = &passes[2]["reviews"];
+    assert_eq!(validate["accepted"], indexed, "{validate}");
+    assert_eq!(validate["skipped"]["not JSON"], 1, "{validate}");
+    if left_out > 0 {
+        assert_eq!(
+            validate["excluded"]["business has no postal code"],
+            left_out
+        );
+    }
+    assert!(
+        !dir.path().join("idx").exists(),
+        "--parse-only wrote an index"
+    );
+
+    // The text report, and no --index needed.
+    let text = ok(&[
+        "index",
+        "build",
+        "--parse-only",
+        "--quiet",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("data/review.jsonl.gz"),
+    ]);
+    assert!(text.contains("no index written"), "{text}");
+    assert!(
+        text.contains(&format!("read 3000, accepted {indexed}, skipped 0")),
+        "{text}"
+    );
+    for label in [
+        "decompress ",
+        "decompress+parse ",
+        "decompress+parse+validate ",
+    ] {
+        assert!(text.contains(label) && text.contains("reviews/s"), "{text}");
+    }
+    assert!(!dir.path().join("idx").exists());
+
+    // Without --parse-only, --index stays required.
+    let out = yelpsearch(&[
+        "index",
+        "build",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("data/review.jsonl.gz"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--index"));
+}

@@ -205,14 +205,7 @@ pub(crate) fn spill_reviews(
             let r = match p {
                 Ok(r) => r,
                 Err(rej) => {
-                    if opts.strict {
-                        return Err(Error::BadLine {
-                            path: reviews.to_path_buf(),
-                            line: no,
-                            reason: rej.reason,
-                        });
-                    }
-                    report.skip(reviews, no, rej.category, rej.reason);
+                    report.reject(reviews, no, rej.category, rej.reason, opts.strict)?;
                     continue;
                 }
             };
@@ -221,15 +214,7 @@ pub(crate) fn spill_reviews(
                 continue;
             }
             let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
-                if opts.strict {
-                    return Err(Error::BadLine {
-                        path: reviews.to_path_buf(),
-                        line: no,
-                        reason,
-                    });
-                }
-                report.skip(reviews, no, cat, reason);
-                Ok(())
+                report.reject(reviews, no, cat, reason, opts.strict)
             };
             let Some(biz) = table.ord_of(&r.business_id) else {
                 bad(

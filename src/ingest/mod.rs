@@ -8,15 +8,17 @@ mod lines;
 mod postal;
 mod records;
 mod report;
+mod scan;
 
 pub use lines::{Line, LineReader, MAX_LINE_BYTES};
 pub use postal::{looks_like_postal_code, normalize_postal_code};
 pub use records::{parse_business, parse_review, Business, Rejection, Review};
 pub use report::{FileReport, Issue, MAX_LISTED_ISSUES};
+pub use scan::{scan_reviews, ScanDepth, ScanReport};
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Reads every business of a `business.json` file.
 ///
@@ -50,16 +52,7 @@ pub fn read_businesses(path: &Path, strict: bool) -> Result<(Vec<Business>, File
                     }
                 }
             }
-            Err(r) => {
-                if strict {
-                    return Err(Error::BadLine {
-                        path: path.to_path_buf(),
-                        line: no,
-                        reason: r.reason,
-                    });
-                }
-                report.skip(path, no, r.category, r.reason);
-            }
+            Err(r) => report.reject(path, no, r.category, r.reason, strict)?,
         }
     }
     Ok((out, report))

@@ -102,8 +102,9 @@ struct RawBusiness<'a> {
     categories: Option<Cow<'a, str>>,
 }
 
+/// The review fields as typed JSON, before any check (also the parse floor of a scan).
 #[derive(Deserialize)]
-struct RawReview<'a> {
+pub(super) struct RawReview<'a> {
     #[serde(borrow)]
     review_id: Cow<'a, str>,
     #[serde(borrow)]

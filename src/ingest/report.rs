@@ -49,6 +49,26 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A bad line: under `strict` the error that stops the run, otherwise a skip.
+    pub fn reject(
+        &mut self,
+        file: &Path,
+        line: u64,
+        category: &str,
+        reason: String,
+        strict: bool,
+    ) -> crate::Result<()> {
+        if strict {
+            return Err(crate::Error::BadLine {
+                path: file.to_path_buf(),
+                line,
+                reason,
+            });
+        }
+        self.skip(file, line, category, reason);
+        Ok(())
+    }
+
     /// Records a skipped line; `category` groups the summary, `reason` is the detail.
     pub fn skip(&mut self, file: &Path, line: u64, category: &str, reason: String) {
         *self.skipped.entry(category.to_string()).or_default() += 1;

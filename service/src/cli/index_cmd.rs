@@ -1,12 +1,14 @@
 //! `yelpsearch index ...`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use yelpsearch::index::{build_index, BuildOptions, Progress};
+use yelpsearch::ingest::{read_businesses, scan_reviews, ScanDepth, ScanReport};
 use yelpsearch::Day;
 
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 
 /// Index subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -19,9 +21,9 @@ pub enum IndexCommand {
         /// review.json(.gz)
         #[arg(long)]
         reviews: PathBuf,
-        /// Index directory.
-        #[arg(long)]
-        index: PathBuf,
+        /// Index directory (not needed with --parse-only).
+        #[arg(long, required_unless_present = "parse_only")]
+        index: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
         /// Index only reviews dated before this day (YYYY-MM-DD).
@@ -30,6 +32,11 @@ pub enum IndexCommand {
         /// Skip training the ranker (the BM25 fallback is installed).
         #[arg(long)]
         no_train: bool,
+        /// Write no index: only read the files as a build's first pass does, three
+        /// times (decompress; + JSON parse; + validation), and print each pass's time and
+        /// reviews/s — the floor under a build's time.
+        #[arg(long)]
+        parse_only: bool,
     },
     /// Add new and edited reviews (and businesses) as a new version.
     Update {
@@ -133,6 +140,67 @@ fn print_issues(r: &yelpsearch::ingest::FileReport) {
     }
 }
 
+/// What `index build --parse-only` measured.
+#[derive(serde::Serialize)]
+struct FloorReport {
+    /// Business file accounting.
+    businesses: yelpsearch::ingest::FileReport,
+    /// Seconds to read the business file.
+    business_seconds: f64,
+    /// One pass over the review file per depth, cheapest first.
+    passes: Vec<ScanReport>,
+}
+
+/// `index build --parse-only`: the business file once, then the review file at each
+/// [`ScanDepth`], writing nothing.
+fn parse_only_floor(
+    business: &Path,
+    reviews: &Path,
+    common: &Common,
+    until: Option<Day>,
+) -> CliResult<()> {
+    let t0 = Instant::now();
+    let (list, biz_report) = read_businesses(business, common.strict)?;
+    let business_seconds = t0.elapsed().as_secs_f64();
+    print_issues(&biz_report);
+    let mut passes = Vec::new();
+    for depth in ScanDepth::ALL {
+        if !common.quiet {
+            eprintln!("  {}: {}", depth.label(), reviews.display());
+        }
+        passes.push(scan_reviews(reviews, depth, &list, until, common.strict)?);
+    }
+    if let Some(v) = passes.last() {
+        print_issues(&v.reviews);
+    }
+    let r = FloorReport {
+        businesses: biz_report,
+        business_seconds,
+        passes,
+    };
+    if common.json {
+        return super::print_json(&r);
+    }
+    println!("parse only, no index written");
+    println!(
+        "  businesses: {} in {:.2}s",
+        r.businesses, r.business_seconds
+    );
+    if let Some(v) = r.passes.last() {
+        println!("  reviews:    {}", v.reviews);
+    }
+    for p in &r.passes {
+        println!(
+            "  {:<26} {:>8.2}s  {:>10.0} reviews/s  {:>7.1} MB/s of JSON",
+            p.depth.label(),
+            p.seconds,
+            p.reviews_per_sec,
+            p.bytes as f64 / 1e6 / p.seconds.max(1e-9)
+        );
+    }
+    Ok(())
+}
+
 /// Runs an index subcommand.
 pub fn run(c: IndexCommand) -> CliResult<()> {
     match c {
@@ -143,7 +211,16 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             common,
             until,
             no_train,
+            parse_only,
         } => {
+            if parse_only {
+                return parse_only_floor(&business, &reviews, &common, until);
+            }
+            let Some(index) = index else {
+                return Err(CliError::Usage(
+                    "index build: --index is required (or --parse-only)".into(),
+                ));
+            };
             let mut opts = common.options();
             opts.until = until;
             opts.train_ranker = !no_train;
