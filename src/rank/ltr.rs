@@ -485,14 +485,15 @@ fn lambdas(labels: &[u8], scores: &[f32], grad: &mut [f32], hess: &mut [f32]) {
     if idcg <= 0.0 {
         return;
     }
+    // Each item's gain and discount once, not once per pair.
+    let gains: Vec<f64> = labels.iter().map(|&l| gain(l)).collect();
+    let discounts: Vec<f64> = rank.iter().map(|&r| discount(r)).collect();
     for i in 0..n {
         for j in 0..n {
             if labels[i] <= labels[j] {
                 continue;
             }
-            let delta = ((gain(labels[i]) - gain(labels[j]))
-                * (discount(rank[i]) - discount(rank[j])).abs()
-                / idcg) as f32;
+            let delta = ((gains[i] - gains[j]) * (discounts[i] - discounts[j]).abs() / idcg) as f32;
             let rho = 1.0 / (1.0 + (scores[i] - scores[j]).exp());
             grad[i] += rho * delta;
             grad[j] -= rho * delta;
