@@ -18,7 +18,7 @@ use yelpsearch::index::{build_index, BuildOptions, IndexDir};
 use yelpsearch::ingest::{parse_business, parse_review};
 use yelpsearch::{Error, Index, SearchRequest};
 
-use common::{business_line, copy_dir, review_line, write_lines};
+use common::{business_line, copy_dir, gz_lines, review_line, write_lines};
 
 /// A word planted in a few base reviews that the update edits away.
 const OLD_WORD: &str = "wombatberry";
@@ -57,16 +57,6 @@ fn opts() -> BuildOptions {
         train_ranker: false,
         ..BuildOptions::default()
     }
-}
-
-fn gz_lines(path: &Path) -> Vec<Vec<u8>> {
-    use std::io::BufRead;
-    let f = std::fs::File::open(path).expect("open");
-    std::io::BufReader::new(flate2::read::GzDecoder::new(f))
-        .split(b'\n')
-        .map(|l| l.expect("read"))
-        .filter(|l| !l.is_empty())
-        .collect()
 }
 
 fn line(v: &Value) -> Vec<u8> {

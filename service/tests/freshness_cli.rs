@@ -2,8 +2,10 @@
 //! random points, two writers at once, a full disk (RLIMIT_FSIZE), and the
 //! `versions`/`rollback`/`gc` commands, on real indexes on disk.
 
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -13,6 +15,8 @@ use serde_json::Value;
 use yelpsearch::index::{build_index, BuildOptions, IndexDir, Snapshot};
 use yelpsearch::ingest::{parse_business, parse_review};
 use yelpsearch::{Index, SearchRequest};
+
+use common::{copy_dir, gz_lines, write_lines};
 
 const BIN: &str = env!("CARGO_BIN_EXE_yelpsearch");
 /// Reviews of the base index.
@@ -45,24 +49,6 @@ struct Corpus {
 fn corpus() -> &'static Corpus {
     static C: OnceLock<Corpus> = OnceLock::new();
     C.get_or_init(make_corpus)
-}
-
-fn gz_lines(path: &Path) -> Vec<Vec<u8>> {
-    let f = std::fs::File::open(path).expect("open");
-    std::io::BufReader::new(flate2::read::GzDecoder::new(f))
-        .split(b'\n')
-        .map(|l| l.expect("read"))
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn write_lines(path: &Path, lines: &[Vec<u8>]) {
-    let mut out = Vec::new();
-    for l in lines {
-        out.extend_from_slice(l);
-        out.push(b'\n');
-    }
-    std::fs::write(path, out).expect("write");
 }
 
 fn make_corpus() -> Corpus {
@@ -137,18 +123,6 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     let index = dir.path().join("index");
     copy_dir(&corpus().index, &index);
     (dir, index)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let dst = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).expect("copy");
-        }
-    }
 }
 
 fn cli(args: &[&str]) -> Command {

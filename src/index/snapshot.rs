@@ -142,19 +142,11 @@ impl Snapshot {
         let local = local_slots(&table);
         let zip_categories = ZipCategories::for_table(&table);
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
-        let (model, model_error) = match ModelFile::load(&vdir.join(MODEL)) {
-            Ok(m) => (m, None),
-            Err(e) => {
-                tracing::warn!(error = %e, "model refused; serving with the BM25 fallback");
-                (
-                    ModelFile::fallback(
-                        ModelFile::load_text_model(&vdir.join(MODEL)),
-                        &format!("model file refused: {e}"),
-                    ),
-                    Some(e.to_string()),
-                )
-            }
-        };
+        let (model, model_error) = ModelFile::load_or_fallback(&vdir.join(MODEL));
+        if let Some(e) = &model_error {
+            tracing::warn!(error = %e, "model refused; serving with the BM25 fallback");
+        }
+        let model_error = model_error.map(|e| e.to_string());
         Ok(Snapshot {
             version: manifest.version.clone(),
             dir: vdir.to_path_buf(),

@@ -141,7 +141,38 @@ impl ModelFile {
     /// what this build of yelpsearch computes.
     pub fn load(path: &Path) -> Result<ModelFile> {
         let m = Self::load_sound(path)?;
-        if m.features
+        m.check_compatible(path)?;
+        Ok(m)
+    }
+
+    /// The model to serve from `path`, read once: the file itself, or the BM25 fallback
+    /// with the reason it was refused. A sound file whose ranker this build cannot use
+    /// (another feature list, say, after an upgrade) keeps its text model in the
+    /// fallback, so that aspect sentiment is still shown, updates still score new
+    /// reviews and `model train` keeps it.
+    pub fn load_or_fallback(path: &Path) -> (ModelFile, Option<Error>) {
+        let refused = |text_model, e: Error| {
+            let m = ModelFile::fallback(text_model, &format!("model file refused: {e}"));
+            (m, Some(e))
+        };
+        match Self::load_sound(path) {
+            Ok(m) => match m.check_compatible(path) {
+                Ok(()) => (m, None),
+                Err(e) => {
+                    let text = m
+                        .text_model
+                        .map(|t| (t, m.text_model_report.unwrap_or_default()));
+                    refused(text, e)
+                }
+            },
+            Err(e) => refused(None, e),
+        }
+    }
+
+    /// Checks that the file's feature list and ranker fit this build.
+    fn check_compatible(&self, path: &Path) -> Result<()> {
+        if self
+            .features
             .iter()
             .map(String::as_str)
             .ne(FEATURE_NAMES.iter().copied())
@@ -149,24 +180,15 @@ impl ModelFile {
             return Err(Error::Model(format!(
                 "{}: expects features {:?}, this yelpsearch computes {:?}; retrain with `yelpsearch model train`",
                 path.display(),
-                m.features,
+                self.features,
                 FEATURE_NAMES
             )));
         }
-        if let Some(r) = &m.ranker {
+        if let Some(r) = &self.ranker {
             r.check(FEATURE_NAMES.len())
                 .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         }
-        Ok(m)
-    }
-
-    /// The text model of a model file whose ranker this build cannot use (another
-    /// feature list, say, after an upgrade): the file must still be sound (format and
-    /// hash), and its text model is kept, so that the BM25 fallback still shows aspect
-    /// sentiment, updates still score new reviews and `model train` keeps it.
-    pub fn load_text_model(path: &Path) -> Option<(TextModel, TextModelReport)> {
-        let m = Self::load_sound(path).ok()?;
-        Some((m.text_model?, m.text_model_report.unwrap_or_default()))
+        Ok(())
     }
 
     /// Reads a model file and checks its format and content hash.

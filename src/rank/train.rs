@@ -256,12 +256,14 @@ pub fn labelled_queries(
         until: Some(t),
         stats: &stats,
         now: t - 1,
+        related: false,
     };
     let label_ctx = CollectContext {
         from: Some(t),
         until: None,
         stats: &stats,
         now: newest,
+        related: false,
     };
     let mut out: Vec<LabelledQuery> = pairs
         .par_iter()

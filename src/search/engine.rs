@@ -73,6 +73,9 @@ pub struct CollectContext<'a> {
     pub stats: &'a [BizStats],
     /// "Now" for recency.
     pub now: i32,
+    /// Also gather the [`Related`] businesses (a search that may show them does;
+    /// training does not).
+    pub related: bool,
 }
 
 struct TermState {
@@ -261,7 +264,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
         let aff = affinity.get(li).copied();
         if acc.n == 0 {
-            if let Some(a) = aff.filter(|a| a.kin) {
+            if let Some(a) = aff.filter(|a| ctx.related && a.kin) {
                 out.related.push(Related {
                     biz,
                     affinity: a.score,

@@ -207,6 +207,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         until: None,
         stats: &snap.stats,
         now: snap.now,
+        related: req.related,
     };
     let collected = collect(snap, &q, &ctx)?;
     let ranked = rank(snap, collected.candidates, req.mode);
@@ -229,25 +230,23 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         hit.explain = req.explain.then(|| explain(snap, c, req.mode));
         results.push(hit);
     }
-    if req.related {
-        // Below every match: affinities are under 1.
-        let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
-        for r in &collected.related {
-            if results.len() >= req.limit {
-                break;
-            }
-            let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
-                continue;
-            };
-            hit.explain = req.explain.then(|| {
-                vec![FeatureExplain {
-                    name: "category_affinity".into(),
-                    value: r.affinity,
-                    contribution: r.affinity,
-                }]
-            });
-            results.push(hit);
+    // Related places (gathered only when asked for), below every match: affinities are under 1.
+    let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
+    for r in &collected.related {
+        if results.len() >= req.limit {
+            break;
         }
+        let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
+            continue;
+        };
+        hit.explain = req.explain.then(|| {
+            vec![FeatureExplain {
+                name: "category_affinity".into(),
+                value: r.affinity,
+                contribution: r.affinity,
+            }]
+        });
+        results.push(hit);
     }
     Ok(SearchResponse {
         zip: q.zip,

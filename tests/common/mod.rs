@@ -71,6 +71,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The non-empty lines of a gzip file.
+pub fn gz_lines(path: &Path) -> Vec<Vec<u8>> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(path).expect("open");
+    std::io::BufReader::new(flate2::read::GzDecoder::new(f))
+        .split(b'\n')
+        .map(|l| l.expect("read"))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// Writes JSON lines (each item is one raw line) to a file.
 pub fn write_lines(path: &Path, lines: &[Vec<u8>]) {
     let mut f = std::fs::File::create(path).expect("create");
