@@ -27,7 +27,7 @@ use super::layout::{
 use super::schema::{build_schema, Fields};
 use super::spill::{read_bucket, Spill, SpillRecord};
 use super::table::{BusinessTable, NO_ZIP};
-use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
+use crate::analysis::Analyzer;
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{
@@ -60,7 +60,10 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Memory budget of the tantivy writer, in MiB (shared by its threads).
     pub memory_mb: usize,
-    /// Indexing threads (0 = one per core).
+    /// Threads of tantivy's index writer (0 = automatic: one per three cores, at least
+    /// one). The analysis runs on every core (rayon) and is most of the work; a writer
+    /// thread keeps up with about three analysing cores, and one writer writes segments
+    /// in zipcode order that need no merge.
     pub threads: usize,
     /// Train the ranker after indexing (the text model is always trained).
     pub train_ranker: bool,
@@ -98,11 +101,12 @@ impl BuildOptions {
         }
     }
 
-    fn threads(&self) -> usize {
+    fn writer_threads(&self) -> usize {
         if self.threads > 0 {
             self.threads
         } else {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            cores.div_ceil(3).max(1)
         }
     }
 }
@@ -137,9 +141,7 @@ pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
         .schema(schema)
         .settings(IndexSettings::default())
         .create_in_dir(dir)?;
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, YelpTokenizer::default());
+    super::snapshot::register_tokenizers(&index);
     Ok((index, fields))
 }
 
@@ -402,8 +404,9 @@ pub fn build_index(
         );
         let stage = std::time::Instant::now();
         let (index, fields) = new_tantivy_index(&tmp)?;
-        let budget = (opts.memory_mb.max(32) << 20).max(opts.threads() * (16 << 20));
-        let mut writer: IndexWriter = index.writer_with_num_threads(opts.threads(), budget)?;
+        let threads = opts.writer_threads();
+        let budget = (opts.memory_mb.max(32) << 20).max(threads * (16 << 20));
+        let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let indexed = index_spilled(
             &writer,

@@ -1,12 +1,12 @@
 //! One review as a tantivy document: analysed once, clauses scored by the text model.
 
 use tantivy::schema::Term;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::TantivyDocument;
 
-use super::schema::Fields;
+use super::schema::{review_key, Fields};
 use super::spill::SpillRecord;
-use crate::analysis::{to_tokens, Analyzer};
+use super::terms::encode_terms;
+use crate::analysis::Analyzer;
 use crate::rank::clauses;
 use crate::rank::text_model::TextModel;
 
@@ -27,25 +27,32 @@ pub fn review_document(
     let encoded = clauses::encode(&words, &cl, &logits);
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.review_id, &rec.review_id);
+    if let Some(key) = fields.review_key {
+        doc.add_u64(key, review_key(&rec.review_id));
+    }
     doc.add_u64(fields.zip, rec.zip as u64);
     doc.add_u64(fields.biz, rec.biz as u64);
     doc.add_u64(fields.stars, rec.stars as u64);
     doc.add_i64(fields.day, rec.day as i64);
     doc.add_u64(fields.useful, rec.useful as u64);
-    doc.add_pre_tokenized_text(
-        fields.text,
-        PreTokenizedString {
-            text: rec.text.clone(),
-            tokens: to_tokens(&words),
-        },
-    );
+    match fields.body {
+        Some(body) => {
+            let mut terms = String::with_capacity(rec.text.len());
+            encode_terms(&words, &mut terms);
+            doc.add_text(fields.text, &terms);
+            doc.add_text(body, &rec.text);
+        }
+        // An index older than the `body` field (an update of one): tantivy analyses
+        // and stores the raw text itself, with the same analyzer.
+        None => doc.add_text(fields.text, &rec.text),
+    }
     for v in encoded {
         doc.add_u64(fields.sentences, v);
     }
     doc
 }
 
-/// The term that identifies a review (for delete-and-replace).
+/// The term that identifies a review in indexes older than the `review_key` field.
 pub fn review_term(fields: &Fields, review_id: &str) -> Term {
     Term::from_field_text(fields.review_id, review_id)
 }

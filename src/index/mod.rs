@@ -1,6 +1,7 @@
 //! The on-disk index: schema, versions, build, and opened snapshots.
 
 pub mod build;
+pub mod delete;
 pub mod document;
 pub mod layout;
 pub mod readonly;
@@ -9,6 +10,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod spill;
 pub mod table;
+pub mod terms;
 pub mod update;
 pub mod versions;
 

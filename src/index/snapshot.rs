@@ -11,6 +11,7 @@ use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
 use super::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
 use super::schema::{fields_of, names, Fields};
 use super::table::BusinessTable;
+use super::terms::{TermsTokenizer, TERMS_TOKENIZER};
 use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::rank::affinity::ZipCategories;
@@ -88,14 +89,20 @@ pub fn open_tantivy_readonly(dir: &Path) -> Result<Index> {
     register(Index::open(d), dir)
 }
 
+/// Registers the tokenizers an index's schema may name: the build's own
+/// [`TermsTokenizer`] and, for indexes older than it, the analyzer itself.
+pub(crate) fn register_tokenizers(index: &Index) {
+    let t = index.tokenizers();
+    t.register(TERMS_TOKENIZER, TermsTokenizer);
+    t.register(TOKENIZER_NAME, YelpTokenizer::default());
+}
+
 fn register(index: tantivy::Result<Index>, dir: &Path) -> Result<Index> {
     let index = index.map_err(|e| Error::IndexCorrupt {
         path: dir.to_path_buf(),
         reason: format!("cannot open the tantivy index ({e})"),
     })?;
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, YelpTokenizer::default());
+    register_tokenizers(&index);
     Ok(index)
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Every review of the update file is first compared with the parent version by its
 //! `review_id`: new ones are added, edited ones (same id, different content) are
-//! deleted by term and added again, identical ones are left alone. The new version
+//! deleted (by document address, [`super::delete`]) and added again, identical ones are left alone. The new version
 //! starts as hard links to the parent's files; tantivy then writes the deletes and the
 //! new reviews as a fresh segment, so the unchanged corpus is never re-analysed. When
 //! nothing changed, no version is written at all, so re-applying a file is a no-op.
@@ -19,15 +19,16 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
 use super::build::{index_spilled, spill_reviews, BuildOptions, Spilled};
+use super::delete::DocsQuery;
 use super::document::review_term;
 use super::layout::{
     link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
-use super::schema::{fields_of, names, Fields};
+use super::schema::{fields_of, names, review_key, Fields};
 use super::snapshot::{open_tantivy, open_tantivy_readonly};
 use super::spill::{read_bucket, Spill, SpillRecord};
 use super::table::{BusinessTable, Upsert, NO_ZIP};
@@ -196,7 +197,8 @@ fn apply_businesses(
 /// The changes to write: reviews to (re-)index, spilled by zipcode, and terms to delete.
 struct Plan {
     spill: Spill,
-    deletes: Vec<Term>,
+    /// The parent's documents to delete (edited, moved or dropped reviews).
+    deletes: DocsQuery,
     /// Review ids of the update file that were accepted (rehoming leaves them alone).
     seen: HashSet<String>,
 }
@@ -205,6 +207,8 @@ struct Plan {
 struct Parent {
     searcher: Searcher,
     fields: Fields,
+    /// Live documents by [`review_key`] (indexes with that field).
+    by_key: Option<HashMap<u64, Vec<DocAddress>>>,
 }
 
 impl Parent {
@@ -215,20 +219,49 @@ impl Parent {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
+        let by_key = match fields.review_key {
+            Some(_) => Some(key_map(&searcher)?),
+            None => None,
+        };
         Ok(Parent {
-            searcher: reader.searcher(),
+            searcher,
             fields,
+            by_key,
         })
     }
 
-    /// Live documents holding the review id of `term`.
-    fn find(&self, term: &Term) -> Result<Vec<DocAddress>> {
-        let q = TermQuery::new(term.clone(), IndexRecordOption::Basic);
-        Ok(self
-            .searcher
-            .search(&q, &DocSetCollector)?
-            .into_iter()
-            .collect())
+    /// Live documents of the review `review_id`.
+    fn find(&self, review_id: &str) -> Result<Vec<DocAddress>> {
+        let Some(by_key) = &self.by_key else {
+            let q = TermQuery::new(
+                review_term(&self.fields, review_id),
+                IndexRecordOption::Basic,
+            );
+            return Ok(self
+                .searcher
+                .search(&q, &DocSetCollector)?
+                .into_iter()
+                .collect());
+        };
+        let mut found = Vec::new();
+        for &addr in by_key.get(&review_key(review_id)).into_iter().flatten() {
+            // A 64-bit key can collide: the stored id decides.
+            let doc: TantivyDocument = self.searcher.doc(addr)?;
+            let stored = doc
+                .get_first(self.fields.review_id)
+                .and_then(|v| v.as_str());
+            if stored == Some(review_id) {
+                found.push(addr);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Marks the parent's document at `addr` for deletion.
+    fn delete(&self, plan: &mut Plan, addr: DocAddress) {
+        let segment = self.searcher.segment_reader(addr.segment_ord).segment_id();
+        plan.deletes.insert(segment, addr.doc_id);
     }
 
     /// The indexed review at `addr`, as a record.
@@ -249,9 +282,29 @@ impl Parent {
             stars: ff.u64(names::STARS)?.first(d).unwrap_or(0) as u8,
             useful: ff.u64(names::USEFUL)?.first(d).unwrap_or(0) as u32,
             review_id: text(self.fields.review_id),
-            text: text(self.fields.text),
+            text: text(self.fields.stored_text()),
         })
     }
+}
+
+/// The live documents of every segment by their review key.
+fn key_map(searcher: &Searcher) -> Result<HashMap<u64, Vec<DocAddress>>> {
+    let mut map: HashMap<u64, Vec<DocAddress>> = HashMap::new();
+    for (seg_ord, sr) in searcher.segment_readers().iter().enumerate() {
+        let keys = sr.fast_fields().u64(names::REVIEW_KEY)?;
+        let alive = sr.alive_bitset();
+        for doc in 0..sr.max_doc() {
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
+                continue;
+            }
+            if let Some(k) = keys.first(doc) {
+                map.entry(k)
+                    .or_default()
+                    .push(DocAddress::new(seg_ord as u32, doc));
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// Writes the new version into `tmp`; returns false (having written no index) when the
@@ -281,7 +334,7 @@ fn stage_version(
     let fresh_dir = tmp.join("fresh");
     let mut plan = Plan {
         spill: Spill::create(&fresh_dir, spilled.counts.len())?,
-        deletes: Vec::new(),
+        deletes: DocsQuery::default(),
         seen: HashSet::new(),
     };
     classify(&old, &spilled, &mut plan, opts, report)?;
@@ -344,8 +397,7 @@ fn classify(
     for i in 0..spilled.counts.len() {
         opts.check_cancel()?;
         for rec in read_bucket(&spilled.dir, i)? {
-            let term = review_term(&old.fields, &rec.review_id);
-            let hits = old.find(&term)?;
+            let hits = old.find(&rec.review_id)?;
             let unchanged = match hits.as_slice() {
                 [] => {
                     report.added += 1;
@@ -361,7 +413,9 @@ fn classify(
             }
             if !hits.is_empty() {
                 report.replaced += 1;
-                plan.deletes.push(term);
+                for &addr in &hits {
+                    old.delete(plan, addr);
+                }
             }
             plan.spill.push(&rec)?;
         }
@@ -393,11 +447,12 @@ fn rehome(
             let Some(&new_zip) = biz.first(doc).and_then(|b| moved.get(&(b as u32))) else {
                 continue;
             };
-            let mut rec = old.record(DocAddress::new(seg_ord as u32, doc))?;
+            let addr = DocAddress::new(seg_ord as u32, doc);
+            let mut rec = old.record(addr)?;
             if plan.seen.contains(&rec.review_id) {
                 continue;
             }
-            plan.deletes.push(review_term(&old.fields, &rec.review_id));
+            old.delete(plan, addr);
             if new_zip == NO_ZIP {
                 report.dropped += 1;
             } else {
@@ -432,7 +487,7 @@ fn parent_model(pdir: &Path, tmp: &Path) -> Result<ModelFile> {
 /// holds links to the parent's segments); returns the live reviews afterwards.
 fn write_segments(
     tmp: &Path,
-    deletes: Vec<Term>,
+    deletes: DocsQuery,
     fresh: &Spilled,
     text_model: Option<&crate::rank::text_model::TextModel>,
     opts: &BuildOptions,
@@ -442,8 +497,8 @@ fn write_segments(
         let fields = fields_of(&index.schema())?;
         let mut writer: IndexWriter =
             index.writer_with_num_threads(1, opts.memory_mb.clamp(32, 1024) << 20)?;
-        for t in deletes {
-            writer.delete_term(t);
+        if !deletes.is_empty() {
+            writer.delete_query(Box::new(deletes))?;
         }
         index_spilled(&writer, &fields, fresh, text_model, opts)?;
         writer.commit()?;

@@ -307,7 +307,7 @@ fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snipp
             .unwrap_or_default()
             .to_string()
     };
-    let text = get(snap.fields.text);
+    let text = get(snap.fields.stored_text());
     let seg = &snap.segments[e.segment as usize];
     Ok(Snippet {
         review_id: get(snap.fields.review_id),

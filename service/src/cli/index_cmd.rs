@@ -90,7 +90,7 @@ pub struct Common {
     /// Memory budget of the index writer, MiB.
     #[arg(long, default_value_t = 512, env = "YELPSEARCH_MEMORY_MB")]
     memory_mb: usize,
-    /// Indexing threads (0 = one per core).
+    /// Index writer threads (0 = automatic: one per three cores; the analysis uses every core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Print the report as JSON.
