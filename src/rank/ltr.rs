@@ -428,13 +428,20 @@ pub fn train(
                 });
         }
         let (tree, expected) = fit_tree(&binned, &grad, &hess, config, ens.trees.len());
-        for (i, r) in rows.iter().enumerate() {
-            scores[i] += tree.predict(r);
-        }
-        for (g, s) in valid.iter().zip(valid_scores.iter_mut()) {
-            for (r, si) in g.rows.iter().zip(s.iter_mut()) {
-                *si += tree.predict(r);
-            }
+        {
+            use rayon::prelude::*;
+            scores
+                .par_iter_mut()
+                .zip(rows.par_iter())
+                .for_each(|(s, r)| *s += tree.predict(r));
+            valid
+                .par_iter()
+                .zip(valid_scores.par_iter_mut())
+                .for_each(|(g, s)| {
+                    for (r, si) in g.rows.iter().zip(s.iter_mut()) {
+                        *si += tree.predict(r);
+                    }
+                });
         }
         ens.trees.push(tree);
         ens.expected.push(expected);
@@ -547,6 +554,9 @@ struct Grow<'a> {
     features: &'a [bool],
 }
 
+/// Nodes with at least this many rows search their split on every core.
+const PARALLEL_ROWS: usize = 4096;
+
 fn leaf_value(g: f64, h: f64, lr: f32) -> f32 {
     (lr as f64 * g / (h + 1e-3)) as f32
 }
@@ -575,11 +585,12 @@ fn grow(
         return me;
     }
     let parent = gs * gs / (hs + 1e-3);
-    let mut best: Option<(f64, usize, usize)> = None; // gain, feature, bin
-    for (f, col) in b.bins.iter().enumerate() {
+    // The best split of one feature: (gain, feature, bin).
+    let split_of = |f: usize| -> Option<(f64, usize, usize)> {
+        let col = &b.bins[f];
         let nb = b.thresholds[f].len();
         if nb < 2 || !ctx.features[f] {
-            continue;
+            return None;
         }
         let mut hg = vec![0f64; nb];
         let mut hh = vec![0f64; nb];
@@ -591,6 +602,7 @@ fn grow(
             hc[k] += 1;
         }
         let (mut lg, mut lh, mut lc) = (0f64, 0f64, 0usize);
+        let mut best: Option<(f64, usize, usize)> = None;
         for k in 0..nb - 1 {
             lg += hg[k];
             lh += hh[k];
@@ -605,7 +617,24 @@ fn grow(
                 best = Some((gain, f, k));
             }
         }
-    }
+        best
+    };
+    // Features in parallel on large nodes; the reduction runs in feature order, so ties
+    // go to the lowest feature as in a sequential scan and trees stay deterministic.
+    let per_feature: Vec<Option<(f64, usize, usize)>> = if rows.len() >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        (0..b.bins.len()).into_par_iter().map(split_of).collect()
+    } else {
+        (0..b.bins.len()).map(split_of).collect()
+    };
+    let best =
+        per_feature
+            .into_iter()
+            .flatten()
+            .fold(None, |best: Option<(f64, usize, usize)>, cand| match best {
+                Some((bg, _, _)) if cand.0 <= bg => best,
+                _ => Some(cand),
+            });
     let Some((_, f, k)) = best else { return me };
     let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = rows
         .iter()
