@@ -21,6 +21,9 @@ pub struct SearchParams {
     pub zip: Option<String>,
     /// Most results.
     pub limit: usize,
+    /// Whether places without a matching review whose category has a match follow the
+    /// matches (`related=false` leaves them out).
+    pub related: bool,
 }
 
 impl SearchParams {
@@ -30,12 +33,14 @@ impl SearchParams {
         let mut q = None;
         let mut zip = None;
         let mut limit = None;
+        let mut related = None;
         for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let slot = match decode(name).as_deref() {
                 Ok("q") => &mut q,
                 Ok("zip") => &mut zip,
                 Ok("limit") => &mut limit,
+                Ok("related") => &mut related,
                 _ => continue,
             };
             if slot.is_none() {
@@ -66,12 +71,20 @@ impl SearchParams {
         }
         let zip = zip.map(parse_zip).transpose()?;
         let limit = limit.map(parse_limit).transpose()?.unwrap_or(DEFAULT_LIMIT);
-        Ok(SearchParams { q, zip, limit })
+        let related = related.map(parse_related).transpose()?.unwrap_or(true);
+        Ok(SearchParams {
+            q,
+            zip,
+            limit,
+            related,
+        })
     }
 
     /// The library request for these parameters.
     pub fn to_request(&self) -> yelpsearch::SearchRequest {
-        let r = yelpsearch::SearchRequest::new(self.q.clone()).limit(self.limit);
+        let r = yelpsearch::SearchRequest::new(self.q.clone())
+            .limit(self.limit)
+            .related(self.related);
         match &self.zip {
             Some(z) => r.zip(z.clone()),
             None => r,
@@ -137,6 +150,17 @@ fn parse_limit(raw: &str) -> Result<usize, ApiError> {
     }
 }
 
+fn parse_related(raw: &str) -> Result<bool, ApiError> {
+    match decode(raw).as_deref() {
+        Ok("true") => Ok(true),
+        Ok("false") => Ok(false),
+        _ => Err(ApiError::bad_request(
+            "invalid_related",
+            "related must be true or false",
+        )),
+    }
+}
+
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
@@ -152,7 +176,16 @@ mod tests {
     #[test]
     fn good() {
         let p = SearchParams::parse(Some("q=61820+pasta&x=%FF")).unwrap();
-        assert_eq!((p.q.as_str(), p.zip, p.limit), ("61820 pasta", None, 10));
+        assert_eq!((p.q.as_str(), p.zip.as_deref(), p.limit), ("61820 pasta", None, 10));
+        assert!(p.related, "related places are on by default");
+        assert!(p.to_request().related);
+        let p = SearchParams::parse(Some("q=61820+pasta&related=false")).unwrap();
+        assert!(!p.related && !p.to_request().related);
+        assert!(
+            SearchParams::parse(Some("q=61820+pasta&related=true"))
+                .unwrap()
+                .related
+        );
         let p = SearchParams::parse(Some("zip=T2P%201J9&q=%22deep+dish%22&limit=100&limit=abc"))
             .unwrap();
         assert_eq!(
@@ -204,6 +237,13 @@ mod tests {
                 code(&format!("q=pasta&limit={l}")),
                 "invalid_limit",
                 "limit={l}"
+            );
+        }
+        for r in ["", "0", "no", "False", "%FF"] {
+            assert_eq!(
+                code(&format!("q=pasta&related={r}")),
+                "invalid_related",
+                "related={r}"
             );
         }
         for z in [

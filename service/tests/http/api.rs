@@ -172,6 +172,39 @@ fn search_json_contract() {
 }
 
 #[test]
+fn related_places_follow_the_matches_unless_turned_off() {
+    let f = fixture();
+    let s = Server::ready(&[]);
+    let matches = |v: &Value| -> Vec<u64> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["matches"].as_u64().unwrap())
+            .collect()
+    };
+    let mut saw_related = false;
+    for (zip, dish, _) in planted(&f.truth).into_iter().take(10) {
+        let q = enc(&format!("{zip} {dish}"));
+        let (st, all) = s.get_json(&format!("/search?q={q}&limit=100"));
+        assert_eq!(st, 200, "{all}");
+        let (st, only) = s.get_json(&format!("/search?q={q}&limit=100&related=false"));
+        assert_eq!(st, 200, "{only}");
+        let (m_all, m_only) = (matches(&all), matches(&only));
+        assert!(m_only.iter().all(|&m| m >= 1), "related=false: {m_only:?}");
+        // The same matches in the same order, then (by default) related places only.
+        let n = m_only.len();
+        assert_eq!(
+            all["results"].as_array().unwrap()[..n],
+            only["results"].as_array().unwrap()[..]
+        );
+        assert!(m_all[n..].iter().all(|&m| m == 0), "{m_all:?}");
+        saw_related |= m_all.len() > n;
+    }
+    assert!(saw_related, "no query offered a related place");
+}
+
+#[test]
 fn bad_parameters_get_json_4xx() {
     let f = fixture();
     let s = Server::ready(&[]);
@@ -204,6 +237,12 @@ fn bad_parameters_get_json_4xx() {
         (format!("/search?q={good}&limit=abc"), 400, "invalid_limit"),
         (format!("/search?q={good}&limit="), 400, "invalid_limit"),
         (format!("/search?q={good}&limit=%FF"), 400, "invalid_limit"),
+        (
+            format!("/search?q={good}&related=no"),
+            400,
+            "invalid_related",
+        ),
+        (format!("/search?q={good}&related="), 400, "invalid_related"),
         ("/search?q=pasta&zip=".into(), 400, "invalid_zip"),
         ("/search?q=pasta&zip=%FF".into(), 400, "invalid_zip"),
         ("/search?q=pasta&zip=6182".into(), 400, "invalid_zip"),
