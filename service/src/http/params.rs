@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn good() {
         let p = SearchParams::parse(Some("q=61820+pasta&x=%FF")).unwrap();
-        assert_eq!((p.q.as_str(), p.zip.as_deref(), p.limit), ("61820 pasta", None, 10));
+        assert_eq!(
+            (p.q.as_str(), p.zip.as_deref(), p.limit),
+            ("61820 pasta", None, 10)
+        );
         assert!(p.related, "related places are on by default");
         assert!(p.to_request().related);
         let p = SearchParams::parse(Some("q=61820+pasta&related=false")).unwrap();
