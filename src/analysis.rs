@@ -43,13 +43,17 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Memo of word as written → (term, is stopword).
-type TermCache = rustc_hash::FxHashMap<Box<str>, (Box<str>, bool)>;
+type TermCache = rustc_hash::FxHashMap<Box<str>, (Term, bool)>;
+
+/// A normalised term, shared: the per-thread memo hands out the same allocation for
+/// every occurrence of a word.
+pub type Term = std::sync::Arc<str>;
 
 /// A word of a text: its normalised form, its word position and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// Lowercased, accent-folded and stemmed form.
-    pub term: String,
+    pub term: Term,
     /// Index of the word among all words of the text (stopwords included).
     pub position: u32,
     /// Byte offset of the word's start in the text.
@@ -197,23 +201,23 @@ impl Analyzer {
     /// The term and stopword flag of one word as written, memoised per thread: review
     /// vocabularies are Zipfian, so nearly every word is a cache hit and skips folding
     /// and stemming.
-    fn normalise(&self, seg: &str) -> (String, bool) {
+    fn normalise(&self, seg: &str) -> (Term, bool) {
         const MAX_CACHED: usize = 400_000;
         thread_local! {
             static CACHE: std::cell::RefCell<TermCache> = std::cell::RefCell::new(TermCache::default());
         }
         CACHE.with(|c| {
             if let Some((t, stop)) = c.borrow().get(seg) {
-                return (t.to_string(), *stop);
+                return (t.clone(), *stop);
             }
             let folded = fold(seg);
             let stop = is_stopword(&folded);
-            let term = self.stem(&folded).into_owned();
+            let term: Term = self.stem(&folded).into();
             let mut c = c.borrow_mut();
             if c.len() >= MAX_CACHED {
                 c.clear();
             }
-            c.insert(seg.into(), (term.as_str().into(), stop));
+            c.insert(seg.into(), (term.clone(), stop));
             (term, stop)
         })
     }
@@ -249,7 +253,7 @@ impl Analyzer {
         self.words(text)
             .into_iter()
             .filter(|w| !w.stop)
-            .map(|w| w.term)
+            .map(|w| w.term.to_string())
     }
 
     /// The sentences of `text`, each with the range of word positions it holds.
@@ -315,7 +319,7 @@ pub fn to_tokens(words: &[Word]) -> Vec<tantivy::tokenizer::Token> {
             offset_from: w.from,
             offset_to: w.to,
             position: w.position as usize,
-            text: w.term.clone(),
+            text: w.term.to_string(),
             position_length: 1,
         })
         .collect()

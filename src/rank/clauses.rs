@@ -35,7 +35,7 @@ pub fn clauses(analyzer: &Analyzer, text: &str, words: &[Word]) -> Vec<Clause> {
         let mut start = wi;
         while wi < words.len() && words[wi].position < s.end_word {
             let w = &words[wi];
-            let turn = TURNS.binary_search(&w.term.as_str()).is_ok()
+            let turn = TURNS.binary_search(&&*w.term).is_ok()
                 || text[words[start].from..w.from].contains(';');
             if turn && wi > start {
                 out.push(Clause { start, end: wi });

@@ -207,7 +207,7 @@ fn clause(analyzer: &Analyzer, text: &str, phrase: bool) -> Clause {
     Clause {
         terms: words
             .into_iter()
-            .map(|w| (w.term, w.position - first))
+            .map(|w| (w.term.to_string(), w.position - first))
             .collect(),
         phrase,
     }

@@ -32,7 +32,7 @@ pub fn snippet(analyzer: &Analyzer, text: &str, terms: &[String], max_chars: usi
     let hits: Vec<usize> = words
         .iter()
         .enumerate()
-        .filter(|(_, w)| !w.stop && terms.contains(&w.term))
+        .filter(|(_, w)| !w.stop && terms.iter().any(|t| **t == *w.term))
         .map(|(i, _)| i)
         .collect();
     let sentences = analyzer.sentences(text, &words);
