@@ -267,7 +267,10 @@ impl Analyzer {
         if words.is_empty() {
             return out;
         }
-        let ends = |gap: &str| gap.contains(['.', '!', '?', '\n', '…']);
+        let ends = |gap: &str| {
+            gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+                || (!gap.is_ascii() && gap.contains('…'))
+        };
         let mut first = 0usize;
         let mut from = 0usize;
         for i in 0..words.len() {

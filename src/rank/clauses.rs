@@ -35,8 +35,10 @@ pub fn clauses(analyzer: &Analyzer, text: &str, words: &[Word]) -> Vec<Clause> {
         let mut start = wi;
         while wi < words.len() && words[wi].position < s.end_word {
             let w = &words[wi];
+            // A ';' since the clause began: only the stretch from the previous word can
+            // hold one, since an earlier one would already have started a clause.
             let turn = TURNS.binary_search(&&*w.term).is_ok()
-                || text[words[start].from..w.from].contains(';');
+                || (wi > start && text[words[wi - 1].from..w.from].contains(';'));
             if turn && wi > start {
                 out.push(Clause { start, end: wi });
                 start = wi;
@@ -109,6 +111,45 @@ pub fn logits_at(values: impl Iterator<Item = u64>, positions: &[u32], out: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first implementation: looks for a ';' over the whole clause so far.
+    fn clauses_by_rescanning(analyzer: &Analyzer, text: &str, words: &[Word]) -> Vec<Clause> {
+        let mut out = Vec::new();
+        let mut wi = 0usize;
+        for s in analyzer.sentences(text, words) {
+            while wi < words.len() && words[wi].position < s.first_word {
+                wi += 1;
+            }
+            let mut start = wi;
+            while wi < words.len() && words[wi].position < s.end_word {
+                let w = &words[wi];
+                let turn = TURNS.binary_search(&&*w.term).is_ok()
+                    || text[words[start].from..w.from].contains(';');
+                if turn && wi > start {
+                    out.push(Clause { start, end: wi });
+                    start = wi;
+                }
+                wi += 1;
+            }
+            if wi > start {
+                out.push(Clause { start, end: wi });
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2_000, ..Default::default() })]
+        #[test]
+        fn clauses_equal_the_rescanning_version(
+            parts in proptest::collection::vec("but|yet|pasta|12;5|1,5|a;|; |;;|\\.|!|…|\\n| |x y|great", 0..30)
+        ) {
+            let text: String = parts.concat();
+            let a = Analyzer::default();
+            let w = a.words(&text);
+            proptest::prop_assert_eq!(clauses(&a, &text, &w), clauses_by_rescanning(&a, &text, &w));
+        }
+    }
 
     #[test]
     fn turns_are_sorted() {
