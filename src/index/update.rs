@@ -207,12 +207,15 @@ struct Plan {
 struct Parent {
     searcher: Searcher,
     fields: Fields,
-    /// Live documents by [`review_key`] (indexes with that field).
+    /// Live documents by [`review_key`], for the keys an update asks about (indexes
+    /// with that field).
     by_key: Option<HashMap<u64, Vec<DocAddress>>>,
 }
 
 impl Parent {
-    fn open(vdir: &Path) -> Result<Parent> {
+    /// Opens the parent version; `wanted` are the review keys [`Parent::find`] will be
+    /// asked about (the update's reviews), so that only their documents are mapped.
+    fn open(vdir: &Path, wanted: &HashSet<u64>) -> Result<Parent> {
         let index = open_tantivy_readonly(vdir)?;
         let fields = fields_of(&index.schema())?;
         let reader = index
@@ -221,7 +224,7 @@ impl Parent {
             .try_into()?;
         let searcher = reader.searcher();
         let by_key = match fields.review_key {
-            Some(_) => Some(key_map(&searcher)?),
+            Some(_) => Some(key_map(&searcher, wanted)?),
             None => None,
         };
         Ok(Parent {
@@ -287,8 +290,9 @@ impl Parent {
     }
 }
 
-/// The live documents of every segment by their review key.
-fn key_map(searcher: &Searcher) -> Result<HashMap<u64, Vec<DocAddress>>> {
+/// The live documents whose review key is one of `wanted`, by key: one pass over the
+/// key column, memory in the size of the update rather than of the index.
+fn key_map(searcher: &Searcher, wanted: &HashSet<u64>) -> Result<HashMap<u64, Vec<DocAddress>>> {
     let mut map: HashMap<u64, Vec<DocAddress>> = HashMap::new();
     for (seg_ord, sr) in searcher.segment_readers().iter().enumerate() {
         let keys = sr.fast_fields().u64(names::REVIEW_KEY)?;
@@ -297,7 +301,7 @@ fn key_map(searcher: &Searcher) -> Result<HashMap<u64, Vec<DocAddress>>> {
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
-            if let Some(k) = keys.first(doc) {
+            if let Some(k) = keys.first(doc).filter(|k| wanted.contains(k)) {
                 map.entry(k)
                     .or_default()
                     .push(DocAddress::new(seg_ord as u32, doc));
@@ -330,7 +334,13 @@ fn stage_version(
     );
     let stage = Instant::now();
     let pdir = dir.version_path(parent);
-    let old = Parent::open(&pdir)?;
+    let mut wanted = HashSet::new();
+    for i in 0..spilled.counts.len() {
+        for rec in read_bucket(&spilled.dir, i)? {
+            wanted.insert(review_key(&rec.review_id));
+        }
+    }
+    let old = Parent::open(&pdir, &wanted)?;
     let fresh_dir = tmp.join("fresh");
     let mut plan = Plan {
         spill: Spill::create(&fresh_dir, spilled.counts.len())?,
