@@ -2,10 +2,11 @@
 //!
 //! Pass one streams the review file, parses and validates lines in parallel (rayon),
 //! and spills good reviews to zipcode buckets. The text model is then trained on a
-//! sample of them. Pass two analyses each bucket in zipcode order (rayon), scores its
-//! clauses, and feeds tantivy's multi-threaded writer within the memory budget. The
-//! segments are merged into one, the ranker is trained on the new version, and the
-//! version is published atomically.
+//! sample of them. Pass two analyses each bucket in zipcode order on every core (rayon),
+//! scores its clauses, and hands tantivy's writer (one thread per three cores) the
+//! analysed terms as plain strings ([`super::terms`]), within the memory budget. When
+//! the budget made more than one segment they are merged into one; the ranker is
+//! trained on the new version, and the version is published atomically.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};

@@ -3,7 +3,7 @@
 //!
 //! An update finds the documents an edited review replaces by its review id, checks
 //! them against the stored id, and then deletes exactly those documents. Tantivy deletes
-//! by term or by query; the review id is not an indexed term (800k unique ids made a
+//! by term or by query; the review id is not an indexed term (638k unique ids made a
 //! third of a build's term dictionary work), so the deletes go through this query.
 //! Segment ids survive the hard-linking of a parent version's files, so addresses read
 //! from the parent name the same documents in the version being written.
