@@ -51,9 +51,13 @@ pub fn encode_terms(words: &[Word], out: &mut String) {
             out.push(' ');
         }
         if !w.stop {
-            // A term never holds a space (word segmentation splits on it); keep the
-            // slot structure even if one did.
-            out.extend(w.term.chars().map(|c| if c == ' ' { '_' } else { c }));
+            if w.term.contains(' ') {
+                // Word segmentation never leaves a space in a word; should a term hold
+                // one anyway, it must not break the slot structure.
+                out.extend(w.term.chars().map(|c| if c == ' ' { '_' } else { c }));
+            } else {
+                out.push_str(&w.term);
+            }
         }
         next = w.position + 1;
     }
