@@ -8,7 +8,6 @@
 //! the budget made more than one segment they are merged into one; the ranker is
 //! trained on the new version, and the version is published atomically.
 
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,15 +24,14 @@ use super::document::review_document;
 use super::layout::{
     write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
+use super::pass_one::read_reviews;
 use super::schema::{build_schema, Fields};
 use super::spill::{read_bucket, Spill, SpillRecord};
-use super::table::{BusinessTable, NO_ZIP};
+use super::table::BusinessTable;
 use crate::analysis::Analyzer;
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
-use crate::ingest::{
-    parse_review, read_businesses, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES,
-};
+use crate::ingest::{read_businesses, FileReport};
 use crate::rank::text_model::{TextModel, TextModelConfig};
 use crate::rank::text_train::{train_text_model, LabelledReview, TextModelReport};
 use crate::rank::ModelFile;
@@ -146,7 +144,9 @@ pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
     Ok((index, fields))
 }
 
-fn id_hash(s: &str) -> u64 {
+/// A hash of a review id, for this process only (duplicate checks, the text model's
+/// sample); indexes store [`super::schema::review_key`] instead.
+pub(crate) fn id_hash(s: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     s.hash(&mut h);
     h.finish()
@@ -159,106 +159,23 @@ pub(crate) struct Spilled {
     pub dir: PathBuf,
 }
 
-/// Pass one: stream `reviews`, validate in parallel, spill good reviews to buckets.
-/// `known` answers a review_id hash already present (for updates); `table` resolves
-/// businesses.
+/// Pass one ([`super::pass_one`]): every accepted review of `reviews`, resolved against
+/// `table`, spilled to zipcode buckets under `spill_dir`; `each` sees every review as it
+/// is spilled.
 pub(crate) fn spill_reviews(
     reviews: &Path,
     table: &BusinessTable,
     spill_dir: &Path,
     opts: &BuildOptions,
+    mut each: impl FnMut(&SpillRecord),
 ) -> Result<Spilled> {
     let size = std::fs::metadata(reviews).at(reviews)?.len();
     let buckets = ((size / (48 << 20)) as usize).clamp(4, 512);
     let mut spill = Spill::create(spill_dir, buckets)?;
-    let mut report = FileReport::default();
-    let mut seen: HashSet<u64> = HashSet::new();
-    let until = opts.until;
-    let (tx, rx) = crossbeam_channel::bounded::<Vec<Line>>(4);
-    let path = reviews.to_path_buf();
-    let reader = std::thread::spawn(move || -> Result<()> {
-        let mut r = LineReader::open(&path)?;
-        loop {
-            let mut batch = Vec::with_capacity(8192);
-            if !r.next_batch(&mut batch, 8192)? {
-                return Ok(());
-            }
-            if tx.send(batch).is_err() {
-                return Ok(());
-            }
-        }
-    });
-    for batch in rx.iter() {
-        opts.check_cancel()?;
-        let parsed: Vec<(u64, std::result::Result<crate::ingest::Review, Rejection>)> = batch
-            .into_par_iter()
-            .map(|l| match l {
-                Line::Ok { no, bytes } => (no, parse_review(&bytes)),
-                Line::TooLong { no, len } => (
-                    no,
-                    Err(Rejection {
-                        category: "line too long",
-                        reason: format!("line of {len} bytes exceeds {MAX_LINE_BYTES}"),
-                    }),
-                ),
-            })
-            .collect();
-        for (no, p) in parsed {
-            report.read += 1;
-            let r = match p {
-                Ok(r) => r,
-                Err(rej) => {
-                    report.reject(reviews, no, rej.category, rej.reason, opts.strict)?;
-                    continue;
-                }
-            };
-            if until.is_some_and(|u| r.day >= u) {
-                report.exclude("dated on or after --until");
-                continue;
-            }
-            let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
-                report.reject(reviews, no, cat, reason, opts.strict)
-            };
-            let Some(biz) = table.ord_of(&r.business_id) else {
-                bad(
-                    &mut report,
-                    "unknown business",
-                    format!("unknown business {:?}", r.business_id),
-                )?;
-                continue;
-            };
-            let zip = table.zip_of(biz);
-            if zip == NO_ZIP {
-                // Yelp ships a few businesses without a postal code: not an error, but
-                // nothing a zipcode search could find.
-                report.exclude("business has no postal code");
-                continue;
-            }
-            if !seen.insert(id_hash(&r.review_id)) {
-                bad(
-                    &mut report,
-                    "duplicate review_id",
-                    format!("duplicate review_id {:?} (the first is kept)", r.review_id),
-                )?;
-                continue;
-            }
-            report.accepted += 1;
-            spill.push(&SpillRecord {
-                zip,
-                biz,
-                day: r.day.0,
-                stars: r.stars,
-                useful: r.useful,
-                review_id: r.review_id,
-                text: r.text,
-            })?;
-        }
-        opts.report("read", report.read, None);
-    }
-    match reader.join() {
-        Ok(r) => r?,
-        Err(_) => return Err(Error::Data("the reader thread panicked".into())),
-    }
+    let (report, _) = read_reviews(reviews, table, opts, |rec| {
+        each(&rec);
+        spill.push(&rec)
+    })?;
     Ok(Spilled {
         report,
         counts: spill.finish()?,
@@ -392,7 +309,7 @@ pub fn build_index(
     let (name, tmp) = dir.begin_version()?;
     let result = (|| -> Result<BuildReport> {
         let stage = std::time::Instant::now();
-        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts)?;
+        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts, |_| {})?;
         tracing::info!(
             seconds = stage.elapsed().as_secs_f64(),
             "read and validated reviews"

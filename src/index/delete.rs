@@ -31,11 +31,6 @@ impl DocsQuery {
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
-
-    /// Documents listed.
-    pub fn len(&self) -> usize {
-        self.docs.values().map(Vec::len).sum()
-    }
 }
 
 impl Query for DocsQuery {
@@ -147,7 +142,6 @@ mod tests {
         for d in [7, 2, 2, 9, 500] {
             q.insert(seg, d);
         }
-        assert_eq!(q.len(), 5);
         let found = searcher.search(&q, &DocSetCollector)?;
         let mut found: Vec<u32> = found.into_iter().map(|a| a.doc_id).collect();
         found.sort_unstable();

@@ -4,8 +4,10 @@ pub mod build;
 pub mod delete;
 pub mod document;
 pub mod layout;
+mod pass_one;
 pub mod readonly;
 pub mod retrain;
+pub mod scan;
 pub mod schema;
 pub mod snapshot;
 pub mod spill;
@@ -16,6 +18,7 @@ pub mod versions;
 
 pub use build::{build_index, BuildOptions, BuildReport, Progress, ProgressFn};
 pub use layout::{IndexDir, Manifest};
+pub use scan::{scan_reviews, ScanDepth, ScanReport};
 pub use snapshot::Snapshot;
 pub use table::BusinessTable;
 

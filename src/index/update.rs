@@ -234,28 +234,30 @@ impl Parent {
         })
     }
 
-    /// Live documents of the review `review_id`.
-    fn find(&self, review_id: &str) -> Result<Vec<DocAddress>> {
-        let Some(by_key) = &self.by_key else {
-            let q = TermQuery::new(
-                review_term(&self.fields, review_id),
-                IndexRecordOption::Basic,
-            );
-            return Ok(self
-                .searcher
-                .search(&q, &DocSetCollector)?
-                .into_iter()
-                .collect());
+    /// Live documents of the review `review_id`, with what they hold.
+    fn find(&self, review_id: &str) -> Result<Vec<(DocAddress, SpillRecord)>> {
+        let addrs: Vec<DocAddress> = match &self.by_key {
+            Some(by_key) => by_key
+                .get(&review_key(review_id))
+                .cloned()
+                .unwrap_or_default(),
+            None => {
+                let q = TermQuery::new(
+                    review_term(&self.fields, review_id),
+                    IndexRecordOption::Basic,
+                );
+                self.searcher
+                    .search(&q, &DocSetCollector)?
+                    .into_iter()
+                    .collect()
+            }
         };
-        let mut found = Vec::new();
-        for &addr in by_key.get(&review_key(review_id)).into_iter().flatten() {
+        let mut found = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let rec = self.record(addr)?;
             // A 64-bit key can collide: the stored id decides.
-            let doc: TantivyDocument = self.searcher.doc(addr)?;
-            let stored = doc
-                .get_first(self.fields.review_id)
-                .and_then(|v| v.as_str());
-            if stored == Some(review_id) {
-                found.push(addr);
+            if rec.review_id == review_id {
+                found.push((addr, rec));
             }
         }
         Ok(found)
@@ -326,7 +328,11 @@ fn stage_version(
     report: &mut UpdateReport,
 ) -> Result<bool> {
     let stage = Instant::now();
-    let spilled = spill_reviews(reviews, table, &tmp.join("spill"), opts)?;
+    // The keys of the update's reviews: the parent maps only those documents.
+    let mut wanted = HashSet::new();
+    let spilled = spill_reviews(reviews, table, &tmp.join("spill"), opts, |rec| {
+        wanted.insert(review_key(&rec.review_id));
+    })?;
     report.reviews = spilled.report.clone();
     tracing::info!(
         seconds = stage.elapsed().as_secs_f64(),
@@ -334,12 +340,6 @@ fn stage_version(
     );
     let stage = Instant::now();
     let pdir = dir.version_path(parent);
-    let mut wanted = HashSet::new();
-    for i in 0..spilled.counts.len() {
-        for rec in read_bucket(&spilled.dir, i)? {
-            wanted.insert(review_key(&rec.review_id));
-        }
-    }
     let old = Parent::open(&pdir, &wanted)?;
     let fresh_dir = tmp.join("fresh");
     let mut plan = Plan {
@@ -413,7 +413,7 @@ fn classify(
                     report.added += 1;
                     false
                 }
-                [one] => old.record(*one)? == rec,
+                [(_, old_rec)] => *old_rec == rec,
                 _ => false, // several copies of one id: replace them all with one
             };
             plan.seen.insert(rec.review_id.clone());
@@ -423,8 +423,8 @@ fn classify(
             }
             if !hits.is_empty() {
                 report.replaced += 1;
-                for &addr in &hits {
-                    old.delete(plan, addr);
+                for (addr, _) in &hits {
+                    old.delete(plan, *addr);
                 }
             }
             plan.spill.push(&rec)?;

@@ -8,13 +8,11 @@ mod lines;
 mod postal;
 mod records;
 mod report;
-mod scan;
 
 pub use lines::{Line, LineReader, MAX_LINE_BYTES};
 pub use postal::{looks_like_postal_code, normalize_postal_code};
-pub use records::{parse_business, parse_review, Business, Rejection, Review};
+pub use records::{parse_business, parse_review, parse_review_fields, Business, Rejection, Review};
 pub use report::{FileReport, Issue, MAX_LISTED_ISSUES};
-pub use scan::{scan_reviews, ScanDepth, ScanReport};
 
 use std::path::Path;
 

@@ -102,9 +102,8 @@ struct RawBusiness<'a> {
     categories: Option<Cow<'a, str>>,
 }
 
-/// The review fields as typed JSON, before any check (also the parse floor of a scan).
 #[derive(Deserialize)]
-pub(super) struct RawReview<'a> {
+struct RawReview<'a> {
     #[serde(borrow)]
     review_id: Cow<'a, str>,
     #[serde(borrow)]
@@ -237,11 +236,20 @@ pub fn parse_business(bytes: &[u8]) -> Result<Business, Rejection> {
     })
 }
 
+/// The JSON half of [`parse_review`]: the line parsed into its typed fields, no value
+/// checked (the parse floor of `index build --parse-only`).
+pub fn parse_review_fields(bytes: &[u8]) -> Result<(), Rejection> {
+    raw_review(bytes).map(|_| ())
+}
+
+fn raw_review(bytes: &[u8]) -> Result<RawReview<'_>, Rejection> {
+    let text = as_text(bytes)?;
+    serde_json::from_str(text).map_err(|e| diagnose(text, REVIEW_TYPES, &e))
+}
+
 /// Parses one line of `review.json`.
 pub fn parse_review(bytes: &[u8]) -> Result<Review, Rejection> {
-    let text = as_text(bytes)?;
-    let raw: RawReview =
-        serde_json::from_str(text).map_err(|e| diagnose(text, REVIEW_TYPES, &e))?;
+    let raw = raw_review(bytes)?;
     let day = Day::parse_yelp(&raw.date)
         .ok_or_else(|| Rejection::new("bad date", format!("bad date {:?}", raw.date)))?;
     if !(raw.stars.is_finite() && (1.0..=5.0).contains(&raw.stars)) {

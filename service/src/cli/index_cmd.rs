@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use yelpsearch::index::{build_index, BuildOptions, Progress};
-use yelpsearch::ingest::{read_businesses, scan_reviews, ScanDepth, ScanReport};
+use yelpsearch::index::{
+    build_index, scan_reviews, BuildOptions, BusinessTable, Progress, ScanDepth, ScanReport,
+};
+use yelpsearch::ingest::read_businesses;
 use yelpsearch::Day;
 
 use crate::error::{CliError, CliResult};
@@ -161,6 +163,7 @@ fn parse_only_floor(
 ) -> CliResult<()> {
     let t0 = Instant::now();
     let (list, biz_report) = read_businesses(business, common.strict)?;
+    let table = BusinessTable::new(list);
     let business_seconds = t0.elapsed().as_secs_f64();
     print_issues(&biz_report);
     let mut passes = Vec::new();
@@ -168,7 +171,7 @@ fn parse_only_floor(
         if !common.quiet {
             eprintln!("  {}: {}", depth.label(), reviews.display());
         }
-        passes.push(scan_reviews(reviews, depth, &list, until, common.strict)?);
+        passes.push(scan_reviews(reviews, depth, &table, until, common.strict)?);
     }
     if let Some(v) = passes.last() {
         print_issues(&v.reviews);
