@@ -153,6 +153,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); terms.len()];
     let mut all_pos: Vec<u32> = Vec::new();
     let mut logits: Vec<f32> = Vec::new();
+    let mut clause_values: Vec<u64> = Vec::new();
     let lead = (0..terms.len()).min_by_key(|&i| dfs[i]).unwrap_or(0);
 
     for (seg_ord, (seg, ps)) in snap.segments.iter().zip(per_segment.iter_mut()).enumerate() {
@@ -212,7 +213,14 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                                 .map(|(p, s)| s.weight.score(norm, p.term_freq()))
                                 .sum();
                             all_pos.sort_unstable();
-                            logits_at(seg.clauses.values_for_doc(doc), &all_pos, &mut logits);
+                            // The review's clauses in one read (a call per value
+                            // otherwise).
+                            let rows = seg.clauses.index.value_row_ids(doc);
+                            clause_values.resize(rows.len(), 0);
+                            seg.clauses
+                                .values
+                                .get_range(rows.start as u64, &mut clause_values);
+                            logits_at(clause_values.iter().copied(), &all_pos, &mut logits);
                             let biz = seg.biz.first(doc).unwrap_or(u64::MAX) as u32;
                             if let Some(li) = slot(snap, biz, zip) {
                                 let m = ReviewMatch {

@@ -172,20 +172,15 @@ pub struct SearchResponse {
 /// Scores candidates with the snapshot's model (or BM25), best first (ties by
 /// business ordinal, so the order is deterministic).
 pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<(f32, Candidate)> {
-    let ranker = match mode {
-        RankMode::Model => snap.model.ranker.as_ref(),
-        RankMode::Bm25 => None,
-    };
-    let mut scored: Vec<(f32, Candidate)> = candidates
-        .into_iter()
-        .map(|c| {
-            let s = match ranker {
-                Some(r) => r.score(&c.features),
-                None => c.acc.top3_sum(),
-            };
-            (s, c)
-        })
-        .collect();
+    let mut scores = Vec::with_capacity(candidates.len());
+    match (mode, snap.model.ranker.as_ref()) {
+        (RankMode::Model, Some(r)) => {
+            let rows: Vec<&[f32]> = candidates.iter().map(|c| &c.features[..]).collect();
+            r.score_many(&rows, &mut scores);
+        }
+        _ => scores.extend(candidates.iter().map(|c| c.acc.top3_sum())),
+    }
+    let mut scored: Vec<(f32, Candidate)> = scores.into_iter().zip(candidates).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.biz.cmp(&b.1.biz)));
     scored
 }
