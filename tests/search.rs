@@ -263,3 +263,73 @@ fn related_businesses_follow_the_matches() {
     let none = index.search(&SearchRequest::new("sushi 60614")).unwrap();
     assert!(none.results.is_empty());
 }
+
+/// A build whose writer fills its memory budget several times keeps its segments (one
+/// writer writes them in zipcode order, so nothing needs merging) and answers exactly as
+/// a build in one segment: same businesses, scores, counts, sentiment and snippets.
+#[test]
+fn an_index_in_several_segments_answers_as_one() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let build = |name: &str, memory_mb: usize| {
+        let at = dir.path().join(name);
+        let opts = BuildOptions {
+            memory_mb,
+            threads: 1,
+            train_ranker: false,
+            ..BuildOptions::default()
+        };
+        build_index(&f.business, &f.reviews, &at, &opts).unwrap();
+        at
+    };
+    let (one, several) = (build("one", 1024), build("several", 16));
+    let segments = |at: &std::path::Path| {
+        let current = std::fs::read_to_string(at.join("CURRENT")).unwrap();
+        tantivy::Index::open_in_dir(at.join("versions").join(current.trim()))
+            .unwrap()
+            .searchable_segment_ids()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(segments(&one), 1);
+    assert!(segments(&several) > 1, "the small budget should flush");
+    // Visited in scan order, the segments hold the reviews in the build's order, as the
+    // one segment does: what a search adds up comes in the same order.
+    let snap = yelpsearch::index::snapshot::Snapshot::open_current(&several).unwrap();
+    let mut keys = Vec::new();
+    for &i in &snap.scan_order {
+        let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
+        for doc in 0..reader.max_doc() {
+            let biz = seg.biz.first(doc).unwrap() as u32;
+            keys.push((snap.table.zip_of(biz), biz, seg.day.first(doc).unwrap()));
+        }
+    }
+    assert!(keys.is_sorted(), "segments visited out of build order");
+    let (one, several) = (Index::open(&one).unwrap(), Index::open(&several).unwrap());
+    // Every zipcode, the ones a segment boundary cuts through among them.
+    let mut zips: Vec<&str> = f
+        .truth
+        .businesses
+        .iter()
+        .map(|b| b.postal_code.as_str())
+        .collect();
+    zips.sort();
+    zips.dedup();
+    let mut compared = 0;
+    for zip in zips {
+        for dish in ["pizza", "pasta", "coffee", "tacos", "service"] {
+            let req = SearchRequest::new(dish).zip(zip).limit(1000);
+            match (one.search(&req), several.search(&req)) {
+                (Ok(mut a), Ok(mut b)) => {
+                    (a.took_ms, b.took_ms) = (0.0, 0.0);
+                    assert_eq!(a, b, "{dish} in {zip}");
+                    compared += a.results.len();
+                }
+                // Postal codes no search accepts (empty, say) fail alike.
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{dish} in {zip}: {a:?} against {b:?}"),
+            }
+        }
+    }
+    assert!(compared > 500, "compared only {compared} results");
+}

@@ -4,9 +4,11 @@
 //! and spills good reviews to zipcode buckets. The text model is then trained on a
 //! sample of them. Pass two analyses each bucket in zipcode order on every core (rayon),
 //! scores its clauses, and hands tantivy's writer (one thread per three cores) the
-//! analysed terms as plain strings ([`super::terms`]), within the memory budget. When
-//! the budget made more than one segment they are merged into one; the ranker is
-//! trained on the new version, and the version is published atomically.
+//! analysed terms as plain strings ([`super::terms`]), within the memory budget. One
+//! writer thread writes its segments in zipcode order, each zipcode in one run (or two,
+//! where a segment ends inside it), so they are kept as they are; segments of several
+//! writer threads interleave the zipcodes and are merged into one. The ranker is trained
+//! on the new version, and the version is published atomically.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -57,7 +59,8 @@ pub struct BuildOptions {
     pub until: Option<Day>,
     /// Fail on the first bad line instead of skipping it.
     pub strict: bool,
-    /// Memory budget of the tantivy writer, in MiB (shared by its threads).
+    /// Memory budget of the tantivy writer, in MiB (shared by its threads; at least 16
+    /// per thread). Each time it fills, the writer writes a segment.
     pub memory_mb: usize,
     /// Threads of tantivy's index writer (0 = automatic: one per three cores, at least
     /// one). The analysis runs on every core (rayon) and is most of the work; a writer
@@ -171,7 +174,7 @@ pub(crate) fn spill_reviews(
 ) -> Result<Spilled> {
     let size = std::fs::metadata(reviews).at(reviews)?.len();
     let buckets = ((size / (48 << 20)) as usize).clamp(4, 512);
-    let mut spill = Spill::create(spill_dir, buckets)?;
+    let mut spill = Spill::create(spill_dir, buckets, table.zips().len())?;
     let (report, _) = read_reviews(reviews, table, opts, |rec| {
         each(&rec);
         spill.push(&rec)
@@ -246,7 +249,8 @@ pub(crate) fn index_spilled(
     Ok(done)
 }
 
-/// Merges every segment of `index` into one (the zipcode runs stay long).
+/// Merges every segment of `index` into one (the zipcode runs stay long): what segments
+/// of several writer threads need, whose documents interleave.
 pub(crate) fn merge_all(index: &Index, writer: &mut IndexWriter) -> Result<()> {
     let ids = index.searchable_segment_ids()?;
     if ids.len() > 1 {
@@ -323,7 +327,7 @@ pub fn build_index(
         let stage = std::time::Instant::now();
         let (index, fields) = new_tantivy_index(&tmp)?;
         let threads = opts.writer_threads();
-        let budget = (opts.memory_mb.max(32) << 20).max(threads * (16 << 20));
+        let budget = (opts.memory_mb << 20).max(threads * (16 << 20));
         let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let indexed = index_spilled(
@@ -336,8 +340,10 @@ pub fn build_index(
         writer.commit()?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
         let stage = std::time::Instant::now();
-        opts.report("merge", 0, None);
-        merge_all(&index, &mut writer)?;
+        if threads > 1 {
+            opts.report("merge", 0, None);
+            merge_all(&index, &mut writer)?;
+        }
         writer.wait_merging_threads()?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "merged");
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;

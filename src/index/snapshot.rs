@@ -57,6 +57,11 @@ pub struct Snapshot {
     pub table: BusinessTable,
     /// Per-segment columns, in the searcher's segment order.
     pub segments: Vec<SegmentColumns>,
+    /// Segment ordinals in the order of their first documents (zipcode, business,
+    /// day): the order in which a build wrote them. Searches and training visit segments
+    /// in it, so what they add up does not depend on the order tantivy lists segments in
+    /// (a hash map's), and an index in several segments adds up exactly as one.
+    pub scan_order: Vec<usize>,
     /// Query-independent business statistics (over all indexed reviews).
     pub stats: Vec<BizStats>,
     /// Each business's index among its zipcode's members ([`BusinessTable::members`]):
@@ -146,6 +151,7 @@ impl Snapshot {
                 zip_runs: zip_runs(sr)?,
             });
         }
+        let scan_order = scan_order(&searcher, &segments);
         let local = local_slots(&table);
         let zip_categories = ZipCategories::for_table(&table);
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
@@ -164,6 +170,7 @@ impl Snapshot {
             fields,
             table,
             segments,
+            scan_order,
             stats,
             local,
             zip_categories,
@@ -179,6 +186,30 @@ impl Snapshot {
     pub fn num_reviews(&self) -> u64 {
         self.searcher.num_docs()
     }
+}
+
+/// The segments' ordinals sorted by their first documents' (zipcode, business, day), then
+/// size and id (ties only between segments no build writes).
+fn scan_order(searcher: &Searcher, segments: &[SegmentColumns]) -> Vec<usize> {
+    let key = |i: usize| {
+        let sr = searcher.segment_reader(i as u32);
+        let zip = segments[i]
+            .zip_runs
+            .iter()
+            .find(|(_, runs)| runs.first().is_some_and(|r| r.0 == 0))
+            .map(|(z, _)| *z);
+        let cols = &segments[i];
+        (
+            zip,
+            cols.biz.first(0),
+            cols.day.first(0),
+            sr.max_doc(),
+            sr.segment_id().uuid_string(),
+        )
+    };
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_cached_key(|&i| key(i));
+    order
 }
 
 /// Each business's position among the members of its zipcode.

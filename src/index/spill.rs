@@ -3,8 +3,9 @@
 //!
 //! Reviews arrive in any order; the search reads one zipcode's documents as contiguous
 //! runs of doc ids (see [`crate::search`]). Pass one parses and validates every line
-//! once and appends a compact record to the bucket of its zipcode; pass two loads one
-//! bucket at a time, sorts it by (zip, business, day) and indexes it.
+//! once and appends a compact record to the bucket of its zipcode (each bucket a range
+//! of zipcodes); pass two loads one bucket at a time, sorts it by (zip, business, day)
+//! and indexes it, so the index holds the reviews in that order.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -78,11 +79,14 @@ pub struct Spill {
     dir: PathBuf,
     writers: Vec<BufWriter<File>>,
     counts: Vec<u64>,
+    zips: u64,
 }
 
 impl Spill {
-    /// Creates `buckets` empty bucket files in `dir`.
-    pub fn create(dir: &Path, buckets: usize) -> Result<Spill> {
+    /// Creates `buckets` empty bucket files in `dir` for records of `zips` zipcode
+    /// ordinals. Each bucket holds a range of zipcodes, the ranges in bucket order, so
+    /// that reading the buckets in order reads the zipcodes in order.
+    pub fn create(dir: &Path, buckets: usize, zips: usize) -> Result<Spill> {
         std::fs::create_dir_all(dir).at(dir)?;
         let mut writers = Vec::with_capacity(buckets);
         for i in 0..buckets.max(1) {
@@ -93,12 +97,14 @@ impl Spill {
             dir: dir.to_path_buf(),
             counts: vec![0; writers.len()],
             writers,
+            zips: zips.max(1) as u64,
         })
     }
 
     /// Appends a record to its zipcode's bucket.
     pub fn push(&mut self, rec: &SpillRecord) -> Result<()> {
-        let b = (rec.zip as usize).wrapping_mul(0x9E37_79B9) % self.writers.len();
+        let n = self.writers.len();
+        let b = ((rec.zip as u64 * n as u64 / self.zips) as usize).min(n - 1);
         self.counts[b] += 1;
         rec.write_to(&mut self.writers[b])
             .at(bucket_path(&self.dir, b))
@@ -136,7 +142,7 @@ mod tests {
     #[test]
     fn records_round_trip_through_buckets() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = Spill::create(dir.path(), 3).unwrap();
+        let mut s = Spill::create(dir.path(), 3, 4).unwrap();
         let recs: Vec<SpillRecord> = (0..10)
             .map(|i| SpillRecord {
                 zip: i % 4,
@@ -153,9 +159,21 @@ mod tests {
         }
         let counts = s.finish().unwrap();
         assert_eq!(counts.iter().sum::<u64>(), 10);
-        let mut back: Vec<SpillRecord> = (0..3)
-            .flat_map(|i| read_bucket(dir.path(), i).unwrap())
+        let buckets: Vec<Vec<SpillRecord>> = (0..3)
+            .map(|i| read_bucket(dir.path(), i).unwrap())
             .collect();
+        // Each bucket holds a range of zipcodes, the ranges in order.
+        let ranges: Vec<(u32, u32)> = buckets
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                let zips = b.iter().map(|r| r.zip);
+                (zips.clone().min().unwrap(), zips.max().unwrap())
+            })
+            .collect();
+        assert!(ranges.len() > 1);
+        assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0), "{ranges:?}");
+        let mut back: Vec<SpillRecord> = buckets.into_iter().flatten().collect();
         back.sort_by_key(|r| r.biz);
         assert_eq!(back, recs);
     }

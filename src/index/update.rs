@@ -343,7 +343,7 @@ fn stage_version(
     let old = Parent::open(&pdir, &wanted)?;
     let fresh_dir = tmp.join("fresh");
     let mut plan = Plan {
-        spill: Spill::create(&fresh_dir, spilled.counts.len())?,
+        spill: Spill::create(&fresh_dir, spilled.counts.len(), table.zips().len())?,
         deletes: DocsQuery::default(),
         seen: HashSet::new(),
     };

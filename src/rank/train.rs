@@ -160,16 +160,21 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
             let mut per_biz: std::collections::HashMap<u64, (f64, f64, u32)> =
                 std::collections::HashMap::new();
             let (mut pos, mut logits) = (Vec::new(), Vec::new());
-            for seg in &snap.segments {
-                let mut p = seg
+            let mut seen = 0;
+            for seg in snap.scan_order.iter().map(|&i| &snap.segments[i]) {
+                // A segment without the term has nothing to add.
+                let Some(mut p) = seg
                     .inverted
                     .read_postings(
                         &term,
                         tantivy::schema::IndexRecordOption::WithFreqsAndPositions,
                     )
-                    .ok()??;
+                    .ok()
+                    .flatten()
+                else {
+                    continue;
+                };
                 let mut doc = p.doc();
-                let mut seen = 0;
                 while doc != tantivy::TERMINATED && seen < 3000 {
                     p.positions(&mut pos);
                     crate::rank::clauses::logits_at(

@@ -106,18 +106,28 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
     let mut dfs = vec![0u64; terms.len()];
     let mut per_segment: Vec<Option<Vec<SegmentPostings>>> =
         Vec::with_capacity(snap.segments.len());
+    let corrupt = |e: std::io::Error| Error::IndexCorrupt {
+        path: snap.dir.clone(),
+        reason: e.to_string(),
+    };
     for seg in &snap.segments {
         total_tokens += seg.inverted.total_num_tokens();
+        if !seg.zip_runs.contains_key(&zip) {
+            // Only the document frequencies of a segment without the zipcode count.
+            for (i, t) in term_objs.iter().enumerate() {
+                dfs[i] += seg.inverted.doc_freq(t).map_err(corrupt)? as u64;
+            }
+            per_segment.push(None);
+            continue;
+        }
         let mut ps = Vec::with_capacity(terms.len());
         let mut all = true;
         for (i, t) in term_objs.iter().enumerate() {
             match seg
                 .inverted
                 .read_postings(t, IndexRecordOption::WithFreqsAndPositions)
-                .map_err(|e| Error::IndexCorrupt {
-                    path: snap.dir.clone(),
-                    reason: e.to_string(),
-                })? {
+                .map_err(corrupt)?
+            {
                 Some(p) => {
                     dfs[i] += p.doc_freq() as u64;
                     ps.push(p);
@@ -156,8 +166,9 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
     let mut clause_values: Vec<u64> = Vec::new();
     let lead = (0..terms.len()).min_by_key(|&i| dfs[i]).unwrap_or(0);
 
-    for (seg_ord, (seg, ps)) in snap.segments.iter().zip(per_segment.iter_mut()).enumerate() {
-        let (Some(ps), Some(runs)) = (ps.as_mut(), seg.zip_runs.get(&zip)) else {
+    for &seg_ord in &snap.scan_order {
+        let seg = &snap.segments[seg_ord];
+        let (Some(ps), Some(runs)) = (per_segment[seg_ord].as_mut(), seg.zip_runs.get(&zip)) else {
             continue;
         };
         let alive = snap.searcher.segment_reader(seg_ord as u32).alive_bitset();
