@@ -144,7 +144,7 @@ cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.
 stage = {}
 for name, key in [("read and validated reviews", "read"), ("trained the text model", "text_model"),
                   ("indexed", "index"), ("merged", "merge"), ("trained the ranker", "ranker")]:
-    m = re.search(re.escape(name) + r" seconds=([\d.]+)", t)
+    m = re.search(re.escape(name) + r" seconds=([\d.]+(?:e-?\d+)?)", t)
     stage[key] = f"{float(m.group(1)):.1f}" if m else ""
 floor = {p["depth"]: p["seconds"] for p in json.load(open(f"{d}/floor.json"))["passes"]}
 def pct(name):
