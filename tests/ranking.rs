@@ -230,3 +230,34 @@ fn praise_outranks_a_mention_in_passing() {
     let (ps, ms) = (p.sentiment.as_ref().unwrap(), m.sentiment.as_ref().unwrap());
     assert!(ps.positive >= 2 && ms.positive == 0, "{ps:?} {ms:?}");
 }
+
+/// Training draws its queries as the first eligible (zipcode, term) pairs in a seeded
+/// hash order, and stops looking once it has enough: a small draw is the start of a
+/// larger one, in the same order, with the same features and grades.
+#[test]
+fn a_small_query_draw_is_the_start_of_a_large_one() {
+    use yelpsearch::index::snapshot::Snapshot;
+    use yelpsearch::rank::train::{labelled_queries, TrainOptions};
+    let f = fixture();
+    let snap = Snapshot::open_current(&f.index).unwrap();
+    let draw = |max_queries: usize| {
+        let opts = TrainOptions {
+            max_queries,
+            ..TrainOptions::default()
+        };
+        labelled_queries(&snap, &opts).unwrap().0
+    };
+    let (small, large) = (draw(40), draw(100_000));
+    assert_eq!(small.len(), 40);
+    // A hash order, not the first zipcodes' terms: a small draw spans the zipcodes.
+    let zips: std::collections::HashSet<&str> = small.iter().map(|q| q.zip.as_str()).collect();
+    assert!(zips.len() >= 5, "40 queries from {} zipcodes", zips.len());
+    assert!(large.len() > 1000, "only {} queries", large.len());
+    for (a, b) in small.iter().zip(&large) {
+        assert_eq!(
+            (&a.zip, &a.term, &a.group.labels),
+            (&b.zip, &b.term, &b.group.labels)
+        );
+        assert_eq!(a.group.rows, b.group.rows);
+    }
+}

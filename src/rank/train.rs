@@ -251,11 +251,20 @@ pub fn labelled_queries(
         Some(t) => t.clone(),
         None => mine_terms(snap, opts.max_terms)?,
     };
+    // The draw: (zipcode, term) pairs in the order of a seeded hash, the first
+    // `max_queries` of them that make a query. They are tried in that order a chunk at a
+    // time, so the work stops when enough are found instead of growing with the number of
+    // zipcodes (all of them were tried once: 10.7 s and 1.7 GB at 10M reviews).
     let zips: Vec<String> = snap.table.zips().to_vec();
-    let pairs: Vec<(String, String)> = zips
+    let mut pairs: Vec<(u64, String, String)> = zips
         .iter()
-        .flat_map(|z| terms.iter().map(move |t| (z.clone(), t.clone())))
+        .flat_map(|z| {
+            terms
+                .iter()
+                .map(move |t| (fnv(&format!("{z}:{t}"), opts.seed), z.clone(), t.clone()))
+        })
         .collect();
+    pairs.sort_by_key(|p| p.0);
     let feat_ctx = CollectContext {
         from: None,
         until: Some(t),
@@ -270,65 +279,74 @@ pub fn labelled_queries(
         now: newest,
         related: false,
     };
-    let mut out: Vec<LabelledQuery> = pairs
-        .par_iter()
-        .filter_map(|(zip, term)| {
-            let q = match &opts.terms {
-                Some(_) => ParsedQuery::parse_with(&snap.analyzer, term, Some(zip)).ok()?,
-                None => ParsedQuery {
-                    zip: zip.clone(),
-                    need: term.clone(),
-                    clauses: vec![Clause {
-                        terms: vec![(term.clone(), 0)],
-                        phrase: false,
-                    }],
-                },
-            };
-            let labels = collect(snap, &q, &label_ctx).ok()?.candidates;
-            if labels.len() < 3 {
-                return None;
-            }
-            let cands = collect(snap, &q, &feat_ctx).ok()?.candidates;
-            if cands.is_empty() {
-                return None;
-            }
-            let grade_of: BTreeMap<u32, u8> = labels
-                .iter()
-                .map(|c| {
-                    (
-                        c.biz,
-                        grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
-                    )
-                })
-                .collect();
-            if grade_of.values().all(|&g| g == 0) {
-                return None;
-            }
-            let cand_set: std::collections::HashSet<u32> = cands.iter().map(|c| c.biz).collect();
-            let missing = grade_of
-                .iter()
-                .filter(|(b, _)| !cand_set.contains(b))
-                .map(|(_, &g)| g)
-                .collect();
-            let group = QueryGroup {
-                rows: cands.iter().map(|c| c.features.to_vec()).collect(),
-                labels: cands
-                    .iter()
-                    .map(|c| grade_of.get(&c.biz).copied().unwrap_or(0))
-                    .collect(),
-            };
-            let key = format!("{zip}:{term}");
-            Some(LabelledQuery {
+    let query_of = |zip: &String, term: &String| -> Option<LabelledQuery> {
+        let q = match &opts.terms {
+            Some(_) => ParsedQuery::parse_with(&snap.analyzer, term, Some(zip)).ok()?,
+            None => ParsedQuery {
                 zip: zip.clone(),
-                term: term.clone(),
-                bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
-                group,
-                missing,
-                held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
+                need: term.clone(),
+                clauses: vec![Clause {
+                    terms: vec![(term.clone(), 0)],
+                    phrase: false,
+                }],
+            },
+        };
+        let labels = collect(snap, &q, &label_ctx).ok()?.candidates;
+        if labels.len() < 3 {
+            return None;
+        }
+        let cands = collect(snap, &q, &feat_ctx).ok()?.candidates;
+        if cands.is_empty() {
+            return None;
+        }
+        let grade_of: BTreeMap<u32, u8> = labels
+            .iter()
+            .map(|c| {
+                (
+                    c.biz,
+                    grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
+                )
             })
+            .collect();
+        if grade_of.values().all(|&g| g == 0) {
+            return None;
+        }
+        let cand_set: std::collections::HashSet<u32> = cands.iter().map(|c| c.biz).collect();
+        let missing = grade_of
+            .iter()
+            .filter(|(b, _)| !cand_set.contains(b))
+            .map(|(_, &g)| g)
+            .collect();
+        let group = QueryGroup {
+            rows: cands.iter().map(|c| c.features.to_vec()).collect(),
+            labels: cands
+                .iter()
+                .map(|c| grade_of.get(&c.biz).copied().unwrap_or(0))
+                .collect(),
+        };
+        let key = format!("{zip}:{term}");
+        Some(LabelledQuery {
+            zip: zip.clone(),
+            term: term.clone(),
+            bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
+            group,
+            missing,
+            held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
         })
-        .collect();
-    out.sort_by_key(|q| fnv(&format!("{}:{}", q.zip, q.term), opts.seed));
+    };
+    const CHUNK: usize = 1024;
+    let mut out: Vec<LabelledQuery> = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        if out.len() >= opts.max_queries {
+            break;
+        }
+        // In parallel, kept in draw order.
+        let found: Vec<LabelledQuery> = chunk
+            .par_iter()
+            .filter_map(|(_, zip, term)| query_of(zip, term))
+            .collect();
+        out.extend(found);
+    }
     out.truncate(opts.max_queries);
     let window = TrainingWindow {
         features_until: Some(Day(t)),
