@@ -339,13 +339,15 @@ pub fn build_index(
         )?;
         writer.commit()?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
-        let stage = std::time::Instant::now();
         if threads > 1 {
+            let stage = std::time::Instant::now();
             opts.report("merge", 0, None);
             merge_all(&index, &mut writer)?;
+            writer.wait_merging_threads()?;
+            tracing::info!(seconds = stage.elapsed().as_secs_f64(), "merged");
+        } else {
+            writer.wait_merging_threads()?;
         }
-        writer.wait_merging_threads()?;
-        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "merged");
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
         table.save(&tmp.join(BUSINESSES))?;
         std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
