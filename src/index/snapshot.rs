@@ -193,6 +193,9 @@ impl Snapshot {
 fn scan_order(searcher: &Searcher, segments: &[SegmentColumns]) -> Vec<usize> {
     let key = |i: usize| {
         let sr = searcher.segment_reader(i as u32);
+        if sr.max_doc() == 0 {
+            return (None, None, None, 0, sr.segment_id().uuid_string());
+        }
         let zip = segments[i]
             .zip_runs
             .iter()
