@@ -217,7 +217,7 @@ pub(crate) fn train_text(
 
 /// Pass two: index every bucket in zipcode order.
 pub(crate) fn index_spilled(
-    writer: &IndexWriter,
+    writer: &mut IndexWriter,
     fields: &Fields,
     spilled: &Spilled,
     text_model: Option<&TextModel>,
@@ -238,7 +238,9 @@ pub(crate) fn index_spilled(
                 .map(|r| review_document(fields, &analyzer, text_model, r))
                 .collect();
             for d in docs {
-                writer.add_document(d)?;
+                if let Err(killed) = writer.add_document(d) {
+                    return Err(worker_error(writer, killed));
+                }
             }
             done += chunk.len() as u64;
             opts.report("index", done, Some(total));
@@ -247,6 +249,16 @@ pub(crate) fn index_spilled(
         std::fs::remove_file(&p).at(&p)?;
     }
     Ok(done)
+}
+
+/// The error that stopped tantivy's indexing worker. `add_document` then only says "An
+/// index writer was killed"; joining the worker, which preparing a commit does, returns
+/// the worker's own error (a full disk, say), which says what to fix.
+fn worker_error(writer: &mut IndexWriter, killed: tantivy::TantivyError) -> Error {
+    match writer.prepare_commit() {
+        Err(cause) => cause.into(),
+        Ok(_) => killed.into(),
+    }
 }
 
 /// Merges every segment of `index` into one (the zipcode runs stay long): what segments
@@ -331,7 +343,7 @@ pub fn build_index(
         let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let indexed = index_spilled(
-            &writer,
+            &mut writer,
             &fields,
             &spilled,
             text.as_ref().map(|t| &t.0),

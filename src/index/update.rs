@@ -510,7 +510,7 @@ fn write_segments(
         if !deletes.is_empty() {
             writer.delete_query(Box::new(deletes))?;
         }
-        index_spilled(&writer, &fields, fresh, text_model, opts)?;
+        index_spilled(&mut writer, &fields, fresh, text_model, opts)?;
         writer.commit()?;
         writer.wait_merging_threads()?;
         let reader = index
