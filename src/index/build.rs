@@ -28,7 +28,7 @@ use super::layout::{
 };
 use super::pass_one::read_reviews;
 use super::schema::{build_schema, Fields};
-use super::spill::{read_bucket, Spill, SpillRecord};
+use super::spill::{read_bucket, read_bucket_where, Spill, SpillRecord};
 use super::table::BusinessTable;
 use crate::analysis::Analyzer;
 use crate::date::Day;
@@ -197,11 +197,9 @@ pub(crate) fn train_text(
     let mut sample: Vec<SpillRecord> = Vec::new();
     for i in 0..spilled.counts.len() {
         opts.check_cancel()?;
-        for r in read_bucket(&spilled.dir, i)? {
-            if id_hash(&r.review_id).is_multiple_of(keep_every) {
-                sample.push(r);
-            }
-        }
+        sample.extend(read_bucket_where(&spilled.dir, i, |id| {
+            id_hash(id).is_multiple_of(keep_every)
+        })?);
     }
     opts.report("train text model", 0, Some(sample.len() as u64));
     let labelled: Vec<LabelledReview> = sample

@@ -46,7 +46,12 @@ impl SpillRecord {
         Ok(())
     }
 
-    fn read_from(r: &mut impl Read) -> std::io::Result<Option<SpillRecord>> {
+    /// The next record of `r`: `None` at the end, `Some(None)` for one whose review id
+    /// `keep` refuses (its text skipped, never read into memory).
+    fn read_from(
+        r: &mut BufReader<File>,
+        keep: &mut impl FnMut(&str) -> bool,
+    ) -> std::io::Result<Option<Option<SpillRecord>>> {
         let mut head = [0u8; 17];
         match r.read_exact(&mut head) {
             Ok(()) => {}
@@ -55,22 +60,32 @@ impl SpillRecord {
         }
         let u32_at =
             |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
-        let mut string = || -> std::io::Result<String> {
+        let len = |r: &mut BufReader<File>| -> std::io::Result<usize> {
             let mut len = [0u8; 4];
             r.read_exact(&mut len)?;
-            let mut buf = vec![0u8; u32::from_le_bytes(len) as usize];
+            Ok(u32::from_le_bytes(len) as usize)
+        };
+        let string = |r: &mut BufReader<File>, n: usize| -> std::io::Result<String> {
+            let mut buf = vec![0u8; n];
             r.read_exact(&mut buf)?;
             String::from_utf8(buf).map_err(std::io::Error::other)
         };
-        Ok(Some(SpillRecord {
+        let n = len(r)?;
+        let review_id = string(r, n)?;
+        let n = len(r)?;
+        if !keep(&review_id) {
+            r.seek_relative(n as i64)?;
+            return Ok(Some(None));
+        }
+        Ok(Some(Some(SpillRecord {
             zip: u32_at(0),
             biz: u32_at(4),
             day: u32_at(8) as i32,
             stars: head[12],
             useful: u32_at(13),
-            review_id: string()?,
-            text: string()?,
-        }))
+            review_id,
+            text: string(r, n)?,
+        })))
     }
 }
 
@@ -126,11 +141,21 @@ pub fn bucket_path(dir: &Path, i: usize) -> PathBuf {
 
 /// Reads every record of bucket `i`.
 pub fn read_bucket(dir: &Path, i: usize) -> Result<Vec<SpillRecord>> {
+    read_bucket_where(dir, i, |_| true)
+}
+
+/// Reads the records of bucket `i` whose review id `keep` accepts; the others' texts are
+/// skipped, not read (a sample of a bucket costs little more than its ids).
+pub fn read_bucket_where(
+    dir: &Path,
+    i: usize,
+    mut keep: impl FnMut(&str) -> bool,
+) -> Result<Vec<SpillRecord>> {
     let p = bucket_path(dir, i);
     let mut r = BufReader::with_capacity(1 << 16, File::open(&p).at(&p)?);
     let mut out = Vec::new();
-    while let Some(rec) = SpillRecord::read_from(&mut r).map_err(|e| Error::io(&p, e))? {
-        out.push(rec);
+    while let Some(rec) = SpillRecord::read_from(&mut r, &mut keep).map_err(|e| Error::io(&p, e))? {
+        out.extend(rec);
     }
     Ok(out)
 }
@@ -173,6 +198,13 @@ mod tests {
             .collect();
         assert!(ranges.len() > 1);
         assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0), "{ranges:?}");
+        // A filtered read keeps exactly the accepted records, in order, whole.
+        for (i, bucket) in buckets.iter().enumerate() {
+            let odd = |id: &str| id.ends_with(['1', '3', '5', '7', '9']);
+            let kept = read_bucket_where(dir.path(), i, odd).unwrap();
+            let expected: Vec<&SpillRecord> = bucket.iter().filter(|r| odd(&r.review_id)).collect();
+            assert_eq!(kept.iter().collect::<Vec<_>>(), expected);
+        }
         let mut back: Vec<SpillRecord> = buckets.into_iter().flatten().collect();
         back.sort_by_key(|r| r.biz);
         assert_eq!(back, recs);
