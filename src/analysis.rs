@@ -42,8 +42,19 @@ const STOPWORDS: &[&str] = &[
     "would", "you", "your", "yours",
 ];
 
-/// Memo of word as written → (term, is stopword).
-type TermCache = rustc_hash::FxHashMap<Box<str>, (Term, bool)>;
+/// Memo of word as written → (term, is stopword, term hash).
+type TermCache = rustc_hash::FxHashMap<Box<str>, (Term, bool, u64)>;
+
+/// A stable 64-bit hash of a term (FNV-1a: the same across runs and platforms, unlike
+/// std's `RandomState`). [`Word::term_hash`] holds it, computed once per distinct word.
+pub fn term_hash(term: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in term.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// A normalised term, shared: the per-thread memo hands out the same allocation for
 /// every occurrence of a word.
@@ -62,6 +73,8 @@ pub struct Word {
     pub to: usize,
     /// Whether the word is a stopword (kept for the text model, dropped for retrieval).
     pub stop: bool,
+    /// [`term_hash`] of `term` (the text model's feature hashing reads it).
+    pub term_hash: u64,
 }
 
 /// A sentence of a text, as a range of word positions and bytes.
@@ -201,24 +214,25 @@ impl Analyzer {
     /// The term and stopword flag of one word as written, memoised per thread: review
     /// vocabularies are Zipfian, so nearly every word is a cache hit and skips folding
     /// and stemming.
-    fn normalise(&self, seg: &str) -> (Term, bool) {
+    fn normalise(&self, seg: &str) -> (Term, bool, u64) {
         const MAX_CACHED: usize = 400_000;
         thread_local! {
             static CACHE: std::cell::RefCell<TermCache> = std::cell::RefCell::new(TermCache::default());
         }
         CACHE.with(|c| {
-            if let Some((t, stop)) = c.borrow().get(seg) {
-                return (t.clone(), *stop);
+            if let Some((t, stop, hash)) = c.borrow().get(seg) {
+                return (t.clone(), *stop, *hash);
             }
             let folded = fold(seg);
             let stop = is_stopword(&folded);
             let term: Term = self.stem(&folded).into();
+            let hash = term_hash(&term);
             let mut c = c.borrow_mut();
             if c.len() >= MAX_CACHED {
                 c.clear();
             }
-            c.insert(seg.into(), (term.clone(), stop));
-            (term, stop)
+            c.insert(seg.into(), (term.clone(), stop, hash));
+            (term, stop, hash)
         })
     }
 
@@ -226,13 +240,14 @@ impl Analyzer {
     pub fn for_each_word(&self, text: &str, mut f: impl FnMut(Word)) {
         let mut position = 0u32;
         let mut emit = |from: usize, seg: &str| {
-            let (term, stop) = self.normalise(seg);
+            let (term, stop, term_hash) = self.normalise(seg);
             f(Word {
                 term,
                 position,
                 from,
                 to: from + seg.len(),
                 stop,
+                term_hash,
             });
             position += 1;
         };
@@ -372,6 +387,16 @@ impl tantivy::tokenizer::TokenStream for YelpTokenStream<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn term_hashes_are_stable_and_carried_by_words() {
+        // FNV-1a of "pasta": models store weights by these hashes, so they must not move.
+        assert_eq!(term_hash("pasta"), 0x13b4_e4a7_a5cc_3c74);
+        let a = Analyzer::default();
+        for w in a.words("Pasta, PASTA and pastas! Crème brûlée") {
+            assert_eq!(w.term_hash, term_hash(&w.term), "{w:?}");
+        }
+    }
 
     fn unicode_words(text: &str) -> Vec<(usize, &str)> {
         text.split_word_bound_indices()

@@ -170,6 +170,7 @@ mod tests {
             from: 0,
             to: 0,
             stop,
+            term_hash: crate::analysis::term_hash(term),
         };
         let mut enc = String::new();
         encode_terms(

@@ -64,28 +64,18 @@ fn mix(a: u64, b: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn hash_str(s: &str) -> u64 {
-    // FNV-1a: stable across runs and platforms, unlike std's RandomState.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// The hashed features of the words `words` (one clause).
 pub fn features(words: &[Word], out: &mut Vec<u32>) {
     out.clear();
     let mask = (1u64 << DIM_BITS) - 1;
-    let h: Vec<u64> = words.iter().map(|w| hash_str(&w.term)).collect();
-    for (i, &a) in h.iter().enumerate() {
+    for (i, w) in words.iter().enumerate() {
+        let a = w.term_hash;
         out.push((mix(a, 1) & mask) as u32);
-        if let Some(&b) = h.get(i + 1) {
-            out.push((mix(a, mix(b, 2)) & mask) as u32);
+        if let Some(b) = words.get(i + 1) {
+            out.push((mix(a, mix(b.term_hash, 2)) & mask) as u32);
         }
-        if let Some(&c) = h.get(i + 2) {
-            out.push((mix(a, mix(c, 3)) & mask) as u32);
+        if let Some(c) = words.get(i + 2) {
+            out.push((mix(a, mix(c.term_hash, 3)) & mask) as u32);
         }
     }
 }
