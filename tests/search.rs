@@ -293,6 +293,8 @@ fn an_index_in_several_segments_answers_as_one() {
     };
     assert_eq!(segments(&one), 1);
     assert!(segments(&several) > 1, "the small budget should flush");
+    // The shared fixture is built the same way, so every test on it sees several segments.
+    assert!(segments(&f.index) > 1);
     // Visited in scan order, the segments hold the reviews in the build's order, as the
     // one segment does: what a search adds up comes in the same order.
     let snap = yelpsearch::index::snapshot::Snapshot::open_current(&several).unwrap();
@@ -305,7 +307,27 @@ fn an_index_in_several_segments_answers_as_one() {
         }
     }
     assert!(keys.is_sorted(), "segments visited out of build order");
-    let (one, several) = (Index::open(&one).unwrap(), Index::open(&several).unwrap());
+    // The same update on both: a few reviews edited (a new word in their text) and a
+    // few added, so that a version of several segments gains one more and loses
+    // documents from the old ones.
+    let lines = gz_lines(&f.reviews);
+    let mut update = Vec::new();
+    for (k, line) in lines.iter().step_by(997).enumerate() {
+        let mut v: serde_json::Value = serde_json::from_slice(line).unwrap();
+        let text = format!(
+            "{} The zorblat pasta was great.",
+            v["text"].as_str().unwrap()
+        );
+        v["text"] = text.into();
+        update.push(serde_json::to_vec(&v).unwrap());
+        if k % 2 == 0 {
+            v["review_id"] = format!("multi-segment-new-{k:04}").into();
+            v["date"] = "2024-01-02 10:00:00".into();
+            update.push(serde_json::to_vec(&v).unwrap());
+        }
+    }
+    let update_file = dir.path().join("update.jsonl");
+    write_lines(&update_file, &update);
     // Every zipcode, the ones a segment boundary cuts through among them.
     let mut zips: Vec<&str> = f
         .truth
@@ -315,21 +337,50 @@ fn an_index_in_several_segments_answers_as_one() {
         .collect();
     zips.sort();
     zips.dedup();
-    let mut compared = 0;
-    for zip in zips {
-        for dish in ["pizza", "pasta", "coffee", "tacos", "service"] {
-            let req = SearchRequest::new(dish).zip(zip).limit(1000);
-            match (one.search(&req), several.search(&req)) {
-                (Ok(mut a), Ok(mut b)) => {
-                    (a.took_ms, b.took_ms) = (0.0, 0.0);
-                    assert_eq!(a, b, "{dish} in {zip}");
-                    compared += a.results.len();
+    let compare = |one: &Index, several: &Index| {
+        let mut compared = 0;
+        for &zip in &zips {
+            for dish in ["pizza", "pasta", "coffee", "tacos", "service", "zorblat"] {
+                let req = SearchRequest::new(dish).zip(zip).limit(1000);
+                match (one.search(&req), several.search(&req)) {
+                    (Ok(mut a), Ok(mut b)) => {
+                        (a.took_ms, b.took_ms) = (0.0, 0.0);
+                        assert_eq!(a, b, "{dish} in {zip}");
+                        compared += a.results.len();
+                    }
+                    // Postal codes no search accepts (empty, say) fail alike.
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{dish} in {zip}: {a:?} against {b:?}"),
                 }
-                // Postal codes no search accepts (empty, say) fail alike.
-                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-                (a, b) => panic!("{dish} in {zip}: {a:?} against {b:?}"),
             }
         }
+        assert!(compared > 500, "compared only {compared} results");
+    };
+    let (a, b) = (Index::open(&one).unwrap(), Index::open(&several).unwrap());
+    compare(&a, &b);
+    let opts = BuildOptions {
+        threads: 1,
+        ..BuildOptions::default()
+    };
+    let mut changed = 0;
+    for at in [&one, &several] {
+        let r = yelpsearch::index::update::update_index(at, &update_file, None, &opts).unwrap();
+        assert!(r.added > 0 && r.replaced > 0, "{r:?}");
+        changed = r.added + r.replaced;
     }
-    assert!(compared > 500, "compared only {compared} results");
+    assert!(segments(&several) > 2);
+    let (a, b) = (Index::open(&one).unwrap(), Index::open(&several).unwrap());
+    compare(&a, &b);
+    // Every review the update wrote holds the new word, and is found once.
+    let mut zorblat = 0;
+    for &zip in &zips {
+        let req = SearchRequest::new("zorblat")
+            .zip(zip)
+            .limit(1000)
+            .related(false);
+        if let Ok(res) = b.search(&req) {
+            zorblat += res.results.iter().map(|h| h.matches as u64).sum::<u64>();
+        }
+    }
+    assert_eq!(zorblat, changed);
 }

@@ -44,7 +44,9 @@ pub fn make_fixture(businesses: usize, reviews: usize, seed: u64) -> Fixture {
         &r.review_path,
         &index,
         &BuildOptions {
-            memory_mb: 64,
+            // Small enough that the writer fills it: every test that uses the fixture
+            // runs on an index of several segments, as large builds are.
+            memory_mb: 16,
             ..BuildOptions::default()
         },
     )
