@@ -6,21 +6,27 @@ use common::*;
 use yelpsearch::index::{build_index, BuildOptions};
 use yelpsearch::{Error, Index, SearchRequest};
 
+/// The fixture's postal codes, each once, sorted.
+fn zipcodes(f: &Fixture) -> Vec<&str> {
+    let mut zips: Vec<&str> = f
+        .truth
+        .businesses
+        .iter()
+        .map(|b| b.postal_code.as_str())
+        .collect();
+    zips.sort();
+    zips.dedup();
+    zips
+}
+
 /// (zip, dish) pairs whose planted best business is clearly better than the runner-up.
 fn clear_pairs(f: &Fixture) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
+    let zips = zipcodes(f);
     for dish in [
         "pizza", "pasta", "sushi", "tacos", "burger", "ramen", "coffee", "salad",
     ] {
-        let mut zips: Vec<&str> = f
-            .truth
-            .businesses
-            .iter()
-            .map(|b| b.postal_code.as_str())
-            .collect();
-        zips.sort();
-        zips.dedup();
-        for zip in zips {
+        for &zip in &zips {
             let mut q: Vec<(f32, &str)> = f
                 .truth
                 .businesses
@@ -329,14 +335,7 @@ fn an_index_in_several_segments_answers_as_one() {
     let update_file = dir.path().join("update.jsonl");
     write_lines(&update_file, &update);
     // Every zipcode, the ones a segment boundary cuts through among them.
-    let mut zips: Vec<&str> = f
-        .truth
-        .businesses
-        .iter()
-        .map(|b| b.postal_code.as_str())
-        .collect();
-    zips.sort();
-    zips.dedup();
+    let zips = zipcodes(f);
     let compare = |one: &Index, several: &Index| {
         let mut compared = 0;
         for &zip in &zips {

@@ -53,6 +53,21 @@ pub(crate) fn for_each_batch(
     bytes
 }
 
+/// Parses a batch's lines with `parse` in parallel (rayon), in order, each with its line
+/// number; a line too long to read is a [`too_long`] rejection.
+pub(crate) fn parse_lines<T: Send>(
+    batch: Vec<Line>,
+    parse: impl Fn(&[u8]) -> std::result::Result<T, Rejection> + Sync,
+) -> Vec<(u64, std::result::Result<T, Rejection>)> {
+    batch
+        .into_par_iter()
+        .map(|l| match l {
+            Line::Ok { no, bytes } => (no, parse(&bytes)),
+            Line::TooLong { no, len } => (no, Err(too_long(len))),
+        })
+        .collect()
+}
+
 /// The rejection of a line longer than [`MAX_LINE_BYTES`].
 pub(crate) fn too_long(len: usize) -> Rejection {
     Rejection {
@@ -76,14 +91,7 @@ pub(crate) fn read_reviews(
     let mut seen: HashSet<u64> = HashSet::new();
     let bytes = for_each_batch(reviews, |batch| {
         opts.check_cancel()?;
-        let parsed: Vec<(u64, std::result::Result<crate::ingest::Review, Rejection>)> = batch
-            .into_par_iter()
-            .map(|l| match l {
-                Line::Ok { no, bytes } => (no, parse_review(&bytes)),
-                Line::TooLong { no, len } => (no, Err(too_long(len))),
-            })
-            .collect();
-        for (no, p) in parsed {
+        for (no, p) in parse_lines(batch, parse_review) {
             report.read += 1;
             let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
                 report.reject(reviews, no, cat, reason, opts.strict)

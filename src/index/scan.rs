@@ -9,11 +9,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::build::BuildOptions;
-use super::pass_one::{for_each_batch, read_reviews, too_long};
+use super::pass_one::{for_each_batch, parse_lines, read_reviews, too_long};
 use super::table::BusinessTable;
 use crate::date::Day;
 use crate::error::Result;
@@ -106,14 +105,7 @@ pub fn scan_reviews(
             Ok(())
         })?,
         ScanDepth::Parse => for_each_batch(path, |batch| {
-            let parsed: Vec<_> = batch
-                .into_par_iter()
-                .map(|l| match l {
-                    Line::Ok { no, bytes } => (no, parse_review_fields(&bytes)),
-                    Line::TooLong { no, len } => (no, Err(too_long(len))),
-                })
-                .collect();
-            for (no, p) in parsed {
+            for (no, p) in parse_lines(batch, parse_review_fields) {
                 report.read += 1;
                 match p {
                     Ok(()) => report.accepted += 1,

@@ -215,6 +215,16 @@ fn scan_order(searcher: &Searcher, segments: &[SegmentColumns]) -> Vec<usize> {
     order
 }
 
+impl SegmentColumns {
+    /// The clause values of document `doc`, in clause order, into `out` (one read of
+    /// the column rather than a call per value).
+    pub fn clause_values(&self, doc: tantivy::DocId, out: &mut Vec<u64>) {
+        let rows = self.clauses.index.value_row_ids(doc);
+        out.resize(rows.len(), 0);
+        self.clauses.values.get_range(rows.start as u64, out);
+    }
+}
+
 /// Each business's position among the members of its zipcode.
 fn local_slots(table: &BusinessTable) -> Vec<u32> {
     let mut local = vec![u32::MAX; table.len()];

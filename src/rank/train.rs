@@ -159,7 +159,7 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
             let term = tantivy::Term::from_field_text(text, t);
             let mut per_biz: std::collections::HashMap<u64, (f64, f64, u32)> =
                 std::collections::HashMap::new();
-            let (mut pos, mut logits) = (Vec::new(), Vec::new());
+            let (mut pos, mut logits, mut clause_values) = (Vec::new(), Vec::new(), Vec::new());
             let mut seen = 0;
             for seg in snap.scan_order.iter().map(|&i| &snap.segments[i]) {
                 // A segment without the term has nothing to add.
@@ -177,8 +177,9 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                 let mut doc = p.doc();
                 while doc != tantivy::TERMINATED && seen < 3000 {
                     p.positions(&mut pos);
+                    seg.clause_values(doc, &mut clause_values);
                     crate::rank::clauses::logits_at(
-                        seg.clauses.values_for_doc(doc),
+                        clause_values.iter().copied(),
                         &pos,
                         &mut logits,
                     );

@@ -224,13 +224,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                                 .map(|(p, s)| s.weight.score(norm, p.term_freq()))
                                 .sum();
                             all_pos.sort_unstable();
-                            // The review's clauses in one read (a call per value
-                            // otherwise).
-                            let rows = seg.clauses.index.value_row_ids(doc);
-                            clause_values.resize(rows.len(), 0);
-                            seg.clauses
-                                .values
-                                .get_range(rows.start as u64, &mut clause_values);
+                            seg.clause_values(doc, &mut clause_values);
                             logits_at(clause_values.iter().copied(), &all_pos, &mut logits);
                             let biz = seg.biz.first(doc).unwrap_or(u64::MAX) as u32;
                             if let Some(li) = slot(snap, biz, zip) {
