@@ -36,7 +36,7 @@ fn main() -> Result<(), yelpsearch::Error> {
         println!(
             "{}. {} — {} matching reviews",
             rank + 1,
-            hit.name,
+            hit.business.name,
             hit.matches
         );
         if let Some(s) = hit.snippets.first() {

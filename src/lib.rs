@@ -9,7 +9,7 @@
 //! let index = Index::open("idx")?;
 //! let res = index.search(&SearchRequest::new("61820 pasta"))?;
 //! for hit in &res.results {
-//!     println!("{} ({} matching reviews)", hit.name, hit.matches);
+//!     println!("{} ({} matching reviews)", hit.business.name, hit.matches);
 //! }
 //! # Ok::<(), yelpsearch::Error>(())
 //! ```
@@ -32,4 +32,4 @@ pub mod search;
 pub use date::Day;
 pub use error::{Error, Result};
 pub use handle::{Index, IndexStats};
-pub use search::{Hit, RankMode, SearchRequest, SearchResponse, Snippet};
+pub use search::{Hit, Listing, RankMode, SearchRequest, SearchResponse, Snippet};

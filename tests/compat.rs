@@ -79,14 +79,14 @@ fn an_index_of_the_first_schema_searches_with_snippets_and_takes_updates() {
         &[
             review_line(
                 &snip.review_id,
-                &hit.business_id,
+                &hit.business.business_id,
                 5.0,
                 "2023-03-01 12:00:00",
                 "Edited: the quokkaberry tart was superb.",
             ),
             review_line(
                 "compat-new-review-0001",
-                &hit.business_id,
+                &hit.business.business_id,
                 4.0,
                 "2023-03-02 12:00:00",
                 "A wombatberry pie worth the trip.",
@@ -132,7 +132,7 @@ fn an_index_of_the_first_schema_searches_with_snippets_and_takes_updates() {
     let after = res
         .results
         .iter()
-        .find(|h| h.business_id == hit.business_id)
+        .find(|h| h.business.business_id == hit.business.business_id)
         .map_or(0, |h| h.matches);
     assert_eq!(after, hit.matches - 1);
 }

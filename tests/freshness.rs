@@ -195,7 +195,10 @@ fn found(index: &Index, word: &str, zip: &str) -> Vec<String> {
     let res = index
         .search(&SearchRequest::new(word).zip(zip).limit(100).related(false))
         .expect("search");
-    res.results.into_iter().map(|h| h.business_id).collect()
+    res.results
+        .into_iter()
+        .map(|h| h.business.business_id.clone())
+        .collect()
 }
 
 fn edited(r: &Value) -> Value {
@@ -313,10 +316,10 @@ fn update_adds_replaces_updates_businesses_and_is_idempotent() {
     let hit = res
         .results
         .iter()
-        .find(|h| h.business_id == x)
+        .find(|h| h.business.business_id == x)
         .expect("the changed business");
     assert_eq!(
-        (hit.name.as_str(), hit.address.as_str()),
+        (hit.business.name.as_str(), hit.business.address.as_str()),
         ("Renamed Diner", "99 New Road")
     );
     assert_eq!((hit.stars, hit.review_count), (1.5, 999));
@@ -533,7 +536,7 @@ fn signature(index: &Index, req: &SearchRequest) -> yelpsearch::Result<Signature
     Ok(res
         .results
         .into_iter()
-        .map(|h| (h.business_id, h.matches, h.score))
+        .map(|h| (h.business.business_id.clone(), h.matches, h.score))
         .collect())
 }
 

@@ -52,13 +52,13 @@ fn ndcg_against_truth(index: &Index, f: &Fixture, mode: RankMode) -> (f64, usize
                 .map(|h| {
                     graded
                         .iter()
-                        .find(|g| g.0 == h.business_id)
+                        .find(|g| g.0 == h.business.business_id)
                         .map_or(0, |g| g.1)
                 })
                 .collect();
             let missing: Vec<u8> = graded
                 .iter()
-                .filter(|g| !res.results.iter().any(|h| h.business_id == g.0))
+                .filter(|g| !res.results.iter().any(|h| h.business.business_id == g.0))
                 .map(|g| g.1)
                 .collect();
             total += ndcg_at(&scores, &labels, &missing, 10);
@@ -221,7 +221,11 @@ fn praise_outranks_a_mention_in_passing() {
     let res = index
         .search(&SearchRequest::new("gnocchi").zip(zip).related(false))
         .unwrap();
-    let at = |id: &str| res.results.iter().position(|h| h.business_id == id);
+    let at = |id: &str| {
+        res.results
+            .iter()
+            .position(|h| h.business.business_id == id)
+    };
     let (Some(pi), Some(mi)) = (at("praised"), at("passing")) else {
         panic!("both places match: {:?}", res.results)
     };

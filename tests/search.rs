@@ -68,7 +68,7 @@ fn planted_best_is_found_and_zip_never_leaks() {
         // With related(false), every hit is a match with evidence (the related places'
         // order is tested in related_businesses_follow_the_matches).
         for h in &res.results {
-            assert_eq!(&h.postal_code, zip, "result from another zipcode");
+            assert_eq!(&h.business.postal_code, zip, "result from another zipcode");
             assert!(h.matches >= 1 && !h.snippets.is_empty() && h.snippets.len() <= 3);
             assert!(
                 h.snippets.iter().all(|s| s.text.contains("<mark>")),
@@ -76,13 +76,16 @@ fn planted_best_is_found_and_zip_never_leaks() {
                 h.snippets
             );
         }
-        if res.results.iter().any(|h| &h.business_id == best) {
+        if res.results.iter().any(|h| &h.business.business_id == best) {
             found += 1;
         } else {
             let all = index
                 .search(&SearchRequest::new(format!("{dish} in {zip}")).limit(1000))
                 .unwrap();
-            let at = all.results.iter().position(|h| &h.business_id == best);
+            let at = all
+                .results
+                .iter()
+                .position(|h| &h.business.business_id == best);
             misses.push((zip.clone(), dish.clone(), at, all.results.len()));
         }
     }
@@ -107,7 +110,7 @@ fn query_forms_agree() {
             .unwrap()
             .results
             .into_iter()
-            .map(|h| h.business_id)
+            .map(|h| h.business.business_id.clone())
             .collect()
     };
     let a = ids(SearchRequest::new(format!("{zip} {dish}")));
@@ -196,7 +199,7 @@ fn phrases_folding_and_escaping() {
             .unwrap()
             .results
             .into_iter()
-            .map(|h| h.business_id)
+            .map(|h| h.business.business_id.clone())
             .collect();
         v.sort();
         v
@@ -250,7 +253,7 @@ fn related_businesses_follow_the_matches() {
     let got: Vec<(&str, u32, usize)> = res
         .results
         .iter()
-        .map(|h| (h.business_id.as_str(), h.matches, h.snippets.len()))
+        .map(|h| (h.business.business_id.as_str(), h.matches, h.snippets.len()))
         .collect();
     // The other Italian place of the zipcode follows the match, without evidence; the
     // garage (no kin among the matches) and the Italian place of another zipcode do not.
@@ -263,7 +266,7 @@ fn related_businesses_follow_the_matches() {
     let limited = index
         .search(&SearchRequest::new("pasta 60614").limit(1))
         .unwrap();
-    assert_eq!(limited.results[0].business_id, "it1");
+    assert_eq!(limited.results[0].business.business_id, "it1");
     assert_eq!(limited.results.len(), 1);
     // No match, no kin: nothing to offer.
     let none = index.search(&SearchRequest::new("sushi 60614")).unwrap();

@@ -300,37 +300,37 @@ impl Hit {
     /// Yelp business id.
     #[getter]
     fn business_id(&self) -> &str {
-        &self.inner.business_id
+        &self.inner.business.business_id
     }
 
     /// Business name.
     #[getter]
     fn name(&self) -> &str {
-        &self.inner.name
+        &self.inner.business.name
     }
 
     /// Street address (may be empty).
     #[getter]
     fn address(&self) -> &str {
-        &self.inner.address
+        &self.inner.business.address
     }
 
     /// City.
     #[getter]
     fn city(&self) -> &str {
-        &self.inner.city
+        &self.inner.business.city
     }
 
     /// State or province.
     #[getter]
     fn state(&self) -> &str {
-        &self.inner.state
+        &self.inner.business.state
     }
 
     /// Normalised postal code.
     #[getter]
     fn postal_code(&self) -> &str {
-        &self.inner.postal_code
+        &self.inner.business.postal_code
     }
 
     /// Yelp stars of the business.
@@ -394,9 +394,9 @@ impl Hit {
     fn __repr__(&self) -> String {
         format!(
             "Hit(business_id={:?}, name={:?}, postal_code={:?}, score={}, matches={})",
-            self.inner.business_id,
-            self.inner.name,
-            self.inner.postal_code,
+            self.inner.business.business_id,
+            self.inner.business.name,
+            self.inner.business.postal_code,
             f32_value(self.inner.score),
             self.inner.matches
         )

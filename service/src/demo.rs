@@ -140,8 +140,11 @@ fn examples(truth_path: &Path, index: &Path) -> Vec<Example> {
             let res = index
                 .search(&SearchRequest::new(query.clone()).limit(3))
                 .ok()?;
-            let pos = res.results.iter().position(|h| h.business_id == id)?;
-            let best = res.results[pos].name.clone();
+            let pos = res
+                .results
+                .iter()
+                .position(|h| h.business.business_id == id)?;
+            let best = res.results[pos].business.name.clone();
             Some(Example {
                 query,
                 zip,

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::rank::affinity::ZipCategories;
 use crate::rank::features::{BizStats, RECENT_DAYS};
 use crate::rank::ModelFile;
+use crate::search::Listing;
 
 /// Fast columns of one segment.
 pub struct SegmentColumns {
@@ -69,6 +70,8 @@ pub struct Snapshot {
     pub local: Vec<u32>,
     /// The categories of each zipcode's members, by zip ordinal (category affinity).
     pub zip_categories: Vec<ZipCategories>,
+    /// Each business's listing, by ordinal: the strings its search results share.
+    pub listings: Vec<Arc<Listing>>,
     /// Newest review day (the "now" of recency features).
     pub now: i32,
     /// The model in use (the fallback when the file is missing or refused).
@@ -154,6 +157,10 @@ impl Snapshot {
         let scan_order = scan_order(&searcher, &segments);
         let local = local_slots(&table);
         let zip_categories = ZipCategories::for_table(&table);
+        let listings = (0..table.len() as u32)
+            .filter_map(|b| table.get(b))
+            .map(|b| Arc::new(Listing::of(b)))
+            .collect();
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
         let (model, model_error) = ModelFile::load_or_fallback(&vdir.join(MODEL));
         if let Some(e) = &model_error {
@@ -174,6 +181,7 @@ impl Snapshot {
             stats,
             local,
             zip_categories,
+            listings,
             now,
             model,
             model_error,

@@ -293,13 +293,27 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
             evidence: std::mem::take(&mut evidence[li]),
         });
     }
-    out.related.sort_by(|a, b| {
-        b.affinity
-            .total_cmp(&a.affinity)
-            .then(b.recent.cmp(&a.recent))
-            .then(a.biz.cmp(&b.biz))
+    // Best first: the highest affinity, then the most recent reviews, then the lowest
+    // ordinal. The key is unique (the ordinal is), so an unstable sort is deterministic.
+    out.related.sort_unstable_by_key(|r| {
+        (
+            std::cmp::Reverse(ordered_bits(r.affinity)),
+            std::cmp::Reverse(r.recent),
+            r.biz,
+        )
     });
     Ok(out)
+}
+
+/// The bits of `x` as an unsigned integer in the order of [`f32::total_cmp`].
+#[inline]
+fn ordered_bits(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 1 << 31
+    }
 }
 
 /// The accumulator slot of a business, if it belongs to the queried zipcode.
@@ -342,4 +356,33 @@ fn has_phrase(positions: &[Vec<u32>], clause: &[(usize, u32)]) -> bool {
                 .is_ok()
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_bits_sort_as_total_cmp() {
+        let mut xs = vec![
+            0.5,
+            -0.0,
+            f32::INFINITY,
+            -3.25,
+            0.0,
+            f32::MIN_POSITIVE,
+            f32::NEG_INFINITY,
+            1e-40,
+            -1e-40,
+            7.0,
+            -0.5,
+        ];
+        let mut by_bits = xs.clone();
+        xs.sort_by(f32::total_cmp);
+        by_bits.sort_by_key(|&x| ordered_bits(x));
+        assert_eq!(
+            xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            by_bits.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+    }
 }

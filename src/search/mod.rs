@@ -8,6 +8,7 @@ pub mod engine;
 pub mod query;
 pub mod snippets;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -123,9 +124,10 @@ pub struct FeatureExplain {
     pub contribution: f32,
 }
 
-/// A business in the results.
+/// The business fields a result shows: shared by every result for the business, and
+/// flattened into the result's JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hit {
+pub struct Listing {
     /// Yelp business id.
     pub business_id: String,
     /// Name.
@@ -138,6 +140,29 @@ pub struct Hit {
     pub state: String,
     /// Normalised postal code.
     pub postal_code: String,
+}
+
+impl Listing {
+    /// The listing of a business record.
+    pub fn of(b: &crate::ingest::Business) -> Listing {
+        Listing {
+            business_id: b.business_id.clone(),
+            name: b.name.clone(),
+            address: b.address.clone(),
+            city: b.city.clone(),
+            state: b.state.clone(),
+            postal_code: b.postal_code.clone(),
+        }
+    }
+}
+
+/// A business in the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Id, name, address and postal code (shared, not copied, from the index: a
+    /// result costs one reference count, not six strings).
+    #[serde(flatten)]
+    pub business: Arc<Listing>,
     /// Yelp stars.
     pub stars: f32,
     /// Yelp review count.
@@ -255,12 +280,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
 fn base_hit(snap: &Snapshot, biz: u32, score: f32) -> Option<Hit> {
     let b = snap.table.get(biz)?;
     Some(Hit {
-        business_id: b.business_id.clone(),
-        name: b.name.clone(),
-        address: b.address.clone(),
-        city: b.city.clone(),
-        state: b.state.clone(),
-        postal_code: b.postal_code.clone(),
+        business: Arc::clone(snap.listings.get(biz as usize)?),
         stars: b.stars,
         review_count: b.review_count,
         score,

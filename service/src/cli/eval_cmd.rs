@@ -80,7 +80,7 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
                     empty += 1;
                 }
                 for (r, h) in res.results.iter().enumerate() {
-                    writeln!(w, "{}\t{}\t{}", cols[0], h.business_id, r + 1)
+                    writeln!(w, "{}\t{}\t{}", cols[0], h.business.business_id, r + 1)
                         .map_err(|e| CliError::io("writing the run", e))?;
                 }
             }

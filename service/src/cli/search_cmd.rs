@@ -62,14 +62,14 @@ pub fn run(a: SearchArgs) -> CliResult<()> {
         println!(
             "\n{:>2}. {}  ★{:.1} ({} reviews)  score {:.3}\n    {}, {}, {} {}\n    {}{}",
             i + 1,
-            h.name,
+            h.business.name,
             h.stars,
             h.review_count,
             h.score,
-            h.address,
-            h.city,
-            h.state,
-            h.postal_code,
+            h.business.address,
+            h.business.city,
+            h.business.state,
+            h.business.postal_code,
             if h.matches == 0 {
                 "no review mentions it yet; reviewers here mention it at places of its kind"
                     .to_string()
