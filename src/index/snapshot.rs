@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
 
@@ -22,13 +22,13 @@ use crate::search::Listing;
 /// Fast columns of one segment.
 pub struct SegmentColumns {
     /// Business ordinal.
-    pub biz: Column<u64>,
+    pub biz: DocColumn<u64>,
     /// Stars.
-    pub stars: Column<u64>,
+    pub stars: DocColumn<u64>,
     /// Day.
-    pub day: Column<i64>,
+    pub day: DocColumn<i64>,
     /// Useful votes.
-    pub useful: Column<u64>,
+    pub useful: DocColumn<u64>,
     /// Clause values (multi-valued).
     pub clauses: Column<u64>,
     /// Field norms of the text field.
@@ -144,10 +144,10 @@ impl Snapshot {
         for sr in searcher.segment_readers() {
             let ff = sr.fast_fields();
             segments.push(SegmentColumns {
-                biz: ff.u64(names::BIZ)?,
-                stars: ff.u64(names::STARS)?,
-                day: ff.i64(names::DAY)?,
-                useful: ff.u64(names::USEFUL)?,
+                biz: DocColumn::new(ff.u64(names::BIZ)?),
+                stars: DocColumn::new(ff.u64(names::STARS)?),
+                day: DocColumn::new(ff.i64(names::DAY)?),
+                useful: DocColumn::new(ff.u64(names::USEFUL)?),
                 clauses: ff.u64(names::SENTENCES)?,
                 fieldnorms: sr.get_fieldnorms_reader(fields.text)?,
                 inverted: sr.inverted_index(fields.text)?,
@@ -230,6 +230,31 @@ impl SegmentColumns {
         let rows = self.clauses.index.value_row_ids(doc);
         out.resize(rows.len(), 0);
         self.clauses.values.get_range(rows.start as u64, out);
+    }
+}
+
+/// A single-valued fast field read by document: when every document has a value (as
+/// the build writes them), straight from the values, without the column index's
+/// per-document row range.
+pub struct DocColumn<T> {
+    column: Column<T>,
+    full: Option<Arc<dyn ColumnValues<T>>>,
+}
+
+impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> DocColumn<T> {
+    /// Wraps a column.
+    pub fn new(column: Column<T>) -> Self {
+        let full = matches!(column.index, ColumnIndex::Full).then(|| Arc::clone(&column.values));
+        DocColumn { column, full }
+    }
+
+    /// The document's (first) value.
+    #[inline]
+    pub fn first(&self, doc: tantivy::DocId) -> Option<T> {
+        match &self.full {
+            Some(values) => Some(values.get_val(doc)),
+            None => self.column.first(doc),
+        }
     }
 }
 
@@ -316,4 +341,48 @@ pub fn business_stats(
         now = 0;
     }
     (stats, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, FAST};
+    use tantivy::{doc, IndexWriter};
+
+    /// Reads back a fast field written for every document or for some, as the
+    /// column's own reader does.
+    fn read_back(with_gaps: bool) -> Vec<(Option<u64>, Option<u64>)> {
+        let mut sb = Schema::builder();
+        let f = sb.add_u64_field("f", FAST);
+        let g = sb.add_u64_field("g", FAST);
+        let index = Index::create_in_ram(sb.build());
+        let mut w: IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..300u64 {
+            if with_gaps && i % 7 == 3 {
+                w.add_document(doc!(g => i)).expect("add");
+            } else {
+                w.add_document(doc!(f => i * 1_000 + 5, g => i)).expect("add");
+            }
+        }
+        w.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let sr = searcher.segment_reader(0);
+        let col = sr.fast_fields().u64("f").expect("column");
+        let wrapped = DocColumn::new(col.clone());
+        assert_eq!(wrapped.full.is_some(), !with_gaps);
+        (0..sr.max_doc())
+            .map(|d| (wrapped.first(d), col.first(d)))
+            .collect()
+    }
+
+    #[test]
+    fn doc_column_reads_what_the_column_reads() {
+        for gaps in [false, true] {
+            let pairs = read_back(gaps);
+            assert_eq!(pairs.len(), 300);
+            assert!(pairs.iter().all(|(a, b)| a == b));
+            let missing = pairs.iter().filter(|(a, _)| a.is_none()).count();
+            assert_eq!(missing, if gaps { 43 } else { 0 });
+        }
+    }
 }
