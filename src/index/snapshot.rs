@@ -361,7 +361,8 @@ mod tests {
             if with_gaps && i % 7 == 3 {
                 w.add_document(doc!(g => i)).expect("add");
             } else {
-                w.add_document(doc!(f => i * 1_000 + 5, g => i)).expect("add");
+                w.add_document(doc!(f => i * 1_000 + 5, g => i))
+                    .expect("add");
             }
         }
         w.commit().expect("commit");
