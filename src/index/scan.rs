@@ -1,10 +1,11 @@
 //! Reading a review file without building anything: the ingest floor.
 //!
-//! [`scan_reviews`] runs the first pass of a build — the same code (the build's `pass_one` module):
-//! the streaming reader on its own thread, batches parsed in parallel (rayon), the same
-//! validation and accounting — and throws the reviews away. It measures how fast a build
-//! could possibly be, at three depths ([`ScanDepth`]), so the cost of everything after
-//! reading (analysis, indexing, merging, training) can be told from the cost of reading.
+//! [`scan_reviews`] runs the first pass of a build — the same code (the build's
+//! `pass_one` module): the streaming reader on its own thread, batches parsed in
+//! parallel (rayon), the same validation and accounting — and throws the reviews away.
+//! It measures how fast a build could possibly be, at three depths ([`ScanDepth`]), so
+//! the cost of everything after reading (analysis, indexing, merging, training) can be
+//! told from the cost of reading.
 
 use std::path::Path;
 use std::time::Instant;

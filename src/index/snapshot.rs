@@ -157,8 +157,9 @@ impl Snapshot {
         let scan_order = scan_order(&searcher, &segments);
         let local = local_slots(&table);
         let zip_categories = ZipCategories::for_table(&table);
-        let listings = (0..table.len() as u32)
-            .filter_map(|b| table.get(b))
+        let listings = table
+            .businesses()
+            .iter()
             .map(|b| Arc::new(Listing::of(b)))
             .collect();
         let (stats, now) = business_stats(&searcher, &segments, table.len(), None);
@@ -204,12 +205,12 @@ fn scan_order(searcher: &Searcher, segments: &[SegmentColumns]) -> Vec<usize> {
         if sr.max_doc() == 0 {
             return (None, None, None, 0, sr.segment_id().uuid_string());
         }
-        let zip = segments[i]
+        let cols = &segments[i];
+        let zip = cols
             .zip_runs
             .iter()
             .find(|(_, runs)| runs.first().is_some_and(|r| r.0 == 0))
             .map(|(z, _)| *z);
-        let cols = &segments[i];
         (
             zip,
             cols.biz.first(0),

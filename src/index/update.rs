@@ -4,9 +4,10 @@
 //! Every review of the update file is first compared with the parent version by its
 //! `review_id`: new ones are added, edited ones (same id, different content) are
 //! deleted (by document address, [`super::delete`]) and added again, identical ones are
-//! left alone. The new version starts as hard links to the parent's files; tantivy then writes the deletes and the
-//! new reviews as a fresh segment, so the unchanged corpus is never re-analysed. When
-//! nothing changed, no version is written at all, so re-applying a file is a no-op.
+//! left alone. The new version starts as hard links to the parent's files; tantivy then
+//! writes the deletes and the new reviews as a fresh segment, so the unchanged corpus is
+//! never re-analysed. When nothing changed, no version is written at all, so re-applying
+//! a file is a no-op.
 //!
 //! Until the finished version is renamed into place and CURRENT is switched, readers
 //! see the old one; a crash leaves only a half-written temporary directory that the
