@@ -1,0 +1,99 @@
+//! Text analysis throughput: the words of review texts (folding, stopwords, stemming,
+//! the per-thread word memo) and a review's index-time analysis (words, clauses and the
+//! encoded terms), one thread; and the text model's training (its SGD alone, over the
+//! clauses of those reviews).
+//!
+//! Review texts come from `YELP_REVIEWS` (a Yelp review file, JSON lines, gzip or not:
+//! its first `YELP_TEXTS` texts, 20,000 unless set) or else from the synthetic generator
+//! (20,000 reviews).
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use yelpsearch::analysis::Analyzer;
+use yelpsearch::index::terms::encode_terms;
+use yelpsearch::rank::clauses;
+use yelpsearch::rank::text_model::{features, Example, TextModel, TextModelConfig};
+
+const TEXTS: usize = 20_000;
+
+/// The first review texts of `YELP_REVIEWS` or of a generated corpus.
+fn texts() -> Vec<String> {
+    let n = std::env::var("YELP_TEXTS").map_or(TEXTS, |v| v.parse().expect("YELP_TEXTS"));
+    let path = std::env::var("YELP_REVIEWS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| support::generated(400, TEXTS).1);
+    let file = std::fs::File::open(&path).expect("open the review file");
+    let read: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    BufReader::new(read)
+        .lines()
+        .map_while(|l| l.ok())
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l).ok()?;
+            Some(v.get("text")?.as_str()?.to_string())
+        })
+        .take(n)
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let texts = texts();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let a = Analyzer::default();
+    let mut g = c.benchmark_group("analysis");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("words", |b| {
+        b.iter(|| texts.iter().map(|t| a.words(t).len()).sum::<usize>())
+    });
+    g.bench_function("review_terms_and_clauses", |b| {
+        let mut out = String::new();
+        b.iter(|| {
+            let mut n = 0;
+            for t in &texts {
+                let words = a.words(t);
+                n += clauses::clauses(&a, t, &words).len();
+                out.clear();
+                encode_terms(&words, &mut out);
+                n += out.len();
+            }
+            n
+        })
+    });
+    g.finish();
+
+    // The clauses of the texts labelled by a stand-in polarity (the text's length
+    // parity): the SGD's cost depends on the features' count and spread, not the labels.
+    let examples: Vec<Example> = texts
+        .iter()
+        .flat_map(|t| {
+            let words = a.words(t);
+            let label = (t.len() % 2) as f32;
+            clauses::clauses(&a, t, &words)
+                .into_iter()
+                .map(|c| {
+                    let mut f = Vec::new();
+                    features(&words[c.start..c.end], &mut f);
+                    Example { features: f, label }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut g = c.benchmark_group("text_model");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(examples.len() as u64));
+    let config = TextModelConfig::default();
+    g.bench_function("train", |b| {
+        b.iter(|| TextModel::train(&examples, &config).bias)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
