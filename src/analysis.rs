@@ -56,9 +56,10 @@ pub fn term_hash(term: &str) -> u64 {
     h
 }
 
-/// A normalised term, shared: the per-thread memo hands out the same allocation for
-/// every occurrence of a word.
-pub type Term = std::sync::Arc<str>;
+/// A normalised term. Terms of up to 23 bytes (nearly all) are held inline, so the
+/// per-thread memo hands out a copy without touching shared memory; longer ones share
+/// one allocation.
+pub type Term = smol_str::SmolStr;
 
 /// A word of a text: its normalised form, its word position and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
