@@ -502,6 +502,9 @@ pub fn train(
     let (mut best, mut best_len) = (f64::MIN, 0usize);
     let mut grad = vec![0f32; rows.len()];
     let mut hess = vec![0f32; rows.len()];
+    let pairs: Vec<Option<Pairs>> = train.iter().map(|g| Pairs::of(&g.labels)).collect();
+    let most = train.iter().map(|g| g.rows.len()).max().unwrap_or(0);
+    let discounts: Vec<f64> = (0..most).map(discount).collect();
     for _ in 0..config.trees {
         {
             use rayon::prelude::*;
@@ -519,12 +522,15 @@ pub fn train(
             }
             train
                 .par_iter()
-                .zip(offsets.par_iter())
+                .zip(pairs.par_iter().zip(offsets.par_iter()))
                 .zip(gs.into_par_iter().zip(hs.into_par_iter()))
-                .for_each(|((g, &off), (gq, hq))| {
+                .for_each(|((g, (p, &off)), (gq, hq))| {
                     gq.iter_mut().for_each(|x| *x = 0.0);
                     hq.iter_mut().for_each(|x| *x = 0.0);
-                    lambdas(&g.labels, &scores[off..off + g.rows.len()], gq, hq);
+                    if let Some(p) = p {
+                        let scores = &scores[off..off + g.rows.len()];
+                        lambdas(p, &g.labels, scores, &discounts, gq, hq);
+                    }
                 });
         }
         let (tree, expected) = fit_tree(&binned, &grad, &hess, config, ens.trees.len());
@@ -570,37 +576,71 @@ pub fn train(
     (ens, history)
 }
 
-/// LambdaRank gradients (negative: the direction to move) and hessians for one query.
-fn lambdas(labels: &[u8], scores: &[f32], grad: &mut [f32], hess: &mut [f32]) {
-    let n = labels.len();
-    if n < 2 || labels.iter().all(|&l| l == labels[0]) {
-        return;
+/// What LambdaRank needs of a query that stays the same from tree to tree.
+struct Pairs {
+    /// Gain of each candidate's grade.
+    gains: Vec<f64>,
+    /// Ideal DCG of the query (over every candidate).
+    idcg: f64,
+    /// For each grade, the candidates of a lower grade, in order: the pairs a candidate
+    /// of that grade outranks (pairs of equal grade carry no gradient).
+    lower: Vec<Vec<u32>>,
+}
+
+impl Pairs {
+    /// `None` when the query has no pair of different grades (it carries no gradient).
+    fn of(labels: &[u8]) -> Option<Pairs> {
+        if labels.len() < 2 || labels.iter().all(|&l| l == labels[0]) {
+            return None;
+        }
+        let mut ideal: Vec<u8> = labels.to_vec();
+        ideal.sort_unstable_by(|a, b| b.cmp(a));
+        let idcg: f64 = ideal
+            .iter()
+            .enumerate()
+            .map(|(r, &g)| gain(g) * discount(r))
+            .sum();
+        if idcg <= 0.0 {
+            return None;
+        }
+        let top = labels.iter().copied().max().unwrap_or(0) as usize;
+        let lower = (0..=top)
+            .map(|g| {
+                (0..labels.len() as u32)
+                    .filter(|&j| (labels[j as usize] as usize) < g)
+                    .collect()
+            })
+            .collect();
+        Some(Pairs {
+            gains: labels.iter().map(|&l| gain(l)).collect(),
+            idcg,
+            lower,
+        })
     }
+}
+
+/// LambdaRank gradients (negative: the direction to move) and hessians for one query.
+/// `discounts[r]` is [`discount`]`(r)`.
+fn lambdas(
+    p: &Pairs,
+    labels: &[u8],
+    scores: &[f32],
+    discounts: &[f64],
+    grad: &mut [f32],
+    hess: &mut [f32],
+) {
+    let n = labels.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let mut rank = vec![0usize; n];
+    // Each item's discount at its current rank, once, not once per pair.
+    let mut disc = vec![0f64; n];
     for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
+        disc[i] = discounts[r];
     }
-    let mut ideal: Vec<u8> = labels.to_vec();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal
-        .iter()
-        .enumerate()
-        .map(|(r, &g)| gain(g) * discount(r))
-        .sum();
-    if idcg <= 0.0 {
-        return;
-    }
-    // Each item's gain and discount once, not once per pair.
-    let gains: Vec<f64> = labels.iter().map(|&l| gain(l)).collect();
-    let discounts: Vec<f64> = rank.iter().map(|&r| discount(r)).collect();
     for i in 0..n {
-        for j in 0..n {
-            if labels[i] <= labels[j] {
-                continue;
-            }
-            let delta = ((gains[i] - gains[j]) * (discounts[i] - discounts[j]).abs() / idcg) as f32;
+        for &j in &p.lower[labels[i] as usize] {
+            let j = j as usize;
+            let delta = ((p.gains[i] - p.gains[j]) * (disc[i] - disc[j]).abs() / p.idcg) as f32;
             let rho = 1.0 / (1.0 + (scores[i] - scores[j]).exp());
             grad[i] += rho * delta;
             grad[j] -= rho * delta;
@@ -777,6 +817,66 @@ mod tests {
                 QueryGroup { rows, labels }
             })
             .collect()
+    }
+
+    /// LambdaRank's gradients as defined: every ordered pair of candidates, skipping
+    /// pairs whose first is not of a higher grade.
+    fn all_pairs_lambdas(labels: &[u8], scores: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let n = labels.len();
+        let (mut grad, mut hess) = (vec![0f32; n], vec![0f32; n]);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        let mut rank = vec![0usize; n];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        let mut ideal = labels.to_vec();
+        ideal.sort_unstable_by(|a, b| b.cmp(a));
+        let idcg: f64 = ideal
+            .iter()
+            .enumerate()
+            .map(|(r, &g)| gain(g) * discount(r))
+            .sum();
+        if n < 2 || idcg <= 0.0 {
+            return (grad, hess);
+        }
+        for i in 0..n {
+            for j in 0..n {
+                if labels[i] <= labels[j] {
+                    continue;
+                }
+                let d = (discount(rank[i]) - discount(rank[j])).abs();
+                let delta = ((gain(labels[i]) - gain(labels[j])) * d / idcg) as f32;
+                let rho = 1.0 / (1.0 + (scores[i] - scores[j]).exp());
+                grad[i] += rho * delta;
+                grad[j] -= rho * delta;
+                hess[i] += rho * (1.0 - rho) * delta;
+                hess[j] += rho * (1.0 - rho) * delta;
+            }
+        }
+        (grad, hess)
+    }
+
+    #[test]
+    fn lambdas_equal_the_all_pairs_definition() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let discounts: Vec<f64> = (0..64).map(discount).collect();
+        for n in [0usize, 1, 2, 3, 7, 20, 64] {
+            for top in [0u8, 1, 3] {
+                let labels: Vec<u8> = (0..n).map(|_| rng.gen_range(0..=top)).collect();
+                // Ties in the scores too: the order breaks them by index.
+                let scores: Vec<f32> = (0..n).map(|_| rng.gen_range(0..8) as f32 / 4.0).collect();
+                let want = all_pairs_lambdas(&labels, &scores);
+                let (mut grad, mut hess) = (vec![0f32; n], vec![0f32; n]);
+                match Pairs::of(&labels) {
+                    Some(p) => lambdas(&p, &labels, &scores, &discounts, &mut grad, &mut hess),
+                    // No pair of different grades: nothing to learn from the query.
+                    None => assert!(want.0.iter().chain(&want.1).all(|&x| x == 0.0)),
+                }
+                assert_eq!((grad, hess), want, "n {n}, grades 0..={top}");
+            }
+        }
     }
 
     #[test]
