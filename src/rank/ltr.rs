@@ -5,8 +5,9 @@
 //! (gbdt, forust, perpetual) offer regression and classification objectives but no
 //! listwise ranking objective, and LightGBM/XGBoost bindings need a C++ toolchain and
 //! CMake in every build. The trainer is small: histogram split finding over quantile
-//! bins, depth-limited trees with Newton leaf values, shrinkage, and early stopping on
-//! held-out queries. Training is deterministic.
+//! bins (a node's larger child gets its histograms by subtracting the smaller child's
+//! from the node's, as LightGBM does), depth-limited trees with Newton leaf values,
+//! shrinkage, and early stopping on held-out queries. Training is deterministic.
 
 use serde::{Deserialize, Serialize};
 
@@ -680,7 +681,7 @@ fn fit_tree(
         c,
         features: &features,
     };
-    grow(&ctx, &rows, 0, &mut nodes, &mut expected);
+    grow(&ctx, &rows, None, 0, &mut nodes, &mut expected);
     (Tree { nodes }, expected)
 }
 
@@ -694,16 +695,77 @@ struct Grow<'a> {
     features: &'a [bool],
 }
 
-/// Nodes with at least this many rows search their split on every core.
+/// Nodes with at least this many rows build their histograms on every core.
 const PARALLEL_ROWS: usize = 4096;
 
 fn leaf_value(g: f64, h: f64, lr: f32) -> f32 {
     (lr as f64 * g / (h + 1e-3)) as f32
 }
 
+/// Sums of the gradients and hessians, and the count, of a node's rows in each bin of
+/// one feature.
+#[derive(Clone)]
+struct Histogram {
+    grad: Vec<f64>,
+    hess: Vec<f64>,
+    count: Vec<u32>,
+}
+
+impl Histogram {
+    /// The histogram of feature `f` over `rows`.
+    fn of(ctx: &Grow<'_>, f: usize, rows: &[u32]) -> Histogram {
+        let col = &ctx.b.bins[f];
+        let nb = ctx.b.thresholds[f].len();
+        let mut h = Histogram {
+            grad: vec![0.0; nb],
+            hess: vec![0.0; nb],
+            count: vec![0; nb],
+        };
+        for &r in rows {
+            let (r, k) = (r as usize, col[r as usize] as usize);
+            h.grad[k] += ctx.grad[r] as f64;
+            h.hess[k] += ctx.hess[r] as f64;
+            h.count[k] += 1;
+        }
+        h
+    }
+
+    /// `self` less `part` (the histogram of a subset of its rows): the histogram of the
+    /// other rows, without reading them.
+    fn minus(mut self, part: &Histogram) -> Histogram {
+        for (k, n) in part.count.iter().enumerate() {
+            self.grad[k] -= part.grad[k];
+            self.hess[k] -= part.hess[k];
+            self.count[k] -= n;
+        }
+        self
+    }
+}
+
+/// The histograms of a node, one per feature the tree may split on (None for the
+/// others, and for features of a single bin).
+type Histograms = Vec<Option<Histogram>>;
+
+/// The histograms of every splittable feature over `rows` (features on every core when
+/// the node is large).
+fn histograms(ctx: &Grow<'_>, rows: &[u32]) -> Histograms {
+    let one = |f: usize| {
+        (ctx.b.thresholds[f].len() >= 2 && ctx.features[f]).then(|| Histogram::of(ctx, f, rows))
+    };
+    if rows.len() >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        (0..ctx.b.bins.len()).into_par_iter().map(one).collect()
+    } else {
+        (0..ctx.b.bins.len()).map(one).collect()
+    }
+}
+
+/// Grows the subtree of `rows`; `hists` are their histograms when the parent derived
+/// them. Returns the subtree's root.
 fn grow(
     ctx: &Grow<'_>,
     rows: &[u32],
+    hists: Option<Histograms>,
     depth: usize,
     nodes: &mut Vec<Node>,
     expected: &mut Vec<f32>,
@@ -721,32 +783,20 @@ fn grow(
         value: leaf_value(gs, hs, c.learning_rate),
     });
     expected.push(leaf_value(gs, hs, c.learning_rate));
-    if depth >= c.max_depth || rows.len() < 2 * c.min_leaf {
+    if !splits(c, depth, rows.len()) {
         return me;
     }
+    let hists = hists.unwrap_or_else(|| histograms(ctx, rows));
     let parent = gs * gs / (hs + 1e-3);
     // The best split of one feature: (gain, feature, bin).
-    let split_of = |f: usize| -> Option<(f64, usize, usize)> {
-        let col = &b.bins[f];
-        let nb = b.thresholds[f].len();
-        if nb < 2 || !ctx.features[f] {
-            return None;
-        }
-        let mut hg = vec![0f64; nb];
-        let mut hh = vec![0f64; nb];
-        let mut hc = vec![0usize; nb];
-        for &r in rows {
-            let k = col[r as usize] as usize;
-            hg[k] += grad[r as usize] as f64;
-            hh[k] += hess[r as usize] as f64;
-            hc[k] += 1;
-        }
+    let split_of = |f: usize, hist: &Histogram| -> Option<(f64, usize, usize)> {
+        let nb = hist.count.len();
         let (mut lg, mut lh, mut lc) = (0f64, 0f64, 0usize);
         let mut best: Option<(f64, usize, usize)> = None;
         for k in 0..nb - 1 {
-            lg += hg[k];
-            lh += hh[k];
-            lc += hc[k];
+            lg += hist.grad[k];
+            lh += hist.hess[k];
+            lc += hist.count[k] as usize;
             let rc = rows.len() - lc;
             if lc < c.min_leaf || rc < c.min_leaf {
                 continue;
@@ -759,34 +809,74 @@ fn grow(
         }
         best
     };
-    // Features in parallel on large nodes; the reduction runs in feature order, so ties
-    // go to the lowest feature as in a sequential scan and trees stay deterministic.
-    let per_feature: Vec<Option<(f64, usize, usize)>> = if rows.len() >= PARALLEL_ROWS {
-        use rayon::prelude::*;
-        (0..b.bins.len()).into_par_iter().map(split_of).collect()
-    } else {
-        (0..b.bins.len()).map(split_of).collect()
-    };
-    let best =
-        per_feature
-            .into_iter()
-            .flatten()
-            .fold(None, |best: Option<(f64, usize, usize)>, cand| match best {
-                Some((bg, _, _)) if cand.0 <= bg => best,
-                _ => Some(cand),
-            });
+    // In feature order, so ties go to the lowest feature and trees stay deterministic.
+    let best = hists
+        .iter()
+        .enumerate()
+        .filter_map(|(f, h)| split_of(f, h.as_ref()?))
+        .fold(None, |best: Option<(f64, usize, usize)>, cand| match best {
+            Some((bg, _, _)) if cand.0 <= bg => best,
+            _ => Some(cand),
+        });
     let Some((_, f, k)) = best else { return me };
     let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = rows
         .iter()
         .partition(|&&r| (b.bins[f][r as usize] as usize) <= k);
-    let l = grow(ctx, &left_rows, depth + 1, nodes, expected);
-    let r = grow(ctx, &right_rows, depth + 1, nodes, expected);
+    // The smaller child's histograms are built from its rows, the larger's are the
+    // parent's less the smaller's; a child that will not split needs none.
+    let (mut lh, mut rh) = (None, None);
+    let (l_splits, r_splits) = (
+        splits(c, depth + 1, left_rows.len()),
+        splits(c, depth + 1, right_rows.len()),
+    );
+    if l_splits || r_splits {
+        let left_smaller = left_rows.len() <= right_rows.len();
+        let small = histograms(
+            ctx,
+            if left_smaller {
+                &left_rows
+            } else {
+                &right_rows
+            },
+        );
+        let large: Histograms = hists
+            .into_iter()
+            .zip(&small)
+            .map(|(p, s)| Some(p?.minus(s.as_ref()?)))
+            .collect();
+        (lh, rh) = if left_smaller {
+            (Some(small), Some(large))
+        } else {
+            (Some(large), Some(small))
+        };
+    }
+    let l = grow(
+        ctx,
+        &left_rows,
+        lh.filter(|_| l_splits),
+        depth + 1,
+        nodes,
+        expected,
+    );
+    let r = grow(
+        ctx,
+        &right_rows,
+        rh.filter(|_| r_splits),
+        depth + 1,
+        nodes,
+        expected,
+    );
     let n = &mut nodes[me as usize];
     n.feature = f as u16;
     n.threshold = b.thresholds[f][k];
     n.left = l;
     n.right = r;
     me
+}
+
+/// Whether a node at `depth` with `rows` rows may split.
+fn splits(c: &LtrConfig, depth: usize, rows: usize) -> bool {
+    depth < c.max_depth && rows >= 2 * c.min_leaf
 }
 
 #[cfg(test)]
@@ -875,6 +965,50 @@ mod tests {
                     None => assert!(want.0.iter().chain(&want.1).all(|&x| x == 0.0)),
                 }
                 assert_eq!((grad, hess), want, "n {n}, grades 0..={top}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_histogram_less_a_part_is_the_histogram_of_the_rest() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let n = 5_000;
+        let rows: Vec<Vec<f32>> = (0..n)
+            .map(|_| (0..3).map(|_| rng.gen_range(0..40) as f32).collect())
+            .collect();
+        let refs: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+        let b = bin_features(&refs, 3, 32);
+        let grad: Vec<f32> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let hess: Vec<f32> = (0..n).map(|_| rng.gen_range(0.0..0.25)).collect();
+        let (c, features) = (LtrConfig::default(), vec![true, false, true]);
+        let ctx = Grow {
+            b: &b,
+            grad: &grad,
+            hess: &hess,
+            c: &c,
+            features: &features,
+        };
+        let all: Vec<u32> = (0..n as u32).collect();
+        let (part, rest): (Vec<u32>, Vec<u32>) = all.iter().partition(|_| rng.gen_bool(0.3));
+        let whole = histograms(&ctx, &all);
+        let (p, r) = (histograms(&ctx, &part), histograms(&ctx, &rest));
+        assert!(
+            whole[1].is_none(),
+            "a feature the tree may not use has none"
+        );
+        for f in [0, 2] {
+            let derived = whole[f].clone().unwrap().minus(p[f].as_ref().unwrap());
+            let direct = r[f].as_ref().unwrap();
+            assert_eq!(derived.count, direct.count);
+            assert_eq!(direct.count.iter().sum::<u32>() as usize, rest.len());
+            for (x, y) in derived
+                .grad
+                .iter()
+                .zip(&direct.grad)
+                .chain(derived.hess.iter().zip(&direct.hess))
+            {
+                assert!((x - y).abs() < 1e-9, "{x} vs {y}");
             }
         }
     }
