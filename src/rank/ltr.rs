@@ -555,12 +555,14 @@ pub fn train(
         let v = if valid.is_empty() {
             0.0
         } else {
-            valid
-                .iter()
-                .zip(&valid_scores)
+            use rayon::prelude::*;
+            // Each query's NDCG on every core, summed in query order (the same sum).
+            let each: Vec<f64> = valid
+                .par_iter()
+                .zip(valid_scores.par_iter())
                 .map(|(g, s)| ndcg_at(s, &g.labels, &[], config.k))
-                .sum::<f64>()
-                / valid.len() as f64
+                .collect();
+            each.iter().sum::<f64>() / valid.len() as f64
         };
         history.push(v);
         if v > best + 1e-9 {
