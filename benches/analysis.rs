@@ -9,37 +9,32 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use yelpsearch::analysis::Analyzer;
 use yelpsearch::index::terms::encode_terms;
+use yelpsearch::ingest::{parse_review, Line, LineReader};
 use yelpsearch::rank::clauses;
 use yelpsearch::rank::text_model::{features, Example, TextModel, TextModelConfig};
 
 const TEXTS: usize = 20_000;
 
-/// The first review texts of `YELP_REVIEWS` or of a generated corpus.
+/// The texts of the first reviews of `YELP_REVIEWS` or of a generated corpus that the
+/// build would accept, read as the build reads them.
 fn texts() -> Vec<String> {
     let n = std::env::var("YELP_TEXTS").map_or(TEXTS, |v| v.parse().expect("YELP_TEXTS"));
     let path = std::env::var("YELP_REVIEWS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| support::generated(400, TEXTS).1);
-    let file = std::fs::File::open(&path).expect("open the review file");
-    let read: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    BufReader::new(read)
-        .lines()
-        .map_while(|l| l.ok())
-        .filter_map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l).ok()?;
-            Some(v.get("text")?.as_str()?.to_string())
-        })
-        .take(n)
-        .collect()
+    let mut lines = LineReader::open(&path).expect("open the review file");
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        match lines.next_line().expect("read the review file") {
+            Some(Line::Ok { bytes, .. }) => out.extend(parse_review(&bytes).ok().map(|r| r.text)),
+            Some(Line::TooLong { .. }) => {}
+            None => break,
+        }
+    }
+    out
 }
 
 fn bench(c: &mut Criterion) {

@@ -410,6 +410,18 @@ fn discount(rank: usize) -> f64 {
     1.0 / ((rank + 2) as f64).log2()
 }
 
+/// The DCG of the best order of `grades`, over its first `k` places.
+fn ideal_dcg(grades: impl Iterator<Item = u8>, k: usize) -> f64 {
+    let mut ideal: Vec<u8> = grades.collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    ideal
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, &g)| gain(g) * discount(r))
+        .sum()
+}
+
 /// NDCG@k of candidates ordered by `scores` (ties broken by index), the ideal taken
 /// over `labels` (plus `extra_ideal`: grades of relevant items that are not candidates).
 pub fn ndcg_at(scores: &[f32], labels: &[u8], extra_ideal: &[u8], k: usize) -> f64 {
@@ -421,14 +433,7 @@ pub fn ndcg_at(scores: &[f32], labels: &[u8], extra_ideal: &[u8], k: usize) -> f
         .enumerate()
         .map(|(r, &i)| gain(labels[i]) * discount(r))
         .sum();
-    let mut ideal: Vec<u8> = labels.iter().chain(extra_ideal).copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal
-        .iter()
-        .take(k)
-        .enumerate()
-        .map(|(r, &g)| gain(g) * discount(r))
-        .sum();
+    let idcg = ideal_dcg(labels.iter().chain(extra_ideal).copied(), k);
     if idcg > 0.0 {
         dcg / idcg
     } else {
@@ -596,13 +601,7 @@ impl Pairs {
         if labels.len() < 2 || labels.iter().all(|&l| l == labels[0]) {
             return None;
         }
-        let mut ideal: Vec<u8> = labels.to_vec();
-        ideal.sort_unstable_by(|a, b| b.cmp(a));
-        let idcg: f64 = ideal
-            .iter()
-            .enumerate()
-            .map(|(r, &g)| gain(g) * discount(r))
-            .sum();
+        let idcg = ideal_dcg(labels.iter().copied(), labels.len());
         if idcg <= 0.0 {
             return None;
         }
@@ -944,13 +943,7 @@ mod tests {
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
         }
-        let mut ideal = labels.to_vec();
-        ideal.sort_unstable_by(|a, b| b.cmp(a));
-        let idcg: f64 = ideal
-            .iter()
-            .enumerate()
-            .map(|(r, &g)| gain(g) * discount(r))
-            .sum();
+        let idcg = ideal_dcg(labels.iter().copied(), n);
         if n < 2 || idcg <= 0.0 {
             return (grad, hess);
         }

@@ -110,9 +110,7 @@ impl TextModel {
     pub fn train(examples: &[Example], config: &TextModelConfig) -> TextModel {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
-        let mut m = TextModel::zero();
-        let mut g2 = vec![1e-3f32; m.weights.len()];
-        let mut bias_g2 = 1e-3f32;
+        let mut sgd = AdaGrad::new(config);
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
         // The epoch's examples copied out in its order, a block at a time, so that the
@@ -132,27 +130,53 @@ impl TextModel {
                     flat.extend_from_slice(&ex.features);
                 }
                 for &(from, to, label) in &spans {
-                    let features = &flat[from..to];
-                    let z = m.bias + m.logit(features);
-                    let p = 1.0 / (1.0 + (-z).exp());
-                    let g = p - label;
-                    bias_g2 += g * g;
-                    m.bias -= config.learning_rate * g / bias_g2.sqrt();
-                    for &f in features {
-                        let f = f as usize;
-                        let gf = g + config.l2 * m.weights[f];
-                        g2[f] += gf * gf;
-                        m.weights[f] -= config.learning_rate * gf / g2[f].sqrt();
-                    }
+                    sgd.step(&flat[from..to], label);
                 }
             }
         }
-        m
+        sgd.model
     }
 
     /// Probability that a clause with these features is positive.
     pub fn probability(&self, features: &[u32]) -> f32 {
         1.0 / (1.0 + (-(self.bias + self.logit(features))).exp())
+    }
+}
+
+/// Logistic regression by AdaGrad SGD, one example at a time.
+struct AdaGrad<'a> {
+    model: TextModel,
+    /// Sum of squared gradients of each weight, and of the bias.
+    g2: Vec<f32>,
+    bias_g2: f32,
+    config: &'a TextModelConfig,
+}
+
+impl<'a> AdaGrad<'a> {
+    fn new(config: &'a TextModelConfig) -> Self {
+        let model = TextModel::zero();
+        AdaGrad {
+            g2: vec![1e-3; model.weights.len()],
+            bias_g2: 1e-3,
+            model,
+            config,
+        }
+    }
+
+    /// One update on a clause's features and its label (1 positive, 0 negative).
+    #[inline]
+    fn step(&mut self, features: &[u32], label: f32) {
+        let (m, c) = (&mut self.model, self.config);
+        let z = m.bias + m.logit(features);
+        let g = 1.0 / (1.0 + (-z).exp()) - label;
+        self.bias_g2 += g * g;
+        m.bias -= c.learning_rate * g / self.bias_g2.sqrt();
+        for &f in features {
+            let f = f as usize;
+            let gf = g + c.l2 * m.weights[f];
+            self.g2[f] += gf * gf;
+            m.weights[f] -= c.learning_rate * gf / self.g2[f].sqrt();
+        }
     }
 }
 
@@ -212,32 +236,20 @@ mod weights_b64 {
 mod tests {
     use super::*;
 
-    /// AdaGrad SGD as defined: the examples read in the shuffled order, one at a time.
+    /// The examples read straight from the shuffled order, one at a time.
     fn reference(examples: &[Example], config: &TextModelConfig) -> TextModel {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
-        let mut m = TextModel::zero();
-        let mut g2 = vec![1e-3f32; m.weights.len()];
-        let mut bias_g2 = 1e-3f32;
+        let mut sgd = AdaGrad::new(config);
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
         for _ in 0..config.epochs {
             order.shuffle(&mut rng);
             for &i in &order {
-                let ex = &examples[i];
-                let z = m.bias + m.logit(&ex.features);
-                let g = 1.0 / (1.0 + (-z).exp()) - ex.label;
-                bias_g2 += g * g;
-                m.bias -= config.learning_rate * g / bias_g2.sqrt();
-                for &f in &ex.features {
-                    let f = f as usize;
-                    let gf = g + config.l2 * m.weights[f];
-                    g2[f] += gf * gf;
-                    m.weights[f] -= config.learning_rate * gf / g2[f].sqrt();
-                }
+                sgd.step(&examples[i].features, examples[i].label);
             }
         }
-        m
+        sgd.model
     }
 
     #[test]
