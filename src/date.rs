@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use std::sync::LazyLock;
+
+use chrono::format::{parse, Item, Parsed, StrftimeItems};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -18,10 +21,24 @@ pub struct Day(pub i32);
 
 const EPOCH_CE_DAYS: i32 = 719_163; // NaiveDate(1970-01-01).num_days_from_ce()
 
+/// `%Y-%m-%d` and `%H:%M:%S`, read once: `parse_from_str` reads its format string again
+/// on every call, a review file's every line.
+static DATE: LazyLock<Vec<Item<'static>>> =
+    LazyLock::new(|| StrftimeItems::new("%Y-%m-%d").collect());
+static TIME: LazyLock<Vec<Item<'static>>> =
+    LazyLock::new(|| StrftimeItems::new("%H:%M:%S").collect());
+
+/// `s` parsed by `items` (exactly what `parse_from_str` does with their format string).
+fn parsed(s: &str, items: &[Item<'static>]) -> Option<Parsed> {
+    let mut p = Parsed::new();
+    parse(&mut p, s, items.iter()).ok()?;
+    Some(p)
+}
+
 impl Day {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Day> {
-        let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+        let d = parsed(s.trim(), &DATE)?.to_naive_date().ok()?;
         Some(Day(d.num_days_from_ce() - EPOCH_CE_DAYS))
     }
 
@@ -37,7 +54,9 @@ impl Day {
             },
         };
         if let Some(t) = time {
-            chrono::NaiveTime::parse_from_str(t.trim_end_matches('Z'), "%H:%M:%S").ok()?;
+            parsed(t.trim_end_matches('Z'), &TIME)?
+                .to_naive_time()
+                .ok()?;
         }
         let d = Day::parse(day)?;
         (1990..=2100).contains(&d.year()).then_some(d)
@@ -106,5 +125,50 @@ mod tests {
         }
         let d: Day = serde_json::from_str("\"2020-02-29\"").unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), "\"2020-02-29\"");
+    }
+
+    #[test]
+    fn formats_read_once_parse_as_parse_from_str() {
+        for s in [
+            "2019-01-05",
+            "2019-1-5",
+            "2019-01-05x",
+            "+2019-01-05",
+            "2019-13-01",
+            "12019-01-01",
+            "2019-02-29",
+            "2020-02-29",
+            "2019- 01-05",
+            "",
+            "2019-01",
+            "２０１９-01-05",
+            "-0001-01-01",
+        ] {
+            let want = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            assert_eq!(
+                parsed(s, &DATE).and_then(|p| p.to_naive_date().ok()),
+                want,
+                "{s:?}"
+            );
+        }
+        for s in [
+            "21:07:31",
+            "1:2:3",
+            "24:00:00",
+            "23:59:60",
+            "23:60:00",
+            "21:07",
+            "21:07:31.5",
+            "21:07:31 ",
+            "",
+            "ab:cd:ef",
+        ] {
+            let want = chrono::NaiveTime::parse_from_str(s, "%H:%M:%S").ok();
+            assert_eq!(
+                parsed(s, &TIME).and_then(|p| p.to_naive_time().ok()),
+                want,
+                "{s:?}"
+            );
+        }
     }
 }

@@ -30,6 +30,7 @@ use super::pass_one::read_reviews;
 use super::schema::{build_schema, Fields};
 use super::spill::{read_bucket, read_bucket_where, Spill, SpillRecord};
 use super::table::BusinessTable;
+use super::unsynced::{sync_in_background, UnsyncedDirectory};
 use crate::analysis::Analyzer;
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
@@ -136,13 +137,15 @@ pub struct BuildReport {
     pub model: String,
 }
 
-/// The index settings of every version.
+/// The index settings of every version, in an unpublished version directory (its files
+/// are synced when it is published: see [`super::unsynced`]).
 pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
     let (schema, fields): (Schema, Fields) = build_schema();
-    let index = Index::builder()
-        .schema(schema)
-        .settings(IndexSettings::default())
-        .create_in_dir(dir)?;
+    let index = Index::create(
+        UnsyncedDirectory::open(dir)?,
+        schema,
+        IndexSettings::default(),
+    )?;
     super::snapshot::register_tokenizers(&index);
     Ok((index, fields))
 }
@@ -359,6 +362,8 @@ pub fn build_index(
             writer.wait_merging_threads()?;
         }
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
+        // The index files reach the disk while the ranker trains.
+        let synced = sync_in_background(&tmp);
         table.save(&tmp.join(BUSINESSES))?;
         std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
         let text_report = text.as_ref().map(|t| t.1.clone());
@@ -394,6 +399,12 @@ pub fn build_index(
         model.save(&tmp.join(MODEL))?;
         manifest.model_version = Some(model.version.clone());
         write_json(&tmp.join(MANIFEST), &manifest)?;
+        synced.join().map_err(|_| {
+            Error::io(
+                &tmp,
+                std::io::Error::other("the thread syncing it panicked"),
+            )
+        })??;
         let index_bytes = dir_size(&tmp);
         let seconds = t0.elapsed().as_secs_f64();
         Ok(BuildReport {

@@ -405,7 +405,8 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|f| f.sync_all()).at(dir)
 }
 
-fn sync_tree(dir: &Path) -> Result<()> {
+/// Fsyncs every file of a directory (not its subdirectories), then the directory.
+pub(crate) fn sync_tree(dir: &Path) -> Result<()> {
     for entry in fs::read_dir(dir).at(dir)? {
         let p = entry.at(dir)?.path();
         if p.is_file() {

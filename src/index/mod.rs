@@ -13,6 +13,7 @@ pub mod snapshot;
 pub mod spill;
 pub mod table;
 pub mod terms;
+pub mod unsynced;
 pub mod update;
 pub mod versions;
 

@@ -90,11 +90,22 @@ pub fn open_tantivy(dir: &Path) -> Result<Index> {
 
 /// Opens a published version for reading only (works on a read-only mount).
 pub fn open_tantivy_readonly(dir: &Path) -> Result<Index> {
-    let d = super::readonly::ReadOnlyDirectory::open(dir).map_err(|e| Error::IndexCorrupt {
+    let d = super::readonly::ReadOnlyDirectory::open(dir).map_err(|e| unopened(dir, e))?;
+    register(Index::open(d), dir)
+}
+
+/// Opens an unpublished version for writing; its files are synced when it is published
+/// (see [`super::unsynced`]).
+pub(crate) fn open_tantivy_unsynced(dir: &Path) -> Result<Index> {
+    let d = super::unsynced::UnsyncedDirectory::open(dir).map_err(|e| unopened(dir, e))?;
+    register(Index::open(d), dir)
+}
+
+fn unopened(dir: &Path, e: tantivy::TantivyError) -> Error {
+    Error::IndexCorrupt {
         path: dir.to_path_buf(),
         reason: format!("cannot open the directory ({e})"),
-    })?;
-    register(Index::open(d), dir)
+    }
 }
 
 /// Registers the tokenizers an index's schema may name: the build's own

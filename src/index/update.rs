@@ -30,7 +30,7 @@ use super::layout::{
     link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
 use super::schema::{fields_of, names, review_key, Fields};
-use super::snapshot::{open_tantivy, open_tantivy_readonly};
+use super::snapshot::{open_tantivy_readonly, open_tantivy_unsynced};
 use super::spill::{read_bucket, Spill, SpillRecord};
 use super::table::{BusinessTable, Upsert, NO_ZIP};
 use crate::error::{Error, IoContext, Result};
@@ -504,7 +504,7 @@ fn write_segments(
     opts: &BuildOptions,
 ) -> Result<u64> {
     let write = || -> Result<u64> {
-        let index = open_tantivy(tmp)?;
+        let index = open_tantivy_unsynced(tmp)?;
         let fields = fields_of(&index.schema())?;
         let mut writer: IndexWriter =
             index.writer_with_num_threads(1, opts.memory_mb.clamp(32, 1024) << 20)?;
