@@ -274,24 +274,27 @@ fn related_businesses_follow_the_matches() {
 }
 
 /// A build whose writer fills its memory budget several times keeps its segments (one
-/// writer writes them in zipcode order, so nothing needs merging) and answers exactly as
-/// a build in one segment: same businesses, scores, counts, sentiment and snippets.
+/// writer writes them in zipcode order, so nothing needs merging), and so does a build
+/// of several writers (each writes its own range of zipcodes); both answer exactly as a
+/// build in one segment: same businesses, scores, counts, sentiment and snippets.
 #[test]
 fn an_index_in_several_segments_answers_as_one() {
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
-    let build = |name: &str, memory_mb: usize| {
+    let build_with = |name: &str, memory_mb: usize, threads: usize| {
         let at = dir.path().join(name);
         let opts = BuildOptions {
             memory_mb,
-            threads: 1,
+            threads,
             train_ranker: false,
             ..BuildOptions::default()
         };
         build_index(&f.business, &f.reviews, &at, &opts).unwrap();
         at
     };
+    let build = |name: &str, memory_mb: usize| build_with(name, memory_mb, 1);
     let (one, several) = (build("one", 1024), build("several", 16));
+    let parts = build_with("parts", 1024, 3);
     let segments = |at: &std::path::Path| {
         let current = std::fs::read_to_string(at.join("CURRENT")).unwrap();
         tantivy::Index::open_in_dir(at.join("versions").join(current.trim()))
@@ -302,20 +305,31 @@ fn an_index_in_several_segments_answers_as_one() {
     };
     assert_eq!(segments(&one), 1);
     assert!(segments(&several) > 1, "the small budget should flush");
+    assert_eq!(segments(&parts), 3, "one segment per writer");
     // The shared fixture is built the same way, so every test on it sees several segments.
     assert!(segments(&f.index) > 1);
     // Visited in scan order, the segments hold the reviews in the build's order, as the
     // one segment does: what a search adds up comes in the same order.
-    let snap = yelpsearch::index::snapshot::Snapshot::open_current(&several).unwrap();
-    let mut keys = Vec::new();
-    for &i in &snap.scan_order {
-        let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
-        for doc in 0..reader.max_doc() {
-            let biz = seg.biz.first(doc).unwrap() as u32;
-            keys.push((snap.table.zip_of(biz), biz, seg.day.first(doc).unwrap()));
+    let scanned_in_build_order = |at: &std::path::Path| {
+        let snap = yelpsearch::index::snapshot::Snapshot::open_current(at).unwrap();
+        let mut keys = Vec::new();
+        for &i in &snap.scan_order {
+            let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
+            for doc in 0..reader.max_doc() {
+                let biz = seg.biz.first(doc).unwrap() as u32;
+                keys.push((snap.table.zip_of(biz), biz, seg.day.first(doc).unwrap()));
+            }
         }
-    }
-    assert!(keys.is_sorted(), "segments visited out of build order");
+        keys.is_sorted()
+    };
+    assert!(
+        scanned_in_build_order(&several),
+        "segments visited out of build order"
+    );
+    assert!(
+        scanned_in_build_order(&parts),
+        "segments visited out of build order"
+    );
     // The same update on both: a few reviews edited (a new word in their text) and a
     // few added, so that a version of several segments gains one more and loses
     // documents from the old ones.
@@ -360,6 +374,7 @@ fn an_index_in_several_segments_answers_as_one() {
     };
     let (a, b) = (Index::open(&one).unwrap(), Index::open(&several).unwrap());
     compare(&a, &b);
+    compare(&a, &Index::open(&parts).unwrap());
     let opts = BuildOptions {
         threads: 1,
         ..BuildOptions::default()

@@ -4,7 +4,7 @@
 //! released, waking every 100 ms to let Python handle signals: Ctrl-C sets the
 //! library's cancel flag, the job stops at its next check, and the `KeyboardInterrupt`
 //! is raised once the worker has cleaned up. The progress callback is called from the
-//! worker with the GIL re-acquired; an exception it raises cancels the job the same
+//! job's threads with the GIL re-acquired; an exception it raises cancels the job the same
 //! way and is raised to the caller.
 
 use std::path::PathBuf;

@@ -46,11 +46,11 @@ impl SpillRecord {
         Ok(())
     }
 
-    /// The next record of `r`: `None` at the end, `Some(None)` for one whose review id
-    /// `keep` refuses (its text skipped, never read into memory).
+    /// The next record of `r`: `None` at the end, `Some(None)` for one whose zipcode
+    /// ordinal and review id `keep` refuses (its text skipped, never read into memory).
     fn read_from(
         r: &mut BufReader<File>,
-        keep: &mut impl FnMut(&str) -> bool,
+        keep: &mut impl FnMut(u32, &str) -> bool,
     ) -> std::io::Result<Option<Option<SpillRecord>>> {
         let mut head = [0u8; 17];
         match r.read_exact(&mut head) {
@@ -73,7 +73,7 @@ impl SpillRecord {
         let n = len(r)?;
         let review_id = string(r, n)?;
         let n = len(r)?;
-        if !keep(&review_id) {
+        if !keep(u32_at(0), &review_id) {
             r.seek_relative(n as i64)?;
             return Ok(Some(None));
         }
@@ -93,8 +93,34 @@ impl SpillRecord {
 pub struct Spill {
     dir: PathBuf,
     writers: Vec<BufWriter<File>>,
-    counts: Vec<u64>,
-    zips: u64,
+    counts: SpillCounts,
+}
+
+/// How many records were spilled, per bucket and per zipcode ordinal.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpillCounts {
+    /// Records of each bucket.
+    pub buckets: Vec<u64>,
+    /// Records of each zipcode ordinal.
+    pub zips: Vec<u64>,
+}
+
+impl SpillCounts {
+    /// Records in all.
+    pub fn total(&self) -> u64 {
+        self.buckets.iter().sum()
+    }
+
+    /// The bucket that holds zipcode ordinal `zip`.
+    pub fn bucket_of(&self, zip: u32) -> usize {
+        bucket_of(zip, self.buckets.len(), self.zips.len())
+    }
+}
+
+/// The bucket of zipcode ordinal `zip` among `buckets` buckets for `zips` ordinals: the
+/// ordinals are cut into `buckets` ranges, in order.
+fn bucket_of(zip: u32, buckets: usize, zips: usize) -> usize {
+    ((zip as u64 * buckets as u64 / zips.max(1) as u64) as usize).min(buckets.max(1) - 1)
 }
 
 impl Spill {
@@ -110,23 +136,27 @@ impl Spill {
         }
         Ok(Spill {
             dir: dir.to_path_buf(),
-            counts: vec![0; writers.len()],
+            counts: SpillCounts {
+                buckets: vec![0; writers.len()],
+                zips: vec![0; zips.max(1)],
+            },
             writers,
-            zips: zips.max(1) as u64,
         })
     }
 
     /// Appends a record to its zipcode's bucket.
     pub fn push(&mut self, rec: &SpillRecord) -> Result<()> {
-        let n = self.writers.len();
-        let b = ((rec.zip as u64 * n as u64 / self.zips) as usize).min(n - 1);
-        self.counts[b] += 1;
+        let b = self.counts.bucket_of(rec.zip);
+        self.counts.buckets[b] += 1;
+        if let Some(z) = self.counts.zips.get_mut(rec.zip as usize) {
+            *z += 1;
+        }
         rec.write_to(&mut self.writers[b])
             .at(bucket_path(&self.dir, b))
     }
 
-    /// Flushes every bucket; returns the record count of each.
-    pub fn finish(mut self) -> Result<Vec<u64>> {
+    /// Flushes every bucket; returns the record counts.
+    pub fn finish(mut self) -> Result<SpillCounts> {
         for (i, w) in self.writers.iter_mut().enumerate() {
             w.flush().at(bucket_path(&self.dir, i))?;
         }
@@ -141,15 +171,16 @@ pub fn bucket_path(dir: &Path, i: usize) -> PathBuf {
 
 /// Reads every record of bucket `i`.
 pub fn read_bucket(dir: &Path, i: usize) -> Result<Vec<SpillRecord>> {
-    read_bucket_where(dir, i, |_| true)
+    read_bucket_where(dir, i, |_, _| true)
 }
 
-/// Reads the records of bucket `i` whose review id `keep` accepts; the others' texts are
-/// skipped, not read (a sample of a bucket costs little more than its ids).
+/// Reads the records of bucket `i` whose zipcode ordinal and review id `keep` accepts;
+/// the others' texts are skipped, not read (a sample of a bucket, or some of its
+/// zipcodes, costs little more than its ids).
 pub fn read_bucket_where(
     dir: &Path,
     i: usize,
-    mut keep: impl FnMut(&str) -> bool,
+    mut keep: impl FnMut(u32, &str) -> bool,
 ) -> Result<Vec<SpillRecord>> {
     let p = bucket_path(dir, i);
     let mut r = BufReader::with_capacity(1 << 16, File::open(&p).at(&p)?);
@@ -183,7 +214,8 @@ mod tests {
             s.push(r).unwrap();
         }
         let counts = s.finish().unwrap();
-        assert_eq!(counts.iter().sum::<u64>(), 10);
+        assert_eq!(counts.total(), 10);
+        assert_eq!(counts.zips, [3, 3, 2, 2]);
         let buckets: Vec<Vec<SpillRecord>> = (0..3)
             .map(|i| read_bucket(dir.path(), i).unwrap())
             .collect();
@@ -201,9 +233,13 @@ mod tests {
         // A filtered read keeps exactly the accepted records, in order, whole.
         for (i, bucket) in buckets.iter().enumerate() {
             let odd = |id: &str| id.ends_with(['1', '3', '5', '7', '9']);
-            let kept = read_bucket_where(dir.path(), i, odd).unwrap();
+            let kept = read_bucket_where(dir.path(), i, |_, id| odd(id)).unwrap();
             let expected: Vec<&SpillRecord> = bucket.iter().filter(|r| odd(&r.review_id)).collect();
             assert_eq!(kept.iter().collect::<Vec<_>>(), expected);
+            let kept = read_bucket_where(dir.path(), i, |zip, _| zip == 1).unwrap();
+            let expected: Vec<&SpillRecord> = bucket.iter().filter(|r| r.zip == 1).collect();
+            assert_eq!(kept.iter().collect::<Vec<_>>(), expected);
+            assert!(bucket.iter().all(|r| counts.bucket_of(r.zip) == i));
         }
         let mut back: Vec<SpillRecord> = buckets.into_iter().flatten().collect();
         back.sort_by_key(|r| r.biz);

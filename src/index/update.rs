@@ -344,7 +344,7 @@ fn stage_version(
     let old = Parent::open(&pdir, &wanted)?;
     let fresh_dir = tmp.join("fresh");
     let mut plan = Plan {
-        spill: Spill::create(&fresh_dir, spilled.counts.len(), table.zips().len())?,
+        spill: Spill::create(&fresh_dir, spilled.counts.buckets.len(), table.zips().len())?,
         deletes: DocsQuery::default(),
         seen: HashSet::new(),
     };
@@ -403,9 +403,9 @@ fn classify(
     opts: &BuildOptions,
     report: &mut UpdateReport,
 ) -> Result<()> {
-    let total: u64 = spilled.counts.iter().sum();
+    let total = spilled.counts.total();
     let mut done = 0u64;
-    for i in 0..spilled.counts.len() {
+    for i in 0..spilled.counts.buckets.len() {
         opts.check_cancel()?;
         for rec in read_bucket(&spilled.dir, i)? {
             let hits = old.find(&rec.review_id)?;
@@ -430,7 +430,7 @@ fn classify(
             }
             plan.spill.push(&rec)?;
         }
-        done += spilled.counts[i];
+        done += spilled.counts.buckets[i];
         opts.report("compare", done, Some(total));
     }
     Ok(())

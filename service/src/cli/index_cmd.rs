@@ -92,7 +92,7 @@ pub struct Common {
     /// Memory budget of the index writer, MiB.
     #[arg(long, default_value_t = 512, env = "YELPSEARCH_MEMORY_MB")]
     memory_mb: usize,
-    /// Index writer threads (0 = automatic: one per three cores; the analysis uses every core).
+    /// Index writers (0 = automatic: one per core); each writes its own range of zipcodes, beside the analysis on every core.
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Print the report as JSON.
