@@ -1,6 +1,7 @@
 //! Pass one of a build or an update: the review file streamed on its own thread, its
 //! lines parsed and validated in parallel batches (rayon), each accepted review handed
-//! on with its business and zipcode resolved.
+//! on with its business and zipcode resolved, in file order, while the next batch is
+//! parsed.
 //!
 //! A build or an update spills what it is handed ([`super::build`]); `index build
 //! --parse-only` drops it ([`super::scan`]), so the floor it measures is this code.
@@ -89,9 +90,8 @@ pub(crate) fn read_reviews(
 ) -> Result<(FileReport, u64)> {
     let mut report = FileReport::default();
     let mut seen: HashSet<u64> = HashSet::new();
-    let bytes = for_each_batch(reviews, |batch| {
-        opts.check_cancel()?;
-        for (no, p) in parse_lines(batch, parse_review) {
+    let mut take = |parsed: Parsed| -> Result<()> {
+        for (no, p) in parsed {
             report.read += 1;
             let bad = |report: &mut FileReport, cat: &str, reason: String| -> Result<()> {
                 report.reject(reviews, no, cat, reason, opts.strict)
@@ -143,6 +143,24 @@ pub(crate) fn read_reviews(
         }
         opts.report("read", report.read, None);
         Ok(())
+    };
+    // Batch k is taken in order on this thread while the pool parses batch k + 1.
+    let mut previous: Option<Parsed> = None;
+    let bytes = for_each_batch(reviews, |batch| {
+        opts.check_cancel()?;
+        let mut parsed = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| parsed = Some(parse_lines(batch, parse_review)));
+            previous.take().map_or(Ok(()), &mut take)
+        })?;
+        previous = parsed;
+        Ok(())
     })?;
+    if let Some(last) = previous {
+        take(last)?;
+    }
     Ok((report, bytes))
 }
+
+/// A batch's lines, parsed, with their line numbers.
+type Parsed = Vec<(u64, std::result::Result<crate::ingest::Review, Rejection>)>;
