@@ -2,40 +2,30 @@
 //!
 //! Pass one streams the review file, parses and validates lines in parallel (rayon),
 //! and spills good reviews to zipcode buckets. The text model is then trained on a
-//! sample of them. Pass two splits the zipcodes into contiguous ranges of about equal
-//! review counts, one per writer ([`BuildOptions::threads`]), and indexes the ranges
-//! concurrently, each into a tantivy index of its own: a range's reviews are analysed
-//! in zipcode order on every core (rayon), their clauses scored, and the analysed terms
-//! handed to the range's writer as plain strings ([`super::terms`]), within the memory
-//! budget. Each writer writes its segments in zipcode order, each zipcode in one run of
-//! documents (or two, where a segment ends inside it), so nothing needs merging: the
-//! segments of every run are moved into the version and listed in one `meta.json`
-//! ([`combine_parts`]). The ranker is trained on the new version, and the version is
-//! published atomically.
+//! sample of them. Pass two ([`super::pass_two`]) analyses the reviews in zipcode order
+//! on every core, scores their clauses, and indexes them with one tantivy writer per
+//! core, each writer its own range of zipcodes, within the memory budget. The ranker is
+//! trained on the new version, and the version is published atomically.
 
 use std::hash::{Hash, Hasher};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexMeta, IndexSettings, IndexWriter, TantivyDocument};
+use tantivy::{Index, IndexSettings};
 
-use super::document::review_document;
 use super::layout::{
     write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
 use super::pass_one::read_reviews;
+use super::pass_two::{index_partitioned, PassTwo};
 use super::schema::{build_schema, Fields};
-use super::spill::{read_bucket, read_bucket_where, Spill, SpillCounts, SpillRecord};
+use super::spill::{read_bucket_where, Spill, SpillCounts, SpillRecord};
 use super::table::BusinessTable;
 use super::unsynced::{sync_in_background, UnsyncedDirectory};
-use crate::analysis::Analyzer;
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
@@ -64,8 +54,8 @@ pub struct BuildOptions {
     pub until: Option<Day>,
     /// Fail on the first bad line instead of skipping it.
     pub strict: bool,
-    /// Memory budget of the tantivy writer, in MiB (shared by its threads; at least 16
-    /// per thread). Each time it fills, the writer writes a segment.
+    /// Memory budget of the tantivy writers, in MiB (shared by them; at least 16 each).
+    /// Each time a writer's share fills, it writes a segment.
     pub memory_mb: usize,
     /// Index writers (0 = automatic: one per core). Each indexes its own contiguous
     /// range of zipcodes into its own segments, so that tantivy's work, a single
@@ -107,7 +97,7 @@ impl BuildOptions {
         }
     }
 
-    fn writer_threads(&self) -> usize {
+    pub(crate) fn writer_threads(&self) -> usize {
         if self.threads > 0 {
             self.threads
         } else {
@@ -217,249 +207,6 @@ pub(crate) fn train_text(
     Ok(train_text_model(&labelled, &TextModelConfig::default()))
 }
 
-/// Pass two: index every bucket in zipcode order.
-pub(crate) fn index_spilled(
-    writer: &mut IndexWriter,
-    fields: &Fields,
-    spilled: &Spilled,
-    text_model: Option<&TextModel>,
-    opts: &BuildOptions,
-) -> Result<u64> {
-    let zips = spilled.counts.zips.len() as u32;
-    PassTwo::new(fields, spilled, text_model, opts).index(writer, 0..zips)
-}
-
-/// What pass two's writers share: what they read, and their progress.
-pub(crate) struct PassTwo<'a> {
-    fields: &'a Fields,
-    spilled: &'a Spilled,
-    text_model: Option<&'a TextModel>,
-    opts: &'a BuildOptions,
-    analyzer: Analyzer,
-    /// Documents added by every writer, reported under the lock so that the progress
-    /// callback sees them rise.
-    done: Mutex<u64>,
-    /// Set when a writer fails: the others stop at their next chunk.
-    failed: AtomicBool,
-}
-
-impl<'a> PassTwo<'a> {
-    pub(crate) fn new(
-        fields: &'a Fields,
-        spilled: &'a Spilled,
-        text_model: Option<&'a TextModel>,
-        opts: &'a BuildOptions,
-    ) -> Self {
-        PassTwo {
-            fields,
-            spilled,
-            text_model,
-            opts,
-            analyzer: Analyzer::default(),
-            done: Mutex::new(0),
-            failed: AtomicBool::new(false),
-        }
-    }
-
-    /// Indexes the reviews of zipcode ordinals `zips` in order into `writer`; returns
-    /// the documents added. A bucket wholly inside `zips` is removed once indexed; one
-    /// it shares with another range is read for its part of the zipcodes and left for
-    /// the other.
-    pub(crate) fn index(&self, writer: &mut IndexWriter, zips: Range<u32>) -> Result<u64> {
-        let counts = &self.spilled.counts;
-        let total = counts.total();
-        let mut added = 0u64;
-        if zips.is_empty() {
-            return Ok(0);
-        }
-        let (first, last) = (counts.bucket_of(zips.start), counts.bucket_of(zips.end - 1));
-        for i in first..=last {
-            let whole = (zips.start == 0 || counts.bucket_of(zips.start - 1) < i)
-                && (zips.end as usize >= counts.zips.len() || counts.bucket_of(zips.end) > i);
-            let mut recs = if whole {
-                read_bucket(&self.spilled.dir, i)?
-            } else {
-                read_bucket_where(&self.spilled.dir, i, |zip, _| zips.contains(&zip))?
-            };
-            recs.sort_by(|a, b| {
-                (a.zip, a.biz, a.day, &a.review_id).cmp(&(b.zip, b.biz, b.day, &b.review_id))
-            });
-            for chunk in recs.chunks(4096) {
-                self.opts.check_cancel()?;
-                if self.failed.load(Ordering::Relaxed) {
-                    // Another writer failed: its error is the one returned.
-                    return Err(Error::Cancelled);
-                }
-                let docs: Vec<TantivyDocument> = chunk
-                    .par_iter()
-                    .map(|r| review_document(self.fields, &self.analyzer, self.text_model, r))
-                    .collect();
-                for d in docs {
-                    if let Err(killed) = writer.add_document(d) {
-                        return Err(worker_error(writer, killed));
-                    }
-                }
-                added += chunk.len() as u64;
-                let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-                *done += chunk.len() as u64;
-                self.opts.report("index", *done, Some(total));
-            }
-            if whole {
-                let p = super::spill::bucket_path(&self.spilled.dir, i);
-                std::fs::remove_file(&p).at(&p)?;
-            }
-        }
-        Ok(added)
-    }
-}
-
-/// Splits the items of `counts` (records per zipcode ordinal) into at most `parts`
-/// contiguous ranges of about equal record counts, in order, covering every item; each
-/// range ends at the item that crosses its share of the total.
-///
-/// ```
-/// # use yelpsearch::index::build::balanced_ranges;
-/// assert_eq!(balanced_ranges(&[5, 5, 5, 5], 2), [0..2, 2..4]);
-/// assert_eq!(balanced_ranges(&[9, 1, 1, 1], 2), [0..1, 1..4]);
-/// assert_eq!(balanced_ranges(&[3, 3], 4), [0..1, 1..2]);
-/// assert_eq!(balanced_ranges(&[1, 0, 0, 1, 0], 2), [0..1, 1..5]);
-/// assert_eq!(balanced_ranges(&[0, 0], 2), [0..2]);
-/// ```
-pub fn balanced_ranges(counts: &[u64], parts: usize) -> Vec<Range<u32>> {
-    let total: u64 = counts.iter().sum();
-    let parts = parts.max(1) as u64;
-    let mut out = Vec::new();
-    let (mut start, mut seen) = (0u32, 0u64);
-    for (i, &c) in counts.iter().enumerate() {
-        seen += c;
-        let cuts = out.len() as u64;
-        // Cut after item i once the ranges so far hold their share.
-        if seen > 0 && seen >= total * (cuts + 1) / parts && cuts < parts - 1 {
-            out.push(start..i as u32 + 1);
-            start = i as u32 + 1;
-        }
-    }
-    let end = counts.len() as u32;
-    match out.last_mut() {
-        // Trailing items without records join the last range.
-        Some(last) if counts[start as usize..].iter().all(|&c| c == 0) => last.end = end,
-        _ => out.push(start..end),
-    }
-    out
-}
-
-/// Pass two on every core: the zipcodes split into [`balanced_ranges`], each range
-/// indexed by a writer of its own into an index under `dir/part-N`; the parts are then
-/// combined into the index of `dir` ([`combine_parts`]). Returns the documents added.
-fn index_partitioned(
-    dir: &Path,
-    pass: &PassTwo<'_>,
-    writers: usize,
-    memory_mb: usize,
-) -> Result<u64> {
-    let runs = balanced_ranges(&pass.spilled.counts.zips, writers);
-    let budget = ((memory_mb << 20) / runs.len()).max(16 << 20);
-    let parts: Vec<PathBuf> = (0..runs.len())
-        .map(|i| dir.join(format!("part-{i}")))
-        .collect();
-    let added = std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .zip(&parts)
-            .map(|(run, part)| {
-                scope.spawn(move || -> Result<u64> {
-                    let indexed = (|| {
-                        std::fs::create_dir_all(part).at(part)?;
-                        let (index, _) = new_tantivy_index(part)?;
-                        let mut writer: IndexWriter = index.writer_with_num_threads(1, budget)?;
-                        writer.set_merge_policy(Box::new(NoMergePolicy));
-                        let n = pass.index(&mut writer, run)?;
-                        writer.commit()?;
-                        writer.wait_merging_threads()?;
-                        Ok(n)
-                    })();
-                    if indexed.is_err() {
-                        pass.failed.store(true, Ordering::Relaxed);
-                    }
-                    indexed
-                })
-            })
-            .collect();
-        let mut added = 0u64;
-        let mut first_error = None;
-        for h in handles {
-            match h.join() {
-                Ok(Ok(n)) => added += n,
-                // The first real error, not the Cancelled of a writer stopped by it.
-                Ok(Err(e)) => {
-                    if first_error.is_none() || matches!(first_error, Some(Error::Cancelled)) {
-                        first_error = Some(e);
-                    }
-                }
-                Err(_) => {
-                    first_error = Some(Error::io(
-                        dir,
-                        std::io::Error::other("an index writer thread panicked"),
-                    ))
-                }
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(added),
-        }
-    })?;
-    combine_parts(dir, &parts)?;
-    Ok(added)
-}
-
-/// Moves the segments of the indexes in `parts` into `dir` and writes the one
-/// `meta.json` that lists them all, in part order; removes the parts. Every part has
-/// the schema and settings of [`new_tantivy_index`] and its own segment ids (random
-/// UUIDs), so the files never collide.
-fn combine_parts(dir: &Path, parts: &[PathBuf]) -> Result<()> {
-    let mut combined: Option<IndexMeta> = None;
-    for part in parts {
-        let meta = super::snapshot::open_tantivy(part)?.load_metas()?;
-        for segment in &meta.segments {
-            for file in segment.list_files() {
-                let from = part.join(&file);
-                if from.exists() {
-                    std::fs::rename(&from, dir.join(&file)).at(&from)?;
-                }
-            }
-        }
-        match &mut combined {
-            None => combined = Some(meta),
-            Some(c) => {
-                c.opstamp = c.opstamp.max(meta.opstamp);
-                c.segments.extend(meta.segments);
-            }
-        }
-    }
-    let meta = combined.ok_or_else(|| Error::Data("no index parts to combine".into()))?;
-    // As tantivy writes it (pretty JSON, a final newline).
-    let mut bytes =
-        serde_json::to_vec_pretty(&meta).map_err(|e| Error::io(dir, std::io::Error::other(e)))?;
-    bytes.push(b'\n');
-    let path = dir.join("meta.json");
-    std::fs::write(&path, bytes).at(&path)?;
-    for part in parts {
-        std::fs::remove_dir_all(part).at(part)?;
-    }
-    Ok(())
-}
-
-/// The error that stopped tantivy's indexing worker. `add_document` then only says "An
-/// index writer was killed"; joining the worker, which preparing a commit does, returns
-/// the worker's own error (a full disk, say), which says what to fix.
-fn worker_error(writer: &mut IndexWriter, killed: tantivy::TantivyError) -> Error {
-    match writer.prepare_commit() {
-        Err(cause) => cause.into(),
-        Ok(_) => killed.into(),
-    }
-}
-
 /// Total size of the files in a directory.
 pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
@@ -528,7 +275,7 @@ pub fn build_index(
         let stage = std::time::Instant::now();
         let (_, fields) = build_schema();
         let pass = PassTwo::new(&fields, &spilled, text.as_ref().map(|t| &t.0), opts);
-        let indexed = index_partitioned(&tmp, &pass, opts.writer_threads(), opts.memory_mb)?;
+        let indexed = index_partitioned(&tmp, &pass)?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
         // The index files reach the disk while the ranker trains.

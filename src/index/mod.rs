@@ -5,6 +5,7 @@ pub mod delete;
 pub mod document;
 pub mod layout;
 mod pass_one;
+mod pass_two;
 pub mod readonly;
 pub mod retrain;
 pub mod scan;

@@ -23,12 +23,13 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
-use super::build::{index_spilled, spill_reviews, BuildOptions, Spilled};
+use super::build::{spill_reviews, BuildOptions, Spilled};
 use super::delete::DocsQuery;
 use super::document::review_term;
 use super::layout::{
     link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
+use super::pass_two::index_spilled;
 use super::schema::{fields_of, names, review_key, Fields};
 use super::snapshot::{open_tantivy_readonly, open_tantivy_unsynced};
 use super::spill::{read_bucket, Spill, SpillRecord};
