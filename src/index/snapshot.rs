@@ -29,6 +29,8 @@ pub struct SegmentColumns {
     pub day: DocColumn<i64>,
     /// Useful votes.
     pub useful: DocColumn<u64>,
+    /// [`super::schema::review_key`] of the review id (None in indexes older than it).
+    pub review_key: Option<DocColumn<u64>>,
     /// Clause values (multi-valued).
     pub clauses: Column<u64>,
     /// Field norms of the text field.
@@ -159,6 +161,7 @@ impl Snapshot {
                 stars: DocColumn::new(ff.u64(names::STARS)?),
                 day: DocColumn::new(ff.i64(names::DAY)?),
                 useful: DocColumn::new(ff.u64(names::USEFUL)?),
+                review_key: ff.u64(names::REVIEW_KEY).ok().map(DocColumn::new),
                 clauses: ff.u64(names::SENTENCES)?,
                 fieldnorms: sr.get_fieldnorms_reader(fields.text)?,
                 inverted: sr.inverted_index(fields.text)?,

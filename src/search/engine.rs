@@ -23,6 +23,8 @@ use crate::rank::features::{feature_vector, BizStats, FeatureVector, MatchAcc, R
 pub struct Evidence {
     /// How strongly it speaks for the business on this need.
     pub weight: f32,
+    /// The review's day (days since 1970-01-01).
+    pub day: i32,
     /// Segment ordinal.
     pub segment: u32,
     /// Doc id in the segment.
@@ -247,9 +249,11 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                                     &mut evidence[li],
                                     Evidence {
                                         weight,
+                                        day,
                                         segment: seg_ord as u32,
                                         doc,
                                     },
+                                    |e| review_order_key(snap, e),
                                 );
                             }
                         }
@@ -334,15 +338,33 @@ fn seek_forward(p: &mut SegmentPostings, target: DocId) -> DocId {
     }
 }
 
-fn push_evidence(list: &mut Vec<Evidence>, e: Evidence) {
+/// Keeps the three strongest pieces of evidence, best first. Equal weights go to the
+/// newer review, then to the smaller `key` (the review's identity): an order that does
+/// not depend on which segments the reviews sit in, which an update changes.
+fn push_evidence(list: &mut Vec<Evidence>, e: Evidence, key: impl Fn(&Evidence) -> u64) {
+    let before = |a: &Evidence, b: &Evidence| match a.weight.partial_cmp(&b.weight) {
+        Some(std::cmp::Ordering::Equal) | None if a.day == b.day => key(a) < key(b),
+        Some(std::cmp::Ordering::Equal) | None => a.day > b.day,
+        Some(o) => o == std::cmp::Ordering::Greater,
+    };
     let at = list
         .iter()
-        .position(|x| e.weight > x.weight)
+        .position(|x| before(&e, x))
         .unwrap_or(list.len());
     if at < 3 {
         list.insert(at, e);
         list.truncate(3);
     }
+}
+
+/// A review's identity for ordering equal evidence: its review key, or, in indexes
+/// older than that field, its place in the index.
+fn review_order_key(snap: &Snapshot, e: &Evidence) -> u64 {
+    snap.segments
+        .get(e.segment as usize)
+        .and_then(|s| s.review_key.as_ref())
+        .and_then(|c| c.first(e.doc))
+        .unwrap_or((e.segment as u64) << 32 | e.doc as u64)
 }
 
 /// Whether the clause's terms occur at their relative offsets somewhere.
@@ -361,6 +383,36 @@ fn has_phrase(positions: &[Vec<u32>], clause: &[(usize, u32)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_evidence_is_ordered_by_day_then_key_whatever_the_arrival_order() {
+        let ev = |weight: f32, day: i32, doc: u32| Evidence {
+            weight,
+            day,
+            segment: 0,
+            doc,
+        };
+        let all = [
+            ev(2.0, 10, 1),
+            ev(2.0, 12, 2),
+            ev(2.0, 12, 3),
+            ev(3.0, 1, 4),
+            ev(1.0, 99, 5),
+        ];
+        // Keys in reverse of the docs: the key, not the arrival, breaks the last tie.
+        let key = |e: &Evidence| 100 - e.doc as u64;
+        let mut orders = vec![all.to_vec()];
+        orders.push(all.iter().rev().copied().collect());
+        orders.push(vec![all[2], all[4], all[0], all[3], all[1]]);
+        for order in orders {
+            let mut list = Vec::new();
+            for e in order {
+                push_evidence(&mut list, e, key);
+            }
+            let docs: Vec<u32> = list.iter().map(|e| e.doc).collect();
+            assert_eq!(docs, [4, 3, 2]);
+        }
+    }
 
     #[test]
     fn ordered_bits_sort_as_total_cmp() {
