@@ -168,7 +168,9 @@ pub(crate) fn spill_reviews(
     mut each: impl FnMut(&SpillRecord),
 ) -> Result<Spilled> {
     let size = std::fs::metadata(reviews).at(reviews)?.len();
-    let buckets = ((size / (48 << 20)) as usize).clamp(4, 512);
+    // Pass two holds a bucket per writer in memory: 16 MiB of compressed reviews is
+    // about 80,000 reviews, ~60 MB once read.
+    let buckets = ((size / (16 << 20)) as usize).clamp(8, 512);
     let mut spill = Spill::create(spill_dir, buckets, table.zips().len())?;
     let (report, _) = read_reviews(reviews, table, opts, |rec| {
         each(&rec);
@@ -195,6 +197,9 @@ pub(crate) fn train_text(
             id_hash(id).is_multiple_of(keep_every)
         })?);
     }
+    // In an order of their own, not the spill's (which follows its bucket layout): the
+    // model then depends only on which reviews were sampled.
+    sample.sort_unstable_by(|a, b| (a.day, &a.review_id).cmp(&(b.day, &b.review_id)));
     opts.report("train text model", 0, Some(sample.len() as u64));
     let labelled: Vec<LabelledReview> = sample
         .iter()
