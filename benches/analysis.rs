@@ -1,6 +1,7 @@
 //! Text analysis throughput: the words of review texts (folding, stopwords, stemming,
-//! the per-thread word memo) and a review's index-time analysis (words, clauses and the
-//! encoded terms), one thread; and the text model's training (its SGD alone, over the
+//! the per-thread word memo), a review's index-time analysis (words, clauses and the
+//! encoded terms) and tantivy's side of it (the encoded terms split again by
+//! `TermsTokenizer`), one thread; and the text model's training (its SGD alone, over the
 //! clauses of those reviews).
 //!
 //! Review texts come from `YELP_REVIEWS` (a Yelp review file, JSON lines, gzip or not:
@@ -10,8 +11,9 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use yelpsearch::analysis::Analyzer;
-use yelpsearch::index::terms::encode_terms;
+use yelpsearch::index::terms::{encode_terms, TermsTokenizer};
 use yelpsearch::ingest::{parse_review, Line, LineReader};
 use yelpsearch::rank::clauses;
 use yelpsearch::rank::text_model::{features, Example, TextModel, TextModelConfig};
@@ -57,6 +59,27 @@ fn bench(c: &mut Criterion) {
                 out.clear();
                 encode_terms(&words, &mut out);
                 n += out.len();
+            }
+            n
+        })
+    });
+    let encoded: Vec<String> = texts
+        .iter()
+        .map(|t| {
+            let mut out = String::new();
+            encode_terms(&a.words(t), &mut out);
+            out
+        })
+        .collect();
+    g.bench_function("terms_tokenized", |b| {
+        let mut tokenizer = TermsTokenizer;
+        b.iter(|| {
+            let mut n = 0;
+            for e in &encoded {
+                let mut stream = tokenizer.token_stream(e);
+                while stream.advance() {
+                    n += stream.token().position;
+                }
             }
             n
         })
