@@ -45,8 +45,9 @@ pub fn clauses(analyzer: &Analyzer, text: &str, words: &[Word]) -> Vec<Clause> {
             let w = &words[wi];
             // A ';' since the clause began: only the stretch from the previous word can
             // hold one, since an earlier one would already have started a clause.
-            let turn =
-                is_turn(&w.term) || (wi > start && text[words[wi - 1].from..w.from].contains(';'));
+            // (Over bytes: the stretch is a few, too short for `str`'s char searcher.)
+            let turn = is_turn(&w.term)
+                || (wi > start && text.as_bytes()[words[wi - 1].from..w.from].contains(&b';'));
             if turn && wi > start {
                 out.push(Clause { start, end: wi });
                 start = wi;
