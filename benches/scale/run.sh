@@ -49,7 +49,7 @@ fi
 BIN=$OUT/yelpsearch
 CSV="$OUT/results.csv"
 if [ "${SCALE_APPEND:-0}" != 1 ] || [ ! -f "$CSV" ]; then
-  echo "reviews,businesses,zipcodes,indexed,build_wall_s,build_cpu_s,build_reviews_per_s,peak_rss_mb,index_mb,floor_decompress_s,floor_parse_s,floor_validate_s,stage_read_s,stage_text_model_s,stage_index_s,stage_merge_s,stage_ranker_s,zip,zip_reviews,queries,search_p50_ms,search_p99_ms,bm25_p50_ms,bm25_p99_ms,load_before,load_after,date,commit,build_runs" > "$CSV"
+  echo "reviews,businesses,zipcodes,indexed,build_wall_s,build_cpu_s,build_reviews_per_s,peak_rss_mb,index_mb,floor_decompress_s,floor_parse_s,floor_validate_s,stage_read_s,stage_text_model_s,stage_index_s,stage_ranker_s,zip,zip_reviews,queries,search_p50_ms,search_p99_ms,bm25_p50_ms,bm25_p99_ms,load_before,load_after,date,commit,build_runs" > "$CSV"
 fi
 load1() { cut -d' ' -f1 /proc/loadavg; }
 commit=${SCALE_COMMIT:-$(git describe --always --dirty)}
@@ -143,7 +143,7 @@ rss_mb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(
 cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", t))
 stage = {}
 for name, key in [("read and validated reviews", "read"), ("trained the text model", "text_model"),
-                  ("indexed", "index"), ("merged", "merge"), ("trained the ranker", "ranker")]:
+                  ("indexed", "index"), ("trained the ranker", "ranker")]:
     m = re.search(re.escape(name) + r" seconds=([\d.]+(?:e-?\d+)?)", t)
     stage[key] = f"{float(m.group(1)):.1f}" if m else ""
 floor = {p["depth"]: p["seconds"] for p in json.load(open(f"{d}/floor.json"))["passes"]}
@@ -154,7 +154,7 @@ p50, p99 = pct("search.txt")
 b50, b99 = pct("search-bm25.txt")
 row = [n, b, nz, build["indexed"], f"{secs:.2f}", f"{cpu:.1f}", f"{build['indexed'] / secs:.0f}",
        f"{rss_mb:.0f}", f"{int(ib) / 1e6:.1f}", f"{floor['decompress']:.2f}", f"{floor['parse']:.2f}",
-       f"{floor['validate']:.2f}", stage["read"], stage["text_model"], stage["index"], stage["merge"],
+       f"{floor['validate']:.2f}", stage["read"], stage["text_model"], stage["index"],
        stage["ranker"], z, zn, q, f"{p50:.3f}", f"{p99:.3f}", f"{b50:.3f}", f"{b99:.3f}", lb, la,
        datetime.date.today().isoformat(), commit, reps]
 print(",".join(str(x) for x in row))

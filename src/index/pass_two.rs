@@ -24,7 +24,7 @@ use tantivy::{IndexMeta, IndexWriter, TantivyDocument};
 use super::build::{new_tantivy_index, BuildOptions, Spilled};
 use super::document::review_document;
 use super::schema::Fields;
-use super::spill::{read_bucket, read_bucket_where};
+use super::spill::read_bucket_where;
 use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
 use crate::rank::text_model::TextModel;
@@ -84,15 +84,10 @@ impl<'a> PassTwo<'a> {
         if zips.is_empty() {
             return Ok(0);
         }
-        let (first, last) = (counts.bucket_of(zips.start), counts.bucket_of(zips.end - 1));
-        for i in first..=last {
-            let whole = (zips.start == 0 || counts.bucket_of(zips.start - 1) < i)
-                && (zips.end as usize >= counts.zips.len() || counts.bucket_of(zips.end) > i);
-            let mut recs = if whole {
-                read_bucket(&self.spilled.dir, i)?
-            } else {
-                read_bucket_where(&self.spilled.dir, i, |zip, _| zips.contains(&zip))?
-            };
+        for i in counts.bucket_of(zips.start)..=counts.bucket_of(zips.end - 1) {
+            let held = counts.zips_of(i);
+            let whole = zips.start <= held.start && held.end <= zips.end;
+            let mut recs = read_bucket_where(&self.spilled.dir, i, |zip, _| zips.contains(&zip))?;
             recs.sort_by(|a, b| {
                 (a.zip, a.biz, a.day, &a.review_id).cmp(&(b.zip, b.biz, b.day, &b.review_id))
             });
@@ -160,12 +155,12 @@ pub(crate) fn index_partitioned(dir: &Path, pass: &PassTwo<'_>) -> Result<u64> {
     let parts: Vec<PathBuf> = (0..runs.len())
         .map(|i| dir.join(format!("part-{i}")))
         .collect();
-    let added = std::thread::scope(|scope| {
+    let (added, metas) = std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .into_iter()
             .zip(&parts)
             .map(|(run, part)| {
-                scope.spawn(move || -> Result<u64> {
+                scope.spawn(move || -> Result<(u64, IndexMeta)> {
                     let indexed = (|| {
                         std::fs::create_dir_all(part).at(part)?;
                         let (index, _) = new_tantivy_index(part)?;
@@ -174,7 +169,7 @@ pub(crate) fn index_partitioned(dir: &Path, pass: &PassTwo<'_>) -> Result<u64> {
                         let n = pass.index(&mut writer, run)?;
                         writer.commit()?;
                         writer.wait_merging_threads()?;
-                        Ok(n)
+                        Ok((n, index.load_metas()?))
                     })();
                     if indexed.is_err() {
                         pass.failed.store(true, Ordering::Relaxed);
@@ -183,11 +178,14 @@ pub(crate) fn index_partitioned(dir: &Path, pass: &PassTwo<'_>) -> Result<u64> {
                 })
             })
             .collect();
-        let mut added = 0u64;
+        let (mut added, mut metas) = (0u64, Vec::new());
         let mut first_error = None;
         for h in handles {
             match h.join() {
-                Ok(Ok(n)) => added += n,
+                Ok(Ok((n, meta))) => {
+                    added += n;
+                    metas.push(meta);
+                }
                 // The first real error, not the Cancelled of a writer stopped by it.
                 Ok(Err(e)) => {
                     if first_error.is_none() || matches!(first_error, Some(Error::Cancelled)) {
@@ -204,21 +202,20 @@ pub(crate) fn index_partitioned(dir: &Path, pass: &PassTwo<'_>) -> Result<u64> {
         }
         match first_error {
             Some(e) => Err(e),
-            None => Ok(added),
+            None => Ok((added, metas)),
         }
     })?;
-    combine_parts(dir, &parts)?;
+    combine_parts(dir, &parts, metas)?;
     Ok(added)
 }
 
-/// Moves the segments of the indexes in `parts` into `dir` and writes the one
-/// `meta.json` that lists them all, in part order; removes the parts. Every part has
-/// the schema and settings of [`new_tantivy_index`] and its own segment ids (random
-/// UUIDs), so the files never collide.
-fn combine_parts(dir: &Path, parts: &[PathBuf]) -> Result<()> {
+/// Moves the segments of the indexes in `parts` (whose metas are `metas`) into `dir`
+/// and writes the one `meta.json` that lists them all, in part order; removes the
+/// parts. Every part has the schema and settings of [`new_tantivy_index`] and its own
+/// segment ids (random UUIDs), so the files never collide.
+fn combine_parts(dir: &Path, parts: &[PathBuf], metas: Vec<IndexMeta>) -> Result<()> {
     let mut combined: Option<IndexMeta> = None;
-    for part in parts {
-        let meta = super::snapshot::open_tantivy(part)?.load_metas()?;
+    for (part, meta) in parts.iter().zip(metas) {
         for segment in &meta.segments {
             for file in segment.list_files() {
                 let from = part.join(&file);

@@ -9,6 +9,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
@@ -115,6 +116,13 @@ impl SpillCounts {
     pub fn bucket_of(&self, zip: u32) -> usize {
         bucket_of(zip, self.buckets.len(), self.zips.len())
     }
+
+    /// The zipcode ordinals bucket `i` holds: those that [`Self::bucket_of`] puts there.
+    pub fn zips_of(&self, i: usize) -> Range<u32> {
+        let (nb, nz) = (self.buckets.len().max(1) as u64, self.zips.len() as u64);
+        let first = |i: u64| (i * nz).div_ceil(nb) as u32;
+        first(i as u64)..first(i as u64 + 1)
+    }
 }
 
 /// The bucket of zipcode ordinal `zip` among `buckets` buckets for `zips` ordinals: the
@@ -196,6 +204,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_bucket_holds_the_zipcodes_bucket_of_puts_there() {
+        for (buckets, zips) in [(3, 4), (4, 80), (8, 80), (8, 3), (512, 1600), (7, 1)] {
+            let counts = SpillCounts {
+                buckets: vec![0; buckets],
+                zips: vec![0; zips],
+            };
+            for i in 0..buckets {
+                let want: Vec<u32> = (0..zips as u32)
+                    .filter(|&z| counts.bucket_of(z) == i)
+                    .collect();
+                let got: Vec<u32> = counts.zips_of(i).collect();
+                assert_eq!(got, want, "bucket {i} of {buckets} for {zips} zipcodes");
+            }
+        }
+    }
+
+    #[test]
     fn records_round_trip_through_buckets() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Spill::create(dir.path(), 3, 4).unwrap();
@@ -240,6 +265,7 @@ mod tests {
             let expected: Vec<&SpillRecord> = bucket.iter().filter(|r| r.zip == 1).collect();
             assert_eq!(kept.iter().collect::<Vec<_>>(), expected);
             assert!(bucket.iter().all(|r| counts.bucket_of(r.zip) == i));
+            assert!(bucket.iter().all(|r| counts.zips_of(i).contains(&r.zip)));
         }
         let mut back: Vec<SpillRecord> = buckets.into_iter().flatten().collect();
         back.sort_by_key(|r| r.biz);

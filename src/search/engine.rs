@@ -342,10 +342,13 @@ fn seek_forward(p: &mut SegmentPostings, target: DocId) -> DocId {
 /// newer review, then to the smaller `key` (the review's identity): an order that does
 /// not depend on which segments the reviews sit in, which an update changes.
 fn push_evidence(list: &mut Vec<Evidence>, e: Evidence, key: impl Fn(&Evidence) -> u64) {
-    let before = |a: &Evidence, b: &Evidence| match a.weight.partial_cmp(&b.weight) {
-        Some(std::cmp::Ordering::Equal) | None if a.day == b.day => key(a) < key(b),
-        Some(std::cmp::Ordering::Equal) | None => a.day > b.day,
-        Some(o) => o == std::cmp::Ordering::Greater,
+    let before = |a: &Evidence, b: &Evidence| {
+        b.weight
+            .partial_cmp(&a.weight)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.day.cmp(&a.day))
+            .then_with(|| key(a).cmp(&key(b)))
+            .is_lt()
     };
     let at = list
         .iter()
