@@ -316,8 +316,8 @@ fn an_index_in_several_segments_answers_as_one() {
         for &i in &snap.scan_order {
             let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
             for doc in 0..reader.max_doc() {
-                let biz = seg.biz.first(doc).unwrap() as u32;
-                keys.push((snap.table.zip_of(biz), biz, seg.day.first(doc).unwrap()));
+                let row = seg.rows[doc as usize];
+                keys.push((snap.table.zip_of(row.biz), row.biz, row.day));
             }
         }
         keys.is_sorted()
@@ -400,4 +400,57 @@ fn an_index_in_several_segments_answers_as_one() {
         }
     }
     assert_eq!(zorblat, changed);
+}
+
+/// The rows a search reads of each document hold exactly what the index's fast fields
+/// and field norms hold, in every segment of the several-segment fixture, and each row's
+/// business lies in the zipcode whose run holds the document.
+#[test]
+fn doc_rows_hold_what_the_fast_fields_hold() {
+    use yelpsearch::index::schema::names;
+    let f = fixture();
+    let snap = yelpsearch::index::snapshot::Snapshot::open_current(&f.index).unwrap();
+    assert!(snap.segments.len() > 1);
+    let mut checked = 0usize;
+    for (i, seg) in snap.segments.iter().enumerate() {
+        let sr = snap.searcher.segment_reader(i as u32);
+        let ff = sr.fast_fields();
+        let (biz, day) = (ff.u64(names::BIZ).unwrap(), ff.i64(names::DAY).unwrap());
+        let (stars, useful) = (
+            ff.u64(names::STARS).unwrap(),
+            ff.u64(names::USEFUL).unwrap(),
+        );
+        let norms = sr.get_fieldnorms_reader(snap.fields.text).unwrap();
+        assert_eq!(seg.rows.len(), sr.max_doc() as usize);
+        for (doc, row) in seg.rows.iter().enumerate() {
+            let d = doc as u32;
+            assert_eq!(Some(row.biz as u64), biz.first(d));
+            assert_eq!(Some(row.day as i64), day.first(d));
+            assert_eq!(Some(row.stars as u64), stars.first(d));
+            assert_eq!(Some(row.useful as u64), useful.first(d));
+            assert_eq!(row.norm, norms.fieldnorm_id(d));
+            checked += 1;
+        }
+        for (&zip, runs) in &seg.zip_runs {
+            for &(start, end) in runs {
+                for doc in start..end {
+                    assert_eq!(snap.table.zip_of(seg.rows[doc as usize].biz), zip);
+                }
+            }
+        }
+    }
+    let docs: u32 = snap
+        .searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.max_doc())
+        .sum();
+    assert_eq!(checked, docs as usize);
+    // Not every review is alike: the rows are not all one default value.
+    let first = snap.segments[0].rows[0];
+    assert!(snap
+        .segments
+        .iter()
+        .flat_map(|s| &s.rows)
+        .any(|r| *r != first));
 }

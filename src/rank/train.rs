@@ -157,8 +157,9 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
             use tantivy::postings::Postings;
             use tantivy::DocSet;
             let term = tantivy::Term::from_field_text(text, t);
-            let mut per_biz: std::collections::HashMap<u64, (f64, f64, u32)> =
-                std::collections::HashMap::new();
+            // Ordered by business, so the sums below come out the same on every run.
+            let mut per_biz: std::collections::BTreeMap<u32, (f64, f64, u32)> =
+                std::collections::BTreeMap::new();
             let (mut pos, mut logits, mut clause_values) = (Vec::new(), Vec::new(), Vec::new());
             let mut seen = 0;
             for seg in snap.scan_order.iter().map(|&i| &snap.segments[i]) {
@@ -183,7 +184,7 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                         &pos,
                         &mut logits,
                     );
-                    let biz = seg.biz.first(doc).unwrap_or(u64::MAX);
+                    let biz = seg.rows[doc as usize].biz;
                     let e = per_biz.entry(biz).or_default();
                     for &l in &logits {
                         e.0 += l as f64;
@@ -224,7 +225,7 @@ pub fn day_quantile(snap: &Snapshot, q: f64) -> i32 {
         let alive = sr.alive_bitset();
         for doc in 0..sr.max_doc() {
             if alive.is_none_or(|a| a.is_alive(doc)) {
-                days.push(cols.day.first(doc).unwrap_or(0) as i32);
+                days.push(cols.rows[doc as usize].day);
             }
         }
     }

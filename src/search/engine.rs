@@ -201,7 +201,8 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                 }
                 doc = cand;
                 if alive.is_none_or(|a| a.is_alive(doc)) {
-                    let day = seg.day.first(doc).unwrap_or(0) as i32;
+                    let row = seg.rows[doc as usize];
+                    let day = row.day;
                     if day < until && day >= from {
                         // Positions of every term, for phrases and aspect clauses.
                         all_pos.clear();
@@ -219,7 +220,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                             adjacent &= together;
                         }
                         if phrase_ok {
-                            let norm = seg.fieldnorms.fieldnorm_id(doc);
+                            let norm = row.norm;
                             let bm25: f32 = ps
                                 .iter()
                                 .zip(&states)
@@ -228,13 +229,13 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                             all_pos.sort_unstable();
                             seg.clause_values(doc, &mut clause_values);
                             logits_at(clause_values.iter().copied(), &all_pos, &mut logits);
-                            let biz = seg.biz.first(doc).unwrap_or(u64::MAX) as u32;
+                            let biz = row.biz;
                             if let Some(li) = slot(snap, biz, zip) {
                                 let m = ReviewMatch {
                                     bm25,
-                                    stars: seg.stars.first(doc).unwrap_or(0) as u8,
+                                    stars: row.stars,
                                     day,
-                                    useful: seg.useful.first(doc).unwrap_or(0) as u32,
+                                    useful: row.useful,
                                     phrase: adjacent,
                                 };
                                 accs[li].add(&m, &logits, ctx.now);

@@ -323,11 +323,11 @@ fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snipp
             .to_string()
     };
     let text = get(snap.fields.stored_text());
-    let seg = &snap.segments[e.segment as usize];
+    let row = snap.segments[e.segment as usize].rows[e.doc as usize];
     Ok(Snippet {
         review_id: get(snap.fields.review_id),
-        stars: seg.stars.first(e.doc).unwrap_or(0) as f32,
-        date: Day(seg.day.first(e.doc).unwrap_or(0) as i32).to_string(),
+        stars: row.stars as f32,
+        date: Day(row.day).to_string(),
         text: snippets::snippet(&snap.analyzer, &text, terms, 240),
     })
 }
