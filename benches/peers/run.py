@@ -2,14 +2,17 @@
 
 Run through benches/peers/run.sh (it makes the virtualenv and builds yelpsearch first):
 
-    bash benches/peers/run.sh [--subset N] [--systems a,b,c] [--data DIR] [--out DIR]
+    bash benches/peers/run.sh [--subset N] [--systems a,b,c] [--repeat N] [--data DIR] [--out DIR]
 
 1. make_qrels.py (default cutoff, dev terms) writes OUT/dev/ unless OUT/dev/queries.tsv exists.
 2. With --subset N: OUT/subset-N/ holds the index set, queries and judgments of N postal
    codes (the first N by sha1 of the code among those with queries), made once.
 3. Each system runs in its own process (driver.py), so peak RSS is per system: build,
    warm-up pass, timed pass; its run files are scored by ../shared/eval/score.py.
-4. OUT/LABEL/results.{md,json} (LABEL = full or subset-N), copied to OUT/results.{md,json}.
+4. With --repeat N, every system runs N times, round-robin (all systems once, then again),
+   so that a slow moment of the machine falls on every system alike; each system's row is
+   the median of its runs (see combine()).
+5. OUT/LABEL/results.{md,json} (LABEL = full or subset-N), copied to OUT/results.{md,json}.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -179,6 +183,47 @@ def run_system(name: str, split: Path, work: Path, eval_dir: Path, n_reviews: in
     )
     log(f"{name}: build {res['build_s']:.1f} s; {brief or 'no search'} ({wall:.0f} s in all)")
     return res
+
+
+LATENCY_KEYS = ("p50_ms", "p95_ms", "p99_ms", "qps")
+
+
+def combine(runs: list[dict]) -> dict:
+    """One system's result from its repeated runs (one run: that run).
+
+    The build figures (time, reviews/s, peak RSS, index size, stages) are those of the run
+    whose build time is the median (the lower middle one for an even count), so they come
+    from one build; each variant's p50, p95, p99 and q/s are each the median over the runs.
+    The scores are the chosen run's: the systems are deterministic, so every run's run file
+    scores the same, and a run that does not is noted. Every run's build time and p50s are
+    kept under "repeats". A failed run fails the row.
+    """
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    if len(runs) == 1:
+        return runs[0]
+    builds = [r["build_s"] for r in runs]
+    base = dict(runs[builds.index(statistics.median_low(builds))])
+    base["variants"] = {k: dict(v) for k, v in base["variants"].items()}
+    for name, v in base["variants"].items():
+        for key in LATENCY_KEYS:
+            vals = [r["variants"][name][key] for r in runs if r["variants"][name].get(key)]
+            if vals:
+                v[key] = statistics.median(vals)
+        differ = {round(r["variants"][name].get("scores", {}).get("NDCG@10", -1), 6) for r in runs}
+        if len(differ) > 1:
+            base.setdefault("notes", []).append(
+                f"{name}: the runs' NDCG@10 differ ({', '.join(map(str, sorted(differ)))})"
+            )
+    base["repeats"] = [
+        {
+            "build_s": r["build_s"],
+            **{f"{n}_p50_ms": v.get("p50_ms") for n, v in r["variants"].items()},
+        }
+        for r in runs
+    ]
+    return base
 
 
 def machine() -> dict:
@@ -364,6 +409,35 @@ def targets(results: list[dict]) -> list[str]:
     return lines
 
 
+def repeats_section(results: list[dict]) -> list[str]:
+    """With --repeat: each system's runs (build time, p50 per variant), in run order."""
+    lines = []
+    for r in results:
+        reps = r.get("repeats")
+        if not reps:
+            continue
+        runs = []
+        for rep in reps:
+            p50s = ", ".join(
+                f"{k.removesuffix('_p50_ms')} {_ms(v)}"
+                for k, v in rep.items()
+                if k.endswith("_p50_ms") and v
+            )
+            runs.append(f"{rep['build_s']:.1f} s" + (f" ({p50s} ms)" if p50s else ""))
+        lines.append(f"- {r['system']}: " + "; ".join(runs))
+    if not lines:
+        return []
+    n = max(len(r.get("repeats") or []) for r in results)
+    return [
+        "",
+        f"## The {n} runs of each system (round-robin)",
+        "",
+        "Each row above: the build of the run whose build time is the median, and the median "
+        "of each latency figure. Build time per run, with each variant's p50:",
+        "",
+    ] + lines
+
+
 def write_results(
     out: Path,
     label_dir: Path,
@@ -419,6 +493,7 @@ def write_results(
     body = (
         head
         + table
+        + repeats_section(results)
         + ([""] + ["## Against the targets (issue 8), this run", ""] + tg if tg else [])
         + [""]
     )
@@ -474,7 +549,16 @@ def main(argv=None) -> int:
         default=",".join(ALL_SYSTEMS),
         help="comma-separated, of: " + ",".join(ALL_SYSTEMS),
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run every system N times, round-robin; each row is the median of its runs",
+    )
     a = ap.parse_args(argv)
+    if a.repeat < 1:
+        ap.error("--repeat must be at least 1")
     systems = [s.strip() for s in a.systems.split(",") if s.strip()]
     unknown = [s for s in systems if s not in ALL_SYSTEMS]
     if unknown:
@@ -493,21 +577,26 @@ def main(argv=None) -> int:
     label_dir = a.out / f"results-{label}"
     label_dir.mkdir(parents=True, exist_ok=True)
     log(f"{label}: {n_reviews:,} reviews; systems {', '.join(systems)}")
-    results = []
-    for s in systems:
-        if s == "whoosh_reviews" and not a.subset and a.whoosh_subset:
-            sub = f"subset-{a.whoosh_subset}"
-            make_subset(dev, a.out / sub, a.whoosh_subset)
-            r = run_system(s, a.out / sub, label_dir / s, a.eval_dir, review_count(a.out / sub))
-            r["split"] = sub
-            results.append(r)
-        else:
-            results.append(run_system(s, split, label_dir / s, a.eval_dir, n_reviews))
+    runs: dict[str, list[dict]] = {s: [] for s in systems}
+    for rep in range(a.repeat):
+        for s in systems:
+            work = label_dir / s / (f"run-{rep + 1}" if a.repeat > 1 else "")
+            if s == "whoosh_reviews" and not a.subset and a.whoosh_subset:
+                sub = f"subset-{a.whoosh_subset}"
+                make_subset(dev, a.out / sub, a.whoosh_subset)
+                r = run_system(s, a.out / sub, work, a.eval_dir, review_count(a.out / sub))
+                r["split"] = sub
+            else:
+                r = run_system(s, split, work, a.eval_dir, n_reviews)
+            runs[s].append(r)
+    results = [combine(runs[s]) for s in systems]
     command = "bash benches/peers/run.sh" + (f" --subset {a.subset}" if a.subset else "")
     if systems != ALL_SYSTEMS:
         command += f" --systems {','.join(systems)}"
     if not a.subset and "whoosh_reviews" in systems and a.whoosh_subset != 10:
         command += f" --whoosh-subset {a.whoosh_subset}"
+    if a.repeat > 1:
+        command += f" --repeat {a.repeat}"
     write_results(a.out, label_dir, label, machine(), split, n_reviews, results, command)
     return 0 if all("error" not in r for r in results) else 1
 
