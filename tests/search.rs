@@ -306,6 +306,15 @@ fn an_index_in_several_segments_answers_as_one() {
     assert_eq!(segments(&one), 1);
     assert!(segments(&several) > 1, "the small budget should flush");
     assert_eq!(segments(&parts), 3, "one segment per writer");
+    // The parts combined into one index keep the build's document-store blocks.
+    for at in [&one, &parts] {
+        let current = std::fs::read_to_string(at.join("CURRENT")).unwrap();
+        let index = tantivy::Index::open_in_dir(at.join("versions").join(current.trim())).unwrap();
+        assert_eq!(
+            index.settings().docstore_blocksize,
+            yelpsearch::index::build::DOCSTORE_BLOCK_BYTES
+        );
+    }
     // The shared fixture is built the same way, so every test on it sees several segments.
     assert!(segments(&f.index) > 1);
     // Visited in scan order, the segments hold the reviews in the build's order, as the

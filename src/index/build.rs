@@ -129,15 +129,20 @@ pub struct BuildReport {
     pub model: String,
 }
 
+/// Bytes of stored documents compressed together in the document store (tantivy's
+/// default is 16 KiB). A snippet reads one review's text, and reading it decompresses its
+/// whole block: smaller blocks make a snippet cheaper, for a slightly larger store.
+pub const DOCSTORE_BLOCK_BYTES: usize = 4096;
+
 /// The index settings of every version, in an unpublished version directory (its files
 /// are synced when it is published: see [`super::unsynced`]).
 pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
     let (schema, fields): (Schema, Fields) = build_schema();
-    let index = Index::create(
-        UnsyncedDirectory::open(dir)?,
-        schema,
-        IndexSettings::default(),
-    )?;
+    let settings = IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    };
+    let index = Index::create(UnsyncedDirectory::open(dir)?, schema, settings)?;
     super::snapshot::register_tokenizers(&index);
     Ok((index, fields))
 }
