@@ -19,6 +19,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
@@ -157,7 +158,10 @@ fn is_word(segment: &str) -> bool {
 /// `.` `'` `:` join two letters (WB6/7); `.` `'` `,` `;` join two digits (WB11/12).
 /// Everything else breaks, and a segment without a letter or digit is not a word.
 /// `tests::ascii_words_match_unicode_segmentation` checks this against the crate.
-pub(crate) fn ascii_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+pub(crate) fn ascii_words<'a, B>(
+    text: &'a str,
+    mut f: impl FnMut(usize, &'a str) -> ControlFlow<B>,
+) -> ControlFlow<B> {
     let b = text.as_bytes();
     let joins = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mid = |prev: u8, c: u8, next: u8| {
@@ -189,9 +193,17 @@ pub(crate) fn ascii_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) 
             }
         }
         if alnum {
-            f(start, &text[start..i]);
+            f(start, &text[start..i])?;
         }
     }
+    ControlFlow::Continue(())
+}
+
+/// Whether the text between two words ends a sentence: it holds a sentence terminator
+/// (`.`, `!`, `?`, `…`) or a line break (see [`Analyzer::sentences`]).
+pub fn ends_sentence(gap: &str) -> bool {
+    gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+        || (!gap.is_ascii() && gap.contains('…'))
 }
 
 impl Analyzer {
@@ -241,10 +253,22 @@ impl Analyzer {
 
     /// Calls `f` on every word of `text`, in order.
     pub fn for_each_word(&self, text: &str, mut f: impl FnMut(Word)) {
+        let _ = self.try_for_each_word(text, |w| {
+            f(w);
+            ControlFlow::<()>::Continue(())
+        });
+    }
+
+    /// Calls `f` on the words of `text` in order, until it breaks (returning its break).
+    pub fn try_for_each_word<B>(
+        &self,
+        text: &str,
+        mut f: impl FnMut(Word) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
         let mut position = 0u32;
         let mut emit = |from: usize, seg: &str| {
             let (term, stop, term_hash) = self.normalise(seg);
-            f(Word {
+            let flow = f(Word {
                 term,
                 position,
                 from,
@@ -253,16 +277,18 @@ impl Analyzer {
                 term_hash,
             });
             position += 1;
+            flow
         };
         if text.is_ascii() {
             // Nearly every review: the same words as Unicode segmentation, 3-4x faster.
-            ascii_words(text, &mut emit);
+            ascii_words(text, &mut emit)
         } else {
             for (from, seg) in text.split_word_bound_indices() {
                 if is_word(seg) {
-                    emit(from, seg);
+                    emit(from, seg)?;
                 }
             }
+            ControlFlow::Continue(())
         }
     }
 
@@ -285,16 +311,12 @@ impl Analyzer {
         if words.is_empty() {
             return out;
         }
-        let ends = |gap: &str| {
-            gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
-                || (!gap.is_ascii() && gap.contains('…'))
-        };
         let mut first = 0usize;
         let mut from = 0usize;
         for i in 0..words.len() {
             let gap_end = words.get(i + 1).map_or(text.len(), |w| w.from);
             let gap = &text[words[i].to..gap_end];
-            if i + 1 == words.len() || ends(gap) {
+            if i + 1 == words.len() || ends_sentence(gap) {
                 let to = if i + 1 == words.len() {
                     text.len()
                 } else {
@@ -409,7 +431,10 @@ mod tests {
 
     fn fast_words(text: &str) -> Vec<(usize, &str)> {
         let mut out = Vec::new();
-        ascii_words(text, |i, s| out.push((i, s)));
+        let _ = ascii_words(text, |i, s| {
+            out.push((i, s));
+            ControlFlow::<()>::Continue(())
+        });
         out
     }
 

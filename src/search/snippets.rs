@@ -9,7 +9,9 @@
 //! assert_eq!(s, "The &lt;b&gt;<mark>pasta</mark>&lt;/b&gt; was divine!");
 //! ```
 
-use crate::analysis::Analyzer;
+use std::ops::ControlFlow;
+
+use crate::analysis::{ends_sentence, Analyzer, Word};
 
 /// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).
 pub fn escape_html(s: &str, out: &mut String) {
@@ -28,11 +30,42 @@ pub fn escape_html(s: &str, out: &mut String) {
 /// The snippet of `text` for the analysed query `terms`: the first sentence holding a
 /// term (cut to about `max_chars` around it), escaped, terms marked.
 pub fn snippet(analyzer: &Analyzer, text: &str, terms: &[String], max_chars: usize) -> String {
-    let words = analyzer.words(text);
+    snippet_of(analyzer, text, terms, max_chars, true)
+}
+
+/// [`snippet`], analysing the whole text (`stop_early` false) or only as far as the
+/// first word after the sentence of the first term (true: nothing after it shows).
+fn snippet_of(
+    analyzer: &Analyzer,
+    text: &str,
+    terms: &[String],
+    max_chars: usize,
+    stop_early: bool,
+) -> String {
+    let is_hit = |w: &Word| !w.stop && terms.iter().any(|t| **t == *w.term);
+    let mut words: Vec<Word> = Vec::with_capacity(text.len() / 6 + 4);
+    let mut first_hit: Option<usize> = None;
+    let _ = analyzer.try_for_each_word(text, |w| {
+        if first_hit.is_none() && is_hit(&w) {
+            first_hit = Some(words.len());
+        }
+        words.push(w);
+        // The first hit's sentence is complete once a later word starts another one; that
+        // word is kept, as the sentence's end is where it starts.
+        match (first_hit, &words[..]) {
+            (Some(h), [.., prev, last]) if stop_early && h + 1 < words.len() => {
+                if ends_sentence(&text[prev.to..last.from]) {
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    });
     let hits: Vec<usize> = words
         .iter()
         .enumerate()
-        .filter(|(_, w)| !w.stop && terms.iter().any(|t| **t == *w.term))
+        .filter(|(_, w)| is_hit(w))
         .map(|(i, _)| i)
         .collect();
     let sentences = analyzer.sentences(text, &words);
@@ -110,6 +143,36 @@ mod tests {
             s,
             "Their <mark>CRÈME</mark> <mark>brûlées</mark> &lt;script&gt;alert(1)&lt;/script&gt; rock"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3_000, ..Default::default() })]
+        /// Stopping the analysis after the first term's sentence shows exactly what
+        /// analysing the whole text shows: texts of words, terms, stopwords, numbers,
+        /// terminators, line breaks, markup and accents, windows short and long.
+        #[test]
+        fn stopping_early_shows_what_the_whole_text_shows(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "pasta", "Pastas", "the", "was", "good", "but", "3.5", "e.g.", ". ", "! ",
+                    "? ", "\n", "… ", ", ", "; ", "<b>", "crème", "brûlée", "Luigi's", "  ",
+                    "pizza", "not", "x", "...", "\"",
+                ]),
+                0..60,
+            ),
+            max in 10usize..300,
+        ) {
+            let a = Analyzer::default();
+            let text = parts.join(" ");
+            for query in ["pasta", "pizza", "creme brulee", "missing"] {
+                let terms: Vec<String> = a.terms(query).collect();
+                proptest::prop_assert_eq!(
+                    snippet_of(&a, &text, &terms, max, true),
+                    snippet_of(&a, &text, &terms, max, false),
+                    "{:?} {:?} {}", text, query, max
+                );
+            }
+        }
     }
 
     #[test]
