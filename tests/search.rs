@@ -325,7 +325,7 @@ fn an_index_in_several_segments_answers_as_one() {
         for &i in &snap.scan_order {
             let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
             for doc in 0..reader.max_doc() {
-                let row = seg.rows[doc as usize];
+                let row = seg.rows.get(doc);
                 keys.push((snap.table.zip_of(row.biz), row.biz, row.day));
             }
         }
@@ -431,8 +431,9 @@ fn doc_rows_hold_what_the_fast_fields_hold() {
         );
         let norms = sr.get_fieldnorms_reader(snap.fields.text).unwrap();
         assert_eq!(seg.rows.len(), sr.max_doc() as usize);
-        for (doc, row) in seg.rows.iter().enumerate() {
-            let d = doc as u32;
+        assert!(seg.rows.packed(), "the fixture's rows fit in 8 bytes");
+        for d in 0..sr.max_doc() {
+            let row = seg.rows.get(d);
             assert_eq!(Some(row.biz as u64), biz.first(d));
             assert_eq!(Some(row.day as i64), day.first(d));
             assert_eq!(Some(row.stars as u64), stars.first(d));
@@ -443,7 +444,7 @@ fn doc_rows_hold_what_the_fast_fields_hold() {
         for (&zip, runs) in &seg.zip_runs {
             for &(start, end) in runs {
                 for doc in start..end {
-                    assert_eq!(snap.table.zip_of(seg.rows[doc as usize].biz), zip);
+                    assert_eq!(snap.table.zip_of(seg.rows.get(doc).biz), zip);
                 }
             }
         }
@@ -456,10 +457,10 @@ fn doc_rows_hold_what_the_fast_fields_hold() {
         .sum();
     assert_eq!(checked, docs as usize);
     // Not every review is alike: the rows are not all one default value.
-    let first = snap.segments[0].rows[0];
+    let first = snap.segments[0].rows.get(0);
     assert!(snap
         .segments
         .iter()
-        .flat_map(|s| &s.rows)
-        .any(|r| *r != first));
+        .flat_map(|s| (0..s.rows.len() as u32).map(|d| s.rows.get(d)))
+        .any(|r| r != first));
 }

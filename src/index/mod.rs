@@ -8,6 +8,7 @@ mod pass_one;
 mod pass_two;
 pub mod readonly;
 pub mod retrain;
+pub mod rows;
 pub mod scan;
 pub mod schema;
 pub mod snapshot;

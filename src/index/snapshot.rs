@@ -8,6 +8,7 @@ use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
 use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
 
 use super::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
+use super::rows::DocRows;
 use super::schema::{fields_of, names, Fields};
 use super::table::BusinessTable;
 use super::terms::{TermsTokenizer, TERMS_TOKENIZER};
@@ -21,7 +22,7 @@ use crate::search::Listing;
 /// What a search reads of one segment.
 pub struct SegmentColumns {
     /// Each document's business, day, votes, stars and field norm, by doc id.
-    pub rows: Vec<DocRow>,
+    pub rows: DocRows,
     /// [`super::schema::review_key`] of the review id (None in indexes older than it).
     pub review_key: Option<DocColumn<u64>>,
     /// Clause values (multi-valued).
@@ -30,23 +31,6 @@ pub struct SegmentColumns {
     pub inverted: Arc<InvertedIndexReader>,
     /// Runs of doc ids per zip ordinal: `[start, end)`.
     pub zip_runs: HashMap<u32, Vec<(u32, u32)>>,
-}
-
-/// What a search reads of a matching document, in one place: decoded from the fast
-/// fields and the field norms once, when the snapshot opens (16 bytes a review), so that
-/// a match costs one memory read instead of a decode of each of five columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DocRow {
-    /// Business ordinal.
-    pub biz: u32,
-    /// Day (days since 1970-01-01).
-    pub day: i32,
-    /// Useful votes.
-    pub useful: u32,
-    /// Stars.
-    pub stars: u8,
-    /// Field norm id of the text field.
-    pub norm: u8,
 }
 
 /// An opened index version.
@@ -165,7 +149,7 @@ impl Snapshot {
         for sr in searcher.segment_readers() {
             let ff = sr.fast_fields();
             segments.push(SegmentColumns {
-                rows: doc_rows(sr, fields.text)?,
+                rows: DocRows::read(sr, fields.text)?,
                 review_key: ff.u64(names::REVIEW_KEY).ok().map(DocColumn::new),
                 clauses: ff.u64(names::SENTENCES)?,
                 inverted: sr.inverted_index(fields.text)?,
@@ -229,7 +213,7 @@ fn scan_order(searcher: &Searcher, segments: &[SegmentColumns]) -> Vec<usize> {
             .iter()
             .find(|(_, runs)| runs.first().is_some_and(|r| r.0 == 0))
             .map(|(z, _)| *z);
-        let first = cols.rows.first();
+        let first = (!cols.rows.is_empty()).then(|| cols.rows.get(0));
         (
             zip,
             first.map(|r| r.biz),
@@ -276,27 +260,6 @@ impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> DocColumn<T
             None => self.column.first(doc),
         }
     }
-}
-
-/// The [`DocRow`] of every document of a segment.
-fn doc_rows(sr: &tantivy::SegmentReader, text: tantivy::schema::Field) -> Result<Vec<DocRow>> {
-    let ff = sr.fast_fields();
-    let biz = DocColumn::new(ff.u64(names::BIZ)?);
-    let day = DocColumn::new(ff.i64(names::DAY)?);
-    let useful = DocColumn::new(ff.u64(names::USEFUL)?);
-    let stars = DocColumn::new(ff.u64(names::STARS)?);
-    let norms = sr.get_fieldnorms_reader(text)?;
-    Ok((0..sr.max_doc())
-        .map(|doc| DocRow {
-            biz: biz
-                .first(doc)
-                .map_or(u32::MAX, |b| b.min(u32::MAX as u64) as u32),
-            day: day.first(doc).unwrap_or(0) as i32,
-            useful: useful.first(doc).unwrap_or(0).min(u32::MAX as u64) as u32,
-            stars: stars.first(doc).unwrap_or(0).min(u8::MAX as u64) as u8,
-            norm: norms.fieldnorm_id(doc),
-        })
-        .collect())
 }
 
 /// Each business's position among the members of its zipcode.
@@ -356,7 +319,7 @@ pub fn business_stats(
                 if alive.is_some_and(|a| a.is_deleted(doc)) {
                     continue;
                 }
-                let row = cols.rows[doc as usize];
+                let row = cols.rows.get(doc);
                 if row.day >= limit {
                     continue;
                 }

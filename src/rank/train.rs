@@ -184,7 +184,7 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                         &pos,
                         &mut logits,
                     );
-                    let biz = seg.rows[doc as usize].biz;
+                    let biz = seg.rows.get(doc).biz;
                     let e = per_biz.entry(biz).or_default();
                     for &l in &logits {
                         e.0 += l as f64;
@@ -225,7 +225,7 @@ pub fn day_quantile(snap: &Snapshot, q: f64) -> i32 {
         let alive = sr.alive_bitset();
         for doc in 0..sr.max_doc() {
             if alive.is_none_or(|a| a.is_alive(doc)) {
-                days.push(cols.rows[doc as usize].day);
+                days.push(cols.rows.get(doc).day);
             }
         }
     }

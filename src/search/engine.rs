@@ -201,7 +201,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                 }
                 doc = cand;
                 if alive.is_none_or(|a| a.is_alive(doc)) {
-                    let row = seg.rows[doc as usize];
+                    let row = seg.rows.get(doc);
                     let day = row.day;
                     if day < until && day >= from {
                         // Positions of every term, for phrases and aspect clauses.

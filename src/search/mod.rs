@@ -323,7 +323,7 @@ fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snipp
             .to_string()
     };
     let text = get(snap.fields.stored_text());
-    let row = snap.segments[e.segment as usize].rows[e.doc as usize];
+    let row = snap.segments[e.segment as usize].rows.get(e.doc);
     Ok(Snippet {
         review_id: get(snap.fields.review_id),
         stars: row.stars as f32,
