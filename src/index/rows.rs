@@ -5,10 +5,9 @@
 //! match; a [`DocRows`] holds them side by side, 8 bytes a document: the business
 //! ordinal, the day as an offset from the segment's first day, the field norm, the stars,
 //! and the useful votes up to 30 (more are read from their column, rarely). A segment
-//! whose days span more than 179 years, or whose stars or businesses do not fit, keeps
+//! with a row that does not fit (days spanning more than 179 years, stars past 7) keeps
 //! 16-byte rows instead.
 
-use tantivy::columnar::Cardinality;
 use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader};
 
@@ -56,18 +55,16 @@ impl DocRows {
     /// norms of `text`.
     pub fn read(sr: &SegmentReader, text: Field) -> Result<DocRows> {
         let ff = sr.fast_fields();
-        let (day_column, stars_column) = (ff.i64(names::DAY)?, ff.u64(names::STARS)?);
-        // The columns' own bounds decide the form (a document without a value reads 0),
-        // so that the rows are built once, in it.
-        let (mut lo, mut hi) = (day_column.min_value(), day_column.max_value());
-        if day_column.get_cardinality() != Cardinality::Full {
-            (lo, hi) = (lo.min(0), hi.max(0));
-        }
-        let max_stars = stars_column.max_value();
+        let day_column = ff.i64(names::DAY)?;
+        // Days are packed as offsets from the column's least value (a document without
+        // one reads 0, which then does not fit, like any value a row cannot hold).
+        let base_day = day_column
+            .min_value()
+            .clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         let biz = DocColumn::new(ff.u64(names::BIZ)?);
         let day = DocColumn::new(day_column);
         let useful = DocColumn::new(ff.u64(names::USEFUL)?);
-        let stars = DocColumn::new(stars_column);
+        let stars = DocColumn::new(ff.u64(names::STARS)?);
         let norms = sr.get_fieldnorms_reader(text)?;
         let row = |doc: DocId| DocRow {
             biz: biz
@@ -78,17 +75,8 @@ impl DocRows {
             stars: stars.first(doc).unwrap_or(0).min(u8::MAX as u64) as u8,
             norm: norms.fieldnorm_id(doc),
         };
-        let in_i32 = |d: i64| (i32::MIN as i64..=i32::MAX as i64).contains(&d);
-        let fits = sr.max_doc() == 0
-            || (in_i32(lo) && in_i32(hi) && hi - lo <= u16::MAX as i64 && max_stars <= 7);
-        if !fits {
-            return Ok(DocRows {
-                rows: Rows::Wide((0..sr.max_doc()).map(row).collect()),
-            });
-        }
-        let base_day = if sr.max_doc() == 0 { 0 } else { lo as i32 };
-        // Each row is checked against the bounds all the same: a value outside them
-        // (which the column's statistics should not allow) keeps the wide form.
+        // The packed word of a row, or None for one that does not fit (a day more than
+        // 65,535 days after the base, stars past 7): the segment then keeps wide rows.
         let pack = |r: DocRow| {
             let offset = u16::try_from(r.day as i64 - base_day as i64).ok()?;
             let useful = (r.useful as u64).min(USEFUL_IN_COLUMN);
@@ -103,25 +91,20 @@ impl DocRows {
         // Allocated once at its size (collecting into an `Option<Vec>` would grow it by
         // doubling, to up to twice the memory).
         let mut words = Vec::with_capacity(sr.max_doc() as usize);
-        let mut packed = Some(());
         for doc in 0..sr.max_doc() {
-            match pack(row(doc)) {
-                Some(w) => words.push(w),
-                None => {
-                    packed = None;
-                    break;
-                }
-            }
+            let Some(w) = pack(row(doc)) else {
+                drop(words);
+                return Ok(DocRows {
+                    rows: Rows::Wide((0..sr.max_doc()).map(row).collect()),
+                });
+            };
+            words.push(w);
         }
-        let packed = packed.map(|()| words);
         Ok(DocRows {
-            rows: match packed {
-                Some(words) => Rows::Packed {
-                    words,
-                    base_day,
-                    useful,
-                },
-                None => Rows::Wide((0..sr.max_doc()).map(row).collect()),
+            rows: Rows::Packed {
+                words,
+                base_day,
+                useful,
             },
         })
     }
