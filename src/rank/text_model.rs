@@ -116,22 +116,36 @@ impl TextModel {
         // The epoch's examples copied out in its order, a block at a time, so that the
         // updates read them in sequence: read in shuffled order, each example was a
         // cache miss or two that the updates waited for, while the copy's reads are
-        // independent and overlap. The same updates in the same order.
+        // independent and overlap. The next block is copied on another core while the
+        // updates read this one (they are serial, and the copy was a part of their
+        // time). The same updates in the same order.
         const BLOCK: usize = 16_384;
-        let (mut flat, mut spans) = (Vec::new(), Vec::with_capacity(BLOCK));
+        let (mut this, mut next) = (Block::default(), Block::default());
         for _ in 0..config.epochs {
             order.shuffle(&mut rng);
-            for block in order.chunks(BLOCK) {
-                flat.clear();
-                spans.clear();
-                for &i in block {
-                    let ex = &examples[i];
-                    spans.push((flat.len(), flat.len() + ex.features.len(), ex.label));
-                    flat.extend_from_slice(&ex.features);
+            let mut blocks = order.chunks(BLOCK);
+            let Some(first) = blocks.next() else {
+                continue;
+            };
+            this.fill(examples, first);
+            loop {
+                let upcoming = blocks.next();
+                rayon::join(
+                    || {
+                        this.spans
+                            .iter()
+                            .for_each(|&(from, to, label)| sgd.step(&this.flat[from..to], label))
+                    },
+                    || {
+                        if let Some(b) = upcoming {
+                            next.fill(examples, b)
+                        }
+                    },
+                );
+                if upcoming.is_none() {
+                    break;
                 }
-                for &(from, to, label) in &spans {
-                    sgd.step(&flat[from..to], label);
-                }
+                std::mem::swap(&mut this, &mut next);
             }
         }
         sgd.model
@@ -140,6 +154,27 @@ impl TextModel {
     /// Probability that a clause with these features is positive.
     pub fn probability(&self, features: &[u32]) -> f32 {
         1.0 / (1.0 + (-(self.bias + self.logit(features))).exp())
+    }
+}
+
+/// A block of training examples copied out in training order: their features end to
+/// end, and each example's span of them with its label.
+#[derive(Default)]
+struct Block {
+    flat: Vec<u32>,
+    spans: Vec<(usize, usize, f32)>,
+}
+
+impl Block {
+    fn fill(&mut self, examples: &[Example], order: &[usize]) {
+        self.flat.clear();
+        self.spans.clear();
+        for &i in order {
+            let ex = &examples[i];
+            let from = self.flat.len();
+            self.flat.extend_from_slice(&ex.features);
+            self.spans.push((from, self.flat.len(), ex.label));
+        }
     }
 }
 
