@@ -129,6 +129,31 @@ fn generate_build_search_eval() {
         .iter()
         .enumerate()
         .all(|(i, r)| r[2] == (i + 1).to_string()));
+    // Untimed passes first change the timing only: the same run file, and the summary
+    // says how the latency was measured.
+    let warmed = yelpsearch(&[
+        "eval",
+        "run",
+        "--warmup",
+        "2",
+        "--index",
+        &d("idx"),
+        "--queries",
+        &q.to_string_lossy(),
+        "--out",
+        &d("run-warm.tsv"),
+    ]);
+    assert!(warmed.status.success());
+    let summary = String::from_utf8_lossy(&warmed.stderr);
+    assert!(
+        summary.contains("3 queries (1 without results)")
+            && summary.contains("after 2 untimed pass(es)"),
+        "{summary}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("run-warm.tsv")).unwrap(),
+        run
+    );
 
     let info = ok(&["model", "info", "--index", &d("idx")]);
     assert!(info.contains("content hash"), "{info}");
