@@ -17,24 +17,13 @@ use super::state::AppState;
 
 type Shared = State<Arc<AppState>>;
 
-/// `GET /search?q=&zip=&limit=`: the library's search, run on a blocking thread while
-/// holding one of the concurrency permits (none free: 503 `overloaded`).
+/// `GET /search?q=&zip=&limit=`: the library's search, run in a search slot (none to
+/// be had: 503 `overloaded`).
 pub async fn search(State(state): Shared, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = SearchParams::parse(raw.as_deref())?;
     let index = state.index()?;
-    let permit = state
-        .searches
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::overloaded())?;
     let req = params.to_request();
-    // The permit is released when the search ends, even if the request timed out.
-    let res = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        index.search(&req)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))??;
+    let res = state.searches.run(move || index.search(&req)).await??;
     Ok(no_store(Json(res).into_response()))
 }
 

@@ -47,8 +47,9 @@ pub fn serve(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("yelpsearch-http")
-        // Searches run on blocking threads, at most `max_concurrency` at once.
-        .max_blocking_threads(settings.max_concurrency + 8)
+        // Searches run on blocking threads, at most `search_threads` at once; the rest
+        // for opening and watching the index.
+        .max_blocking_threads(settings.search_threads + 8)
         .build()
         .map_err(|e| CliError::io("starting the async runtime", e))?;
     let result = rt.block_on(run(settings, on_listen));
@@ -69,7 +70,10 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     tracing::info!(%addr, index = %settings.index.display(), "listening");
     on_listen(addr);
 
-    let state = Arc::new(AppState::new(settings.max_concurrency));
+    let state = Arc::new(AppState::new(
+        settings.max_concurrency,
+        settings.search_threads,
+    ));
     let retry = settings
         .reload_interval
         .unwrap_or(Duration::from_secs(5))

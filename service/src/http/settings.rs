@@ -26,9 +26,16 @@ pub struct ServeArgs {
     /// How often to look for a new index version, seconds (0: never).
     #[arg(long, env = "YELPSEARCH_RELOAD_INTERVAL_SECS", default_value_t = 30)]
     pub reload_interval_secs: u64,
-    /// Most searches running at once; more are refused with 503 `overloaded`.
+    /// Most searches taken in at once, running or waiting their turn; more are refused
+    /// with 503 `overloaded`.
     #[arg(long, env = "YELPSEARCH_MAX_CONCURRENCY", default_value_t = 256)]
     pub max_concurrency: usize,
+    /// Searches running at once (0: two per core); the others admitted wait their turn
+    /// in arrival order. A search is CPU work: many more of them than cores only share
+    /// the cores and all finish late, while two per core keep the cores busy when one
+    /// waits for the disk or the HTTP side needs the core.
+    #[arg(long, env = "YELPSEARCH_SEARCH_THREADS", default_value_t = 0)]
+    pub search_threads: usize,
     /// Longest a request may take before it is answered with 408 `timeout`, ms.
     #[arg(long, env = "YELPSEARCH_REQUEST_TIMEOUT_MS", default_value_t = 2000)]
     pub request_timeout_ms: u64,
@@ -48,8 +55,10 @@ pub struct Settings {
     pub cors: Cors,
     /// Poll interval for new index versions (`None`: never).
     pub reload_interval: Option<Duration>,
-    /// Most searches at once.
+    /// Most searches taken in at once (running or waiting).
     pub max_concurrency: usize,
+    /// Searches running at once.
+    pub search_threads: usize,
     /// Per-request time limit.
     pub request_timeout: Duration,
     /// Bound on finishing in-flight requests after SIGTERM.
@@ -76,6 +85,7 @@ impl Settings {
             cors: Cors::Off,
             reload_interval: Some(Duration::from_secs(30)),
             max_concurrency: 256,
+            search_threads: 2 * cores(),
             request_timeout: Duration::from_millis(2000),
             shutdown_grace: Duration::from_secs(20),
         }
@@ -98,12 +108,21 @@ impl Settings {
             reload_interval: (a.reload_interval_secs > 0)
                 .then(|| Duration::from_secs(a.reload_interval_secs)),
             max_concurrency: a.max_concurrency,
+            search_threads: match a.search_threads {
+                0 => 2 * cores(),
+                n => n,
+            },
             request_timeout: Duration::from_millis(a.request_timeout_ms),
             shutdown_grace: Duration::from_secs(a.shutdown_grace_secs),
             index: a.index,
             addr: a.addr,
         })
     }
+}
+
+/// The cores this process may use (1 when that cannot be read).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Parses `YELPSEARCH_CORS_ORIGINS`: a comma list of `scheme://host[:port]`, or `*`.

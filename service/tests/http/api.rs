@@ -539,6 +539,20 @@ fn request_timeout_is_a_json_408() {
 }
 
 #[test]
+fn searches_past_the_running_slots_wait_their_turn_instead_of_failing() {
+    // One search runs at a time; the other 31 of a burst are admitted and wait.
+    let s = Server::ready(&[("YELPSEARCH_SEARCH_THREADS", "1")]);
+    let outcomes = burst(&s.url(&heavy_query()), 32);
+    assert!(outcomes.iter().all(|o| o.0 == 200), "{outcomes:?}");
+    let first = &outcomes[0].1["results"];
+    assert!(first.as_array().is_some_and(|r| !r.is_empty()), "{first}");
+    assert!(
+        outcomes.iter().all(|o| o.1["results"] == *first),
+        "the same results for all"
+    );
+}
+
+#[test]
 fn overload_is_a_json_503() {
     let s = Server::ready(&[("YELPSEARCH_MAX_CONCURRENCY", "1")]);
     let outcomes = burst(&s.url(&heavy_query()), 32);

@@ -264,12 +264,13 @@ pub struct Server {
 
 /// Settings variables the tests control; cleared so the caller's environment cannot
 /// leak in.
-const SETTINGS: [&str; 9] = [
+const SETTINGS: [&str; 10] = [
     "YELPSEARCH_INDEX",
     "YELPSEARCH_ADDR",
     "YELPSEARCH_CORS_ORIGINS",
     "YELPSEARCH_RELOAD_INTERVAL_SECS",
     "YELPSEARCH_MAX_CONCURRENCY",
+    "YELPSEARCH_SEARCH_THREADS",
     "YELPSEARCH_REQUEST_TIMEOUT_MS",
     "YELPSEARCH_SHUTDOWN_GRACE_SECS",
     "YELPSEARCH_LOG_FORMAT",
