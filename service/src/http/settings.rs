@@ -85,7 +85,7 @@ impl Settings {
             cors: Cors::Off,
             reload_interval: Some(Duration::from_secs(30)),
             max_concurrency: 256,
-            search_threads: 2 * cores(),
+            search_threads: search_threads(0),
             request_timeout: Duration::from_millis(2000),
             shutdown_grace: Duration::from_secs(20),
         }
@@ -108,10 +108,7 @@ impl Settings {
             reload_interval: (a.reload_interval_secs > 0)
                 .then(|| Duration::from_secs(a.reload_interval_secs)),
             max_concurrency: a.max_concurrency,
-            search_threads: match a.search_threads {
-                0 => 2 * cores(),
-                n => n,
-            },
+            search_threads: search_threads(a.search_threads),
             request_timeout: Duration::from_millis(a.request_timeout_ms),
             shutdown_grace: Duration::from_secs(a.shutdown_grace_secs),
             index: a.index,
@@ -120,9 +117,13 @@ impl Settings {
     }
 }
 
-/// The cores this process may use (1 when that cannot be read).
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// The searches to run at once for `--search-threads asked`: as asked, or for 0 two per
+/// core this process may use (available_parallelism reads a container's CPU limit).
+fn search_threads(asked: usize) -> usize {
+    match asked {
+        0 => 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
 }
 
 /// Parses `YELPSEARCH_CORS_ORIGINS`: a comma list of `scheme://host[:port]`, or `*`.
