@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod error;
 mod http;
+mod remote;
 
 use std::process::ExitCode;
 

@@ -37,7 +37,7 @@ pub const MODEL: &str = "model.json";
 pub const READER_LOCK: &str = "reader.lock";
 const WRITE_LOCK: &str = "write.lock";
 /// What marks a temporary (unpublished or abandoned) name.
-const TMP_MARK: &str = ".tmp-";
+pub(crate) const TMP_MARK: &str = ".tmp-";
 
 /// What a version holds, written when it is published.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -396,7 +396,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     f.sync_all().at(path)
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     name.len() == 7 && name.starts_with('v') && name[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -427,9 +427,11 @@ fn remove_any(p: &Path) -> Result<()> {
 
 /// Whether a file of a version is private to it and must not be shared by a derived
 /// version: tantivy's lock files (locking them in one version would lock the other)
-/// and leftovers of tantivy's atomic writes.
-fn is_private(name: &str) -> bool {
-    (name.starts_with(".tantivy-") && name.ends_with(".lock")) || name.starts_with(".tmp")
+/// and leftovers of tantivy's atomic writes, and an installed version's file list.
+pub(crate) fn is_private(name: &str) -> bool {
+    (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+        || name.starts_with(".tmp")
+        || name == super::files::FILE_LIST
 }
 
 /// Hard-links (or copies, across filesystems) every file of `from` into `to`, except

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod delete;
 pub mod document;
+pub mod files;
 pub mod layout;
 mod pass_one;
 mod pass_two;

@@ -11,6 +11,7 @@ use yelpsearch::ingest::read_businesses;
 use yelpsearch::Day;
 
 use crate::error::{CliError, CliResult};
+use crate::remote::{admin, publish, pull, runtime, Remote};
 
 /// Index subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -63,23 +64,65 @@ pub enum IndexCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Point CURRENT at an older version.
+    /// Point CURRENT at an older version (of a local index, or of a store with --remote).
     Rollback {
         /// Index directory.
+        #[arg(long, required_unless_present = "remote", conflicts_with = "remote")]
+        index: Option<PathBuf>,
+        /// Roll back the versions published at this URL instead (s3://BUCKET/PREFIX);
+        /// replicas pulling from it follow on their next round.
         #[arg(long)]
-        index: PathBuf,
+        remote: Option<String>,
         /// The version (default: the one before the current).
         #[arg(long)]
         to: Option<String>,
     },
-    /// Remove old versions that no reader uses.
+    /// Remove old versions that no reader uses (of a local index, or of a store with --remote).
     Gc {
         /// Index directory.
+        #[arg(long, required_unless_present = "remote", conflicts_with = "remote")]
+        index: Option<PathBuf>,
+        /// Collect the versions published at this URL instead: delete the file lists of
+        /// old versions, then the blobs no kept version lists (older than an hour, so a
+        /// publish in progress keeps its uploads).
         #[arg(long)]
-        index: PathBuf,
+        remote: Option<String>,
         /// Versions to keep.
         #[arg(long, default_value_t = 3)]
         keep: usize,
+    },
+    /// Upload the current version (or --version) to object storage; CURRENT there is
+    /// written last. Files the store already has are not uploaded again.
+    Publish {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Where: s3://BUCKET/PREFIX (AWS_* environment: region, credentials or IRSA,
+        /// AWS_ENDPOINT_URL) or file:///DIR.
+        #[arg(long, env = "YELPSEARCH_PUBLISH")]
+        to: String,
+        /// The version to publish (default: the current one).
+        #[arg(long)]
+        version: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the version published at a URL into a local index (one round of what
+    /// `serve --pull` does every reload interval), verify it and make it current.
+    Pull {
+        /// Index directory (created if missing).
+        #[arg(long)]
+        index: PathBuf,
+        /// Where: s3://BUCKET/PREFIX or file:///DIR.
+        #[arg(long, env = "YELPSEARCH_PULL")]
+        from: String,
+        /// Versions to keep locally (the current one and the previous one for rollback).
+        #[arg(long, default_value_t = 2)]
+        keep: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -323,12 +366,41 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             }
             Ok(())
         }
-        IndexCommand::Rollback { index, to } => {
-            let (from, to) = yelpsearch::index::versions::rollback(&index, to.as_deref())?;
+        IndexCommand::Rollback { index, remote, to } => {
+            let (from, to) = match (index, remote) {
+                (Some(index), _) => yelpsearch::index::versions::rollback(&index, to.as_deref())?,
+                (None, Some(url)) => {
+                    let remote = Remote::open(&url)?;
+                    runtime()?.block_on(admin::rollback(&remote, to.as_deref()))?
+                }
+                (None, None) => return Err(CliError::Usage("--index or --remote".into())),
+            };
             println!("CURRENT moved from {from} to {to}");
             Ok(())
         }
-        IndexCommand::Gc { index, keep } => {
+        IndexCommand::Gc {
+            index: None,
+            remote: Some(url),
+            keep,
+        } => {
+            let remote = Remote::open(&url)?;
+            let r = runtime()?.block_on(admin::gc(
+                &remote,
+                keep,
+                std::time::Duration::from_secs(3600),
+            ))?;
+            println!(
+                "removed {} versions ({}) and {} blobs ({:.1} MB); kept {}",
+                r.removed_versions.len(),
+                r.removed_versions.join(", "),
+                r.removed_blobs,
+                r.removed_bytes as f64 / 1e6,
+                r.kept_versions.join(", ")
+            );
+            Ok(())
+        }
+        IndexCommand::Gc { index, keep, .. } => {
+            let index = index.ok_or_else(|| CliError::Usage("--index or --remote".into()))?;
             let r = yelpsearch::index::versions::gc(&index, keep)?;
             println!(
                 "removed {} versions ({}), {} abandoned writes; kept {} in use ({})",
@@ -338,6 +410,64 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                 r.kept_in_use.len(),
                 r.kept_in_use.join(", ")
             );
+            Ok(())
+        }
+        IndexCommand::Publish {
+            index,
+            to,
+            version,
+            json,
+        } => {
+            let remote = Remote::open(&to)?;
+            let r = runtime()?.block_on(publish(&remote, &index, version.as_deref()))?;
+            if json {
+                return super::print_json(&r);
+            }
+            println!(
+                "published {} to {} in {:.1}s: {} of {} files uploaded ({:.1} of {:.1} MB), {}",
+                r.version,
+                r.url,
+                r.seconds,
+                r.uploaded_files,
+                r.files,
+                r.uploaded_bytes as f64 / 1e6,
+                r.bytes as f64 / 1e6,
+                match (&r.previous, r.pointer_moved) {
+                    (_, false) => "CURRENT already named it: nothing to do".to_string(),
+                    (Some(p), true) => format!("CURRENT moved from {p}"),
+                    (None, true) => "CURRENT written (first publish)".to_string(),
+                }
+            );
+            Ok(())
+        }
+        IndexCommand::Pull {
+            index,
+            from,
+            keep,
+            json,
+        } => {
+            let remote = Remote::open(&from)?;
+            let r = runtime()?.block_on(pull(&remote, &index, keep))?;
+            if json {
+                return super::print_json(&r);
+            }
+            match r.outcome {
+                "up_to_date" => println!("{} is current: nothing to do", r.remote_version),
+                "switched" => println!("CURRENT moved to {} (already here)", r.remote_version),
+                _ => println!(
+                    "installed {} from {} in {:.1}s: {} of {} files downloaded ({:.1} of {:.1} MB), {} reused, {} resumed; removed {}",
+                    r.remote_version,
+                    r.url,
+                    r.seconds,
+                    r.downloaded_files,
+                    r.files,
+                    r.downloaded_bytes as f64 / 1e6,
+                    r.bytes as f64 / 1e6,
+                    r.reused_files,
+                    r.resumed_files,
+                    if r.removed.is_empty() { "nothing".to_string() } else { r.removed.join(", ") }
+                ),
+            }
             Ok(())
         }
     }

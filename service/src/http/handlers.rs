@@ -38,6 +38,8 @@ struct Ready {
     index_version: String,
     documents: u64,
     model: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pull: Option<serde_json::Value>,
 }
 
 /// `GET /ready`: 200 once the index and its model are open, 503 before that and after
@@ -58,13 +60,20 @@ pub async fn ready(State(state): Shared) -> Response {
                 index_version: s.version,
                 documents: s.reviews,
                 model: s.model_version,
+                pull: state.pull.as_ref().map(|p| p.details()),
             };
             no_store(Json(body).into_response())
         }
-        None => not_ready(match state.load_error() {
-            Some(e) => format!("index not available: {e}"),
-            None => "index is loading".into(),
-        }),
+        None => not_ready(
+            match (
+                state.pull.as_ref().and_then(|p| p.not_ready_reason()),
+                state.load_error(),
+            ) {
+                (Some(p), _) => p,
+                (None, Some(e)) => format!("index not available: {e}"),
+                (None, None) => "index is loading".into(),
+            },
+        ),
     }
 }
 
@@ -92,7 +101,10 @@ pub async fn model_metrics(State(state): Shared) -> Result<Response, ApiError> {
 /// `GET /metrics`: Prometheus text.
 pub async fn metrics(State(state): Shared) -> Response {
     let gauges = state.try_index().map(|i| IndexGauges { stats: i.stats() });
-    let text = state.metrics.render(gauges.as_ref(), state.shutting_down());
+    let mut text = state.metrics.render(gauges.as_ref(), state.shutting_down());
+    if let Some(p) = &state.pull {
+        p.render_metrics(&mut text);
+    }
     no_store(
         (
             [(

@@ -70,19 +70,50 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     tracing::info!(%addr, index = %settings.index.display(), "listening");
     on_listen(addr);
 
-    let state = Arc::new(AppState::new(
-        settings.max_concurrency,
-        settings.search_threads,
-    ));
+    let puller = match &settings.pull {
+        Some((url, keep)) => Some(crate::remote::Puller::new(
+            crate::remote::Remote::open(url)?,
+            settings.index.clone(),
+            *keep,
+        )),
+        None => None,
+    };
+    let state = Arc::new(
+        AppState::new(settings.max_concurrency, settings.search_threads)
+            .with_pull(puller.as_ref().map(|p| p.status())),
+    );
     let retry = settings
         .reload_interval
         .unwrap_or(Duration::from_secs(5))
         .max(Duration::from_secs(1));
-    let loader = tokio::spawn(state.clone().load_index(
-        settings.index.clone(),
-        retry,
-        settings.reload_interval,
-    ));
+    // With --pull, a round runs at once and then every interval. An empty replica
+    // opens its index after that first round (the version it just downloaded); one
+    // with a version on disk opens it at once and swaps when a newer one arrives.
+    let (first_round, first_round_done) = tokio::sync::oneshot::channel();
+    let wait_for_pull = puller.is_some()
+        && yelpsearch::index::IndexDir::new(&settings.index)
+            .current()
+            .is_err();
+    let loader = tokio::spawn({
+        let state = state.clone();
+        let (index, reload) = (settings.index.clone(), settings.reload_interval);
+        async move {
+            if wait_for_pull {
+                let _ = first_round_done.await;
+            }
+            state.load_index(index, retry, reload).await
+        }
+    });
+    let pulls = puller.map(|p| {
+        let s = state.clone();
+        tokio::spawn(p.run(retry, state.stop.clone(), first_round, move || {
+            if let Some(index) = s.try_index() {
+                if let Err(e) = index.reload() {
+                    tracing::warn!(error = %e, "opening the pulled version failed; still serving the previous one");
+                }
+            }
+        }))
+    });
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -99,6 +130,9 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
         ))),
     };
     state.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(p) = pulls {
+        p.abort();
+    }
     if loader.is_finished() {
         if let Ok(Some(watcher)) = loader.await {
             // It sees the stop flag within 100 ms.

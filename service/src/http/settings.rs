@@ -42,6 +42,15 @@ pub struct ServeArgs {
     /// After SIGTERM, how long in-flight requests get to finish, seconds.
     #[arg(long, env = "YELPSEARCH_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Keep --index a copy of the versions published at this URL (s3://BUCKET/PREFIX
+    /// or file:///DIR): every reload interval, download a newer version beside the
+    /// current one, verify it and swap to it (see `yelpsearch index pull`).
+    #[arg(long, env = "YELPSEARCH_PULL")]
+    pub pull: Option<String>,
+    /// Versions a pulling server keeps on its disk (the current one, and the previous
+    /// one for a rollback without a download).
+    #[arg(long, env = "YELPSEARCH_PULL_KEEP", default_value_t = 2)]
+    pub pull_keep: usize,
 }
 
 /// Validated settings.
@@ -63,6 +72,9 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Bound on finishing in-flight requests after SIGTERM.
     pub shutdown_grace: Duration,
+    /// The store to pull versions from, and how many to keep (`None`: the index
+    /// directory is written by others).
+    pub pull: Option<(String, usize)>,
 }
 
 /// Which origins may call the API from a browser.
@@ -88,6 +100,7 @@ impl Settings {
             search_threads: search_threads(0),
             request_timeout: Duration::from_millis(2000),
             shutdown_grace: Duration::from_secs(20),
+            pull: None,
         }
     }
 
@@ -111,6 +124,10 @@ impl Settings {
             search_threads: search_threads(a.search_threads),
             request_timeout: Duration::from_millis(a.request_timeout_ms),
             shutdown_grace: Duration::from_secs(a.shutdown_grace_secs),
+            pull: a
+                .pull
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| (u, a.pull_keep.max(1))),
             index: a.index,
             addr: a.addr,
         })

@@ -21,6 +21,8 @@ pub struct AppState {
     pub searches: SearchSlots,
     /// Request metrics.
     pub metrics: Metrics,
+    /// What pulling the index from object storage did (`serve --pull` only).
+    pub pull: Option<Arc<crate::remote::PullStatus>>,
 }
 
 /// Searches admitted and searches running. At most `admitted` searches are taken in at
@@ -80,7 +82,14 @@ impl AppState {
             stop: Arc::new(AtomicBool::new(false)),
             searches: SearchSlots::new(max_concurrency, search_threads),
             metrics: Metrics::default(),
+            pull: None,
         }
+    }
+
+    /// The same, reporting on pulls from object storage.
+    pub fn with_pull(mut self, pull: Option<Arc<crate::remote::PullStatus>>) -> AppState {
+        self.pull = pull;
+        self
     }
 
     /// The open index, or 503 `not_ready`.

@@ -1,0 +1,277 @@
+//! `serve --pull`: a pull round every interval, and what the rounds did for `/ready`
+//! and `/metrics`.
+//!
+//! A failed round changes nothing local: the service keeps serving the version it
+//! has, `/ready` says why the round failed (`pull.status` = `failing`) and the
+//! failure is counted by kind in `yelpsearch_pull_failures_total`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use super::pull::{pull, PullReport};
+use super::store::Remote;
+use crate::error::{CliError, RemoteFailure};
+
+/// What the pull rounds of a serving process did.
+#[derive(Debug)]
+pub struct PullStatus {
+    url: String,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rounds: u64,
+    failures: BTreeMap<&'static str, u64>,
+    consecutive_failures: u64,
+    last_error: Option<(&'static str, String)>,
+    last_attempt: Option<f64>,
+    last_success: Option<f64>,
+    remote_version: Option<String>,
+    installed: u64,
+    downloaded_files: u64,
+    downloaded_bytes: u64,
+    reused_files: u64,
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl PullStatus {
+    /// Status of pulls from `url`, before the first round.
+    pub fn new(url: &str) -> PullStatus {
+        PullStatus {
+            url: url.to_string(),
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a round's outcome.
+    pub fn record(&self, outcome: &Result<PullReport, CliError>) {
+        let mut s = self.state();
+        s.rounds += 1;
+        s.last_attempt = Some(now());
+        match outcome {
+            Ok(r) => {
+                s.consecutive_failures = 0;
+                s.last_error = None;
+                s.last_success = s.last_attempt;
+                s.remote_version = Some(r.remote_version.clone());
+                if r.outcome == "installed" {
+                    s.installed += 1;
+                }
+                s.downloaded_files += r.downloaded_files as u64;
+                s.downloaded_bytes += r.downloaded_bytes;
+                s.reused_files += r.reused_files as u64;
+            }
+            Err(e) => {
+                let kind = match e {
+                    CliError::Remote { kind, .. } => *kind,
+                    _ => RemoteFailure::Local,
+                };
+                *s.failures.entry(kind.as_str()).or_default() += 1;
+                s.consecutive_failures += 1;
+                s.last_error = Some((kind.as_str(), e.to_string()));
+            }
+        }
+    }
+
+    /// The `pull` object of `/ready`.
+    pub fn details(&self) -> Value {
+        let s = self.state();
+        let status = match (&s.last_error, s.rounds) {
+            (_, 0) => "pending",
+            (Some(_), _) => "failing",
+            (None, _) => "ok",
+        };
+        json!({
+            "source": self.url,
+            "status": status,
+            "remote_version": s.remote_version,
+            "last_success_unix": s.last_success,
+            "consecutive_failures": s.consecutive_failures,
+            "last_error": s.last_error.as_ref().map(|(k, m)| json!({"kind": k, "message": m})),
+        })
+    }
+
+    /// Why the service has no index yet, when pulling is the reason.
+    pub fn not_ready_reason(&self) -> Option<String> {
+        let s = self.state();
+        s.last_error
+            .as_ref()
+            .map(|(k, m)| format!("pulling the index failed ({k}): {m}"))
+    }
+
+    /// Prometheus text for the pull families.
+    pub fn render_metrics(&self, o: &mut String) {
+        let s = self.state();
+        let family = |o: &mut String, name: &str, kind: &str, help: &str| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        };
+        let one = |o: &mut String, name: &str, kind: &str, help: &str, v: f64| {
+            family(o, name, kind, help);
+            let _ = writeln!(o, "{name} {v}");
+        };
+        one(
+            o,
+            "yelpsearch_pull_rounds_total",
+            "counter",
+            "Pull rounds attempted.",
+            s.rounds as f64,
+        );
+        family(
+            o,
+            "yelpsearch_pull_failures_total",
+            "counter",
+            "Failed pull rounds by kind (unreachable, denied, nothing_published, missing_version, corrupt, conflict, busy, local).",
+        );
+        for kind in [
+            RemoteFailure::Unreachable,
+            RemoteFailure::Denied,
+            RemoteFailure::NothingPublished,
+            RemoteFailure::MissingVersion,
+            RemoteFailure::Corrupt,
+            RemoteFailure::Conflict,
+            RemoteFailure::Busy,
+            RemoteFailure::Local,
+        ] {
+            let k = kind.as_str();
+            let _ = writeln!(
+                o,
+                "yelpsearch_pull_failures_total{{kind=\"{k}\"}} {}",
+                s.failures.get(k).copied().unwrap_or(0)
+            );
+        }
+        one(
+            o,
+            "yelpsearch_pull_failing",
+            "gauge",
+            "1 while the last pull round failed (the service keeps serving the version it has).",
+            f64::from(u8::from(s.last_error.is_some())),
+        );
+        one(
+            o,
+            "yelpsearch_pull_last_success_timestamp_seconds",
+            "gauge",
+            "When a pull round last succeeded, Unix seconds (0: never).",
+            s.last_success.unwrap_or(0.0),
+        );
+        one(
+            o,
+            "yelpsearch_pull_versions_installed_total",
+            "counter",
+            "Versions downloaded and installed.",
+            s.installed as f64,
+        );
+        one(
+            o,
+            "yelpsearch_pull_downloaded_files_total",
+            "counter",
+            "Files downloaded.",
+            s.downloaded_files as f64,
+        );
+        one(
+            o,
+            "yelpsearch_pull_downloaded_bytes_total",
+            "counter",
+            "Bytes downloaded.",
+            s.downloaded_bytes as f64,
+        );
+        one(
+            o,
+            "yelpsearch_pull_reused_files_total",
+            "counter",
+            "Files of new versions taken from local versions instead of downloaded.",
+            s.reused_files as f64,
+        );
+    }
+}
+
+/// Pulls from a store into a serving process's index.
+#[derive(Debug, Clone)]
+pub struct Puller {
+    remote: Remote,
+    root: PathBuf,
+    keep: usize,
+    status: Arc<PullStatus>,
+}
+
+impl Puller {
+    /// A puller of `remote` into the index at `root`, keeping `keep` versions.
+    pub fn new(remote: Remote, root: PathBuf, keep: usize) -> Puller {
+        let status = Arc::new(PullStatus::new(remote.url()));
+        Puller {
+            remote,
+            root,
+            keep,
+            status,
+        }
+    }
+
+    /// What its rounds did.
+    pub fn status(&self) -> Arc<PullStatus> {
+        self.status.clone()
+    }
+
+    /// One round, logged and recorded; returns whether CURRENT moved.
+    pub async fn round(&self) -> bool {
+        let r = pull(&self.remote, &self.root, self.keep).await;
+        match &r {
+            Ok(rep) if rep.outcome != "up_to_date" => tracing::info!(
+                from = ?rep.previous, to = %rep.remote_version, outcome = rep.outcome,
+                downloaded_files = rep.downloaded_files, downloaded_bytes = rep.downloaded_bytes,
+                reused_files = rep.reused_files, resumed_files = rep.resumed_files,
+                seconds = rep.seconds, "pulled a new index version"
+            ),
+            Ok(_) => tracing::debug!("index is up to date with the store"),
+            Err(e) => tracing::warn!(error = %e, "pull failed; still serving the version it has"),
+        }
+        self.status.record(&r);
+        matches!(r, Ok(rep) if rep.outcome != "up_to_date")
+    }
+
+    /// Runs a round at once and then every `every` until `stop` is set, telling
+    /// `first` when the first round is over; after a round that moved CURRENT, calls
+    /// `on_new_version` (the service reloads at once instead of at its next poll).
+    pub async fn run(
+        self,
+        every: Duration,
+        stop: Arc<AtomicBool>,
+        first: tokio::sync::oneshot::Sender<()>,
+        on_new_version: impl Fn() + Send + Sync + 'static,
+    ) {
+        let on_new_version = Arc::new(on_new_version);
+        let mut first = Some(first);
+        loop {
+            if self.round().await {
+                let f = on_new_version.clone();
+                let _ = tokio::task::spawn_blocking(move || f()).await;
+            }
+            if let Some(tx) = first.take() {
+                let _ = tx.send(());
+            }
+            let mut waited = Duration::ZERO;
+            while waited < every {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let step = Duration::from_millis(100).min(every - waited);
+                tokio::time::sleep(step).await;
+                waited += step;
+            }
+        }
+    }
+}
