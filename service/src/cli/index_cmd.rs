@@ -90,6 +90,10 @@ pub enum IndexCommand {
         /// Versions to keep.
         #[arg(long, default_value_t = 3)]
         keep: usize,
+        /// With --remote: blobs younger than this stay even when no version lists them
+        /// (a publish in progress uploads its blobs before its file list).
+        #[arg(long, default_value_t = 3600, requires = "remote")]
+        min_age_secs: u64,
     },
     /// Upload the current version (or --version) to object storage; CURRENT there is
     /// written last. Files the store already has are not uploaded again.
@@ -382,12 +386,13 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             index: None,
             remote: Some(url),
             keep,
+            min_age_secs,
         } => {
             let remote = Remote::open(&url)?;
             let r = runtime()?.block_on(admin::gc(
                 &remote,
                 keep,
-                std::time::Duration::from_secs(3600),
+                std::time::Duration::from_secs(min_age_secs),
             ))?;
             println!(
                 "removed {} versions ({}) and {} blobs ({:.1} MB); kept {}",
