@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Loopback cluster test: three `yelpsearch serve` replicas behind nginx, real
-# processes, bounded load on 127.0.0.1 only (see cluster_test.py for the phases).
+# processes, bounded load on 127.0.0.1 only. Two runs: replicas sharing one index
+# directory (cluster_test.py, as on EFS), then replicas that share no directory and
+# pull from a real S3 server on loopback (s3_cluster_test.py, as the s3 overlay).
 #
-#   bash service/deploy/loopback/run.sh [cluster_test.py options]
+#   bash service/deploy/loopback/run.sh [options for both drivers]
+#   RUNS=shared|s3 bash service/deploy/loopback/run.sh   (one of them)
 #
 # Builds the release binary, installs nginx (Debian package) if it is absent,
 # runs nginx as a foreground child with its own prefix in a temp dir (the system
@@ -33,6 +36,8 @@ fi
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 cargo build --release --bin yelpsearch
+# The S3 server of the s3 run (s3s-fs; a dev-dependency, so an example).
+cargo build --release -p yelpsearch-service --example s3_server
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/yelpsearch-cluster.XXXXXX")"
 driver_pid=""
@@ -43,25 +48,46 @@ cleanup() {
         sleep 2
     fi
     # Anything the driver started and did not stop (it records every pid).
-    if [ -f "$workdir/pids" ]; then
+    for pids in "$workdir"/*/pids; do
+        [ -f "$pids" ] || continue
         while read -r pid; do
             # Only if the pid still runs one of ours (pids get reused).
-            if tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q -e yelpsearch -e nginx; then
+            if tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -q -e yelpsearch -e nginx -e s3_server; then
                 kill -KILL "$pid" 2>/dev/null || true
             fi
-        done < "$workdir/pids"
-    fi
+        done < "$pids"
+    done
     rm -rf "$workdir"
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 "$here/cluster_test.py" \
-    --bin "$repo/target/release/yelpsearch" \
-    --nginx "$nginx_bin" \
-    --workdir "$workdir" \
-    --out "$repo/artifacts/cluster-test.md" \
-    "$@" &
-driver_pid=$!
-wait "$driver_pid"
+status=0
+for run in ${RUNS:-shared s3}; do
+    mkdir -p "$workdir/$run"
+    case "$run" in
+        shared)
+            python3 "$here/cluster_test.py" \
+                --bin "$repo/target/release/yelpsearch" \
+                --nginx "$nginx_bin" \
+                --workdir "$workdir/$run" \
+                --out "$repo/artifacts/cluster-test.md" \
+                "$@" &
+            ;;
+        s3)
+            python3 "$here/s3_cluster_test.py" \
+                --bin "$repo/target/release/yelpsearch" \
+                --s3-server "$repo/target/release/examples/s3_server" \
+                --nginx "$nginx_bin" \
+                --workdir "$workdir/$run" \
+                --out "$repo/artifacts/cluster-test-s3.md" \
+                "$@" &
+            ;;
+        *) echo "unknown run '$run' (RUNS: shared s3)" >&2; exit 2 ;;
+    esac
+    driver_pid=$!
+    wait "$driver_pid" || status=1
+    driver_pid=""
+done
+exit "$status"

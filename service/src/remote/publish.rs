@@ -3,9 +3,11 @@
 //! Order: the blobs the store lacks, then the version's file list (created only if
 //! absent), then `CURRENT`. A reader that follows `CURRENT` therefore always finds a
 //! complete version; a publisher stopped half-way leaves only unreferenced blobs (gc
-//! removes them) and the next attempt uploads what is still missing.
+//! removes them) and the next attempt uploads what is still missing. Every publish
+//! lists the blobs and uploads those missing or of the wrong size, so publishing
+//! again also repairs a blob deleted from the store.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -36,7 +38,7 @@ pub struct PublishReport {
     pub files: usize,
     /// Their bytes.
     pub bytes: u64,
-    /// Files uploaded now (the others were in the store already).
+    /// Files uploaded now (the others were in the store already, with their size).
     pub uploaded_files: usize,
     /// Bytes uploaded now.
     pub uploaded_bytes: u64,
@@ -75,34 +77,32 @@ pub async fn publish(
             return Err(conflict(remote, &name));
         }
     }
-    let mut uploaded_files = 0;
-    let mut uploaded_bytes = 0;
-    if existing.is_none() {
-        let have: HashSet<String> = remote
-            .blobs()
-            .await?
-            .into_iter()
-            .map(|(sha, _, _)| sha)
-            .collect();
-        let mut wanted = HashSet::new();
-        let missing: Vec<FileEntry> = list
-            .files
-            .iter()
-            .filter(|f| f.size > 0 && !have.contains(&f.sha256) && wanted.insert(&f.sha256))
-            .cloned()
-            .collect();
-        let vdir = dir.version_path(&name);
-        futures::stream::iter(missing.clone())
-            .map(|f: FileEntry| {
-                let path = vdir.join(&f.name);
-                async move { upload(remote, path, &f).await }
-            })
-            .buffer_unordered(PARALLEL)
-            .try_collect::<Vec<()>>()
-            .await?;
-        uploaded_files = missing.len();
-        uploaded_bytes = missing.iter().map(|f| f.size).sum();
-    }
+    // Blobs are checked every time (a listing, no download): a publish that stopped
+    // half-way, or a blob deleted from the store, is completed by the next publish.
+    let have: HashMap<String, u64> = remote
+        .blobs()
+        .await?
+        .into_iter()
+        .map(|(sha, size, _)| (sha, size))
+        .collect();
+    let mut wanted = HashSet::new();
+    let missing: Vec<FileEntry> = list
+        .files
+        .iter()
+        .filter(|f| f.size > 0 && have.get(&f.sha256) != Some(&f.size) && wanted.insert(&f.sha256))
+        .cloned()
+        .collect();
+    let vdir = dir.version_path(&name);
+    futures::stream::iter(missing.clone())
+        .map(|f: FileEntry| {
+            let path = vdir.join(&f.name);
+            async move { upload(remote, path, &f).await }
+        })
+        .buffer_unordered(PARALLEL)
+        .try_collect::<Vec<()>>()
+        .await?;
+    let uploaded_files = missing.len();
+    let uploaded_bytes = missing.iter().map(|f| f.size).sum();
     let listed = existing.is_none() && remote.create_version_files(&list).await?;
     if existing.is_none() && !listed {
         // Another publisher wrote the list between our read and our write.
