@@ -2,6 +2,7 @@
 //! call and prints its result; nothing here knows how search works.
 
 mod eval_cmd;
+mod export_page;
 mod index_cmd;
 mod model_cmd;
 mod search_cmd;
@@ -67,6 +68,8 @@ enum Command {
     Serve(crate::http::ServeArgs),
     /// Generate a corpus, build an index and serve it on localhost.
     Demo(crate::demo::DemoArgs),
+    /// Write the search page as a static site (S3 + CloudFront) that calls the API at --api.
+    ExportPage(export_page::ExportPageArgs),
 }
 
 /// Sets up logging to stderr.
@@ -121,6 +124,7 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Model(c) => model_cmd::run(c),
         Command::Serve(a) => crate::http::run_serve(a),
         Command::Demo(a) => crate::demo::run_demo(a),
+        Command::ExportPage(a) => export_page::run(a),
     }
 }
 

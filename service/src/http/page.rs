@@ -15,20 +15,30 @@ pub const OPENAPI: &str = include_str!("../../openapi.json");
 /// origin.
 pub fn csp() -> &'static str {
     static CSP: OnceLock<String> = OnceLock::new();
-    CSP.get_or_init(|| {
-        let sources = |tag: &str| -> String {
-            inline_blocks(PAGE, tag)
-                .iter()
-                .map(|b| format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b))))
-                .collect()
-        };
-        format!(
-            "default-src 'none'; script-src{}; style-src{}; connect-src 'self'; img-src 'self' data:; \
-             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-            or_none(sources("script")),
-            or_none(sources("style")),
-        )
-    })
+    CSP.get_or_init(|| format!("{}; frame-ancestors 'none'", csp_for("'self'")))
+}
+
+/// The policy with requests allowed to `connect_src` (`'self'`, or the API's origin
+/// for the page exported as a static site), without `frame-ancestors`, which only a
+/// header can set.
+pub fn csp_for(connect_src: &str) -> String {
+    let sources = |tag: &str| -> String {
+        inline_blocks(PAGE, tag)
+            .iter()
+            .map(|b| {
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b))
+                )
+            })
+            .collect()
+    };
+    format!(
+        "default-src 'none'; script-src{}; style-src{}; connect-src {connect_src}; img-src 'self' data:; \
+         base-uri 'none'; form-action 'self'",
+        or_none(sources("script")),
+        or_none(sources("style")),
+    )
 }
 
 fn or_none(s: String) -> String {
