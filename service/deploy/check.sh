@@ -75,13 +75,15 @@ PY="$VENV/bin/python"
 
 # ---------------------------------------------------------------- 3. render
 step "render (kubectl kustomize)"
-for dir in overlays/eks overlays/local cluster/eks; do
+for dir in overlays/eks overlays/local overlays/s3 cluster/eks; do
   name="$(echo "$dir" | sed 's#^overlays/##; s#^cluster/eks#cluster-eks#')"
   "$KUBECTL" kustomize "$DEPLOY/$dir" > "$OUT/$name.yaml" || die "kubectl kustomize $dir"
   echo "  $dir: $(grep -c '^kind:' "$OUT/$name.yaml") objects"
 done
 (cd "$DEPLOY/checks" && "$PY" manifests.py eks-ci) > "$OUT/eks-ci.yaml" || die "render-eks.sh with the CI sample settings"
 echo "  render-eks.sh (CI sample settings): $(grep -c '^kind:' "$OUT/eks-ci.yaml") objects"
+(cd "$DEPLOY/checks" && "$PY" manifests.py s3-ci) > "$OUT/s3-ci.yaml" || die "render-eks.sh OVERLAY=s3 with the CI sample settings"
+echo "  render-eks.sh OVERLAY=s3 (CI sample settings): $(grep -c '^kind:' "$OUT/s3-ci.yaml") objects"
 
 # -------------------------------------------------------------- 4. schemas
 step "schema validation (kubernetes-validate, strict) against: $KUBE_VERSIONS"

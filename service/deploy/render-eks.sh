@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Render the eks overlay with deploy-time settings taken from the environment
-# and print the manifests on stdout. Used by buildspec.yml; check.sh runs it
-# with sample values and validates the result.
+# Render the eks overlay (index on EFS) or the s3 overlay (index pulled from S3,
+# OVERLAY=s3) with deploy-time settings taken from the environment and print the
+# manifests on stdout. Used by buildspec.yml; check.sh runs it with sample values
+# and validates the result.
 #
 # Required env:
 #   IMAGE_REPOSITORY  e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/yelpsearch
@@ -9,7 +10,11 @@
 #   AWS_REGION        region of the input bucket
 #   INPUT_BUCKET      S3 bucket the CronJobs read
 #   IRSA_ROLE_ARN     IAM role the CronJobs' ServiceAccount assumes (IRSA)
+# With OVERLAY=s3, also:
+#   INDEX_URL         s3://bucket/prefix the jobs publish to and the servers pull from
+#   SERVER_ROLE_ARN   IAM role of the servers' ServiceAccount (read-only on INDEX_URL)
 # Optional env:
+#   OVERLAY                   eks (default) or s3
 #   INPUT_PREFIX              key prefix inside the bucket (default: yelp)
 #   AWS_CLI_IMAGE_REPOSITORY  mirror of amazon/aws-cli, e.g. an ECR pull-through
 #                             cache (.../docker-hub/amazon/aws-cli); same tag
@@ -29,6 +34,8 @@ need() {  # need NAME REGEX: $NAME is set and matches REGEX
   [[ "$value" =~ $re ]] || die "$name='$value' does not match $re"
 }
 
+OVERLAY="${OVERLAY:-eks}"
+case "$OVERLAY" in eks | s3) ;; *) die "OVERLAY='$OVERLAY' must be eks or s3" ;; esac
 need IMAGE_REPOSITORY '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)+$'
 need IMAGE_TAG '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'
 [ "$IMAGE_TAG" != latest ] || die "IMAGE_TAG must be an immutable tag, not 'latest'"
@@ -37,6 +44,10 @@ need INPUT_BUCKET '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$'
 need IRSA_ROLE_ARN '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$'
 INPUT_PREFIX="${INPUT_PREFIX-yelp}"
 [[ "$INPUT_PREFIX" =~ ^[A-Za-z0-9_.=/-]*$ ]] || die "INPUT_PREFIX='$INPUT_PREFIX' has unsupported characters"
+if [ "$OVERLAY" = s3 ]; then
+  need INDEX_URL '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9_.=-]+)*$'
+  need SERVER_ROLE_ARN '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$'
+fi
 if [ -n "${AWS_CLI_IMAGE_REPOSITORY:-}" ]; then
   need AWS_CLI_IMAGE_REPOSITORY '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)+$'
 fi
@@ -57,7 +68,7 @@ trap 'rm -rf "$tmp"' EXIT
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
-  - ../overlays/eks
+  - ../overlays/${OVERLAY}
 images:
   - name: "${eks_image}"
     newName: "${IMAGE_REPOSITORY}"
@@ -78,6 +89,19 @@ configMapGenerator:
       - "INPUT_BUCKET=${INPUT_BUCKET}"
       - "INPUT_PREFIX=${INPUT_PREFIX}"
       - "IRSA_ROLE_ARN=${IRSA_ROLE_ARN}"
+EOF
+  if [ "$OVERLAY" = s3 ]; then
+    cat <<EOF
+      - "SERVER_ROLE_ARN=${SERVER_ROLE_ARN}"
+  - name: yelpsearch-config
+    behavior: merge
+    literals:
+      - "YELPSEARCH_PULL=${INDEX_URL}"
+      - "YELPSEARCH_PUBLISH=${INDEX_URL}"
+      - "AWS_REGION=${AWS_REGION}"
+EOF
+  fi
+  cat <<EOF
 replacements:
   - source:
       kind: ConfigMap
@@ -90,6 +114,20 @@ replacements:
         fieldPaths:
           - metadata.annotations.[eks.amazonaws.com/role-arn]
 EOF
+  if [ "$OVERLAY" = s3 ]; then
+    cat <<EOF
+  - source:
+      kind: ConfigMap
+      name: yelpsearch-aws
+      fieldPath: data.SERVER_ROLE_ARN
+    targets:
+      - select:
+          kind: ServiceAccount
+          name: yelpsearch
+        fieldPaths:
+          - metadata.annotations.[eks.amazonaws.com/role-arn]
+EOF
+  fi
 } > "$tmp/kustomization.yaml"
 
 "$kubectl_bin" kustomize "$tmp"

@@ -16,6 +16,7 @@ REPO = DEPLOY.parent.parent
 KUSTOMIZATIONS = {
     "eks": DEPLOY / "overlays" / "eks",
     "local": DEPLOY / "overlays" / "local",
+    "s3": DEPLOY / "overlays" / "s3",
     "cluster-eks": DEPLOY / "cluster" / "eks",
 }
 
@@ -30,6 +31,15 @@ CI_SAMPLE_ENV = {
 }
 
 
+# ... and for OVERLAY=s3.
+CI_SAMPLE_ENV_S3 = {
+    **CI_SAMPLE_ENV,
+    "OVERLAY": "s3",
+    "INDEX_URL": "s3://ci-sample-data-bucket/index/v1",
+    "SERVER_ROLE_ARN": "arn:aws:iam::210987654321:role/yelpsearch-server-ci",
+}
+
+
 def kubectl() -> str:
     return os.environ.get("KUBECTL", "kubectl")
 
@@ -41,9 +51,10 @@ def render_kustomization(path: Path) -> str:
     return res.stdout
 
 
-def render_eks_ci(extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in CI_SAMPLE_ENV}
-    env.update(CI_SAMPLE_ENV)
+def render_eks_ci(extra_env: dict[str, str] | None = None, s3: bool = False) -> subprocess.CompletedProcess:
+    sample = CI_SAMPLE_ENV_S3 if s3 else CI_SAMPLE_ENV
+    env = {k: v for k, v in os.environ.items() if k not in CI_SAMPLE_ENV_S3}
+    env.update(sample)
     env.update(extra_env or {})
     return subprocess.run(["bash", str(DEPLOY / "render-eks.sh")], capture_output=True, text=True, env=env)
 
@@ -58,8 +69,8 @@ def rendered(name: str) -> str:
     cache = os.environ.get("RENDERED_DIR")
     if cache and (Path(cache) / f"{name}.yaml").exists():
         return (Path(cache) / f"{name}.yaml").read_text()
-    if name == "eks-ci":
-        res = render_eks_ci()
+    if name in ("eks-ci", "s3-ci"):
+        res = render_eks_ci(s3=name == "s3-ci")
         if res.returncode != 0:
             raise RuntimeError(f"render-eks.sh failed:\n{res.stderr}")
         return res.stdout
@@ -67,7 +78,7 @@ def rendered(name: str) -> str:
 
 
 if __name__ == "__main__":
-    # `python manifests.py NAME`: print a render (check.sh uses it for eks-ci).
+    # `python manifests.py NAME`: print a render (check.sh uses it for eks-ci, s3-ci).
     import sys
 
     print(rendered(sys.argv[1]), end="")

@@ -291,6 +291,7 @@ def check_server_deployment(docs: list[Doc]) -> list[str]:
         out.append(f"terminationGracePeriodSeconds={tgps} < preStop {sleep}s + shutdown grace {grace}s + 5s margin")
 
     index = env.get("YELPSEARCH_INDEX", "")
+    pull = env.get("YELPSEARCH_PULL", "")
     mounts = {m["mountPath"]: m for m in c.get("volumeMounts") or []}
     vols = {v["name"]: v for v in spec.get("volumes") or []}
     idx_mounts = [m for p, m in mounts.items() if index == p or index.startswith(p.rstrip("/") + "/")]
@@ -298,6 +299,13 @@ def check_server_deployment(docs: list[Doc]) -> list[str]:
         out.append("YELPSEARCH_INDEX is not set for the server")
     elif not idx_mounts:
         out.append(f"YELPSEARCH_INDEX={index} is not on a mounted volume")
+    elif pull:
+        # s3 overlay: each server pulls its own copy onto a volume of its own.
+        vol = vols.get(idx_mounts[0]["name"], {})
+        if "emptyDir" not in vol:
+            out.append("a pulling server's index volume is not an emptyDir (its own copy)")
+        elif not (vol["emptyDir"] or {}).get("sizeLimit"):
+            out.append("a pulling server's index emptyDir has no sizeLimit")
     else:
         m = idx_mounts[0]
         if m.get("readOnly") is not True:
@@ -404,9 +412,66 @@ def check_eks_service(docs: list[Doc]) -> list[str]:
     for k, v in want.items():
         if ann.get(k) != v:
             out.append(f"Service/yelpsearch annotation {k} should be {v!r}, is {ann.get(k)!r}")
+    return out
+
+
+def check_eks_efs(docs: list[Doc]) -> list[str]:
+    """EKS with EFS: the index claim is ReadWriteMany."""
     pvc = [d for d in _by_kind(docs, "PersistentVolumeClaim") if d["metadata"]["name"] == "yelpsearch-index"]
     if not pvc or "ReadWriteMany" not in pvc[0]["spec"].get("accessModes", []):
-        out.append("PersistentVolumeClaim/yelpsearch-index is not ReadWriteMany on EKS")
+        return ["PersistentVolumeClaim/yelpsearch-index is not ReadWriteMany on EKS"]
+    return []
+
+
+S3_URL_RE = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9_.=-]+)*$")
+YELPSEARCH_CMDS = {"index", "model", "serve"}
+
+
+def _yelpsearch_containers(spec: Doc) -> list[tuple[str, Doc]]:
+    return [(k, c) for k, c in containers(spec) if (c.get("args") or [""])[0] in YELPSEARCH_CMDS]
+
+
+def check_s3_index(docs: list[Doc]) -> list[str]:
+    """s3 overlay: no shared index volume; the servers pull from an s3:// URL with
+    their own IRSA role; every job that changes the index pulls it first and
+    publishes it last, to the URL the servers pull from."""
+    out = []
+    if any(d["metadata"]["name"] == "yelpsearch-index" for d in _by_kind(docs, "PersistentVolumeClaim")):
+        out.append("PersistentVolumeClaim/yelpsearch-index exists: the s3 overlay shares no volume")
+    sas = {d["metadata"]["name"]: d for d in _by_kind(docs, "ServiceAccount")}
+    arn = ((sas.get("yelpsearch") or {}).get("metadata", {}).get("annotations") or {}).get(IRSA_ANNOTATION, "")
+    if not IRSA_ARN_RE.match(arn):
+        out.append(f"ServiceAccount/yelpsearch {IRSA_ANNOTATION}={arn!r}: the servers need a read-only role")
+    jobs_arn = ((sas.get("yelpsearch-jobs") or {}).get("metadata", {}).get("annotations") or {}).get(IRSA_ANNOTATION)
+    if arn and arn == jobs_arn:
+        out.append("the servers and the jobs share one role: the servers' must only read")
+    dep = next((d for d in _by_kind(docs, "Deployment") if d["metadata"]["name"] == "yelpsearch"), None)
+    pull = ""
+    if dep:
+        pull = _configmap_env(docs, (pod_spec(dep) or {}).get("containers", [{}])[0]).get("YELPSEARCH_PULL", "")
+        if not S3_URL_RE.match(pull):
+            out.append(f"the server's YELPSEARCH_PULL={pull!r} is not an s3:// URL")
+    for cj in _by_kind(docs, "CronJob"):
+        spec = pod_spec(cj) or {}
+        steps = _yelpsearch_containers(spec)
+        if not steps:
+            continue
+        n = ident(cj)
+        args = [c.get("args") or [] for _, c in steps]
+        writes = any(a[:2] in (["index", "update"], ["index", "build"], ["model", "train"]) for a in args)
+        if writes:
+            if args[0][:2] != ["index", "pull"] or steps[0][0] != "initContainers":
+                out.append(f"{n}: does not pull the published index first (an init container)")
+            if args[-1][:2] != ["index", "publish"] or steps[-1][0] != "containers":
+                out.append(f"{n}: does not publish its result last (the main container)")
+        if any(a[:2] in (["index", "rollback"], ["index", "gc"]) and "--remote" not in a for a in args):
+            out.append(f"{n}: rollback/gc of a local copy changes nothing: use --remote")
+        if spec.get("serviceAccountName") != "yelpsearch-jobs":
+            out.append(f"{n}: writes to the store without the jobs' role")
+        for _, c in steps:
+            env = _configmap_env(docs, c)
+            if env.get("YELPSEARCH_PUBLISH") != pull:
+                out.append(f"{n}: {c.get('name')} publishes to {env.get('YELPSEARCH_PUBLISH')!r}, the servers pull {pull!r}")
     return out
 
 
@@ -423,7 +488,8 @@ APP_POLICIES: list[Callable[[list[Doc]], list[str]]] = [
     check_cronjobs,
     check_no_placeholders,
 ]
-EKS_POLICIES: list[Callable[[list[Doc]], list[str]]] = [check_irsa, check_eks_service]
+EKS_POLICIES: list[Callable[[list[Doc]], list[str]]] = [check_irsa, check_eks_service, check_eks_efs]
+S3_POLICIES: list[Callable[[list[Doc]], list[str]]] = [check_irsa, check_eks_service, check_s3_index]
 
 
 def run(policies: Iterable[Callable[[list[Doc]], list[str]]], docs: list[Doc]) -> list[str]:

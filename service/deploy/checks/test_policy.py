@@ -12,8 +12,9 @@ import manifests
 import policy
 from conftest import docs_of
 
-APP_OVERLAYS = ["eks", "local", "eks-ci"]
+APP_OVERLAYS = ["eks", "local", "eks-ci", "s3", "s3-ci"]
 EKS_RENDERS = ["eks", "eks-ci"]
+S3_RENDERS = ["s3", "s3-ci"]
 ALL_RENDERS = APP_OVERLAYS + ["cluster-eks"]
 
 # Built at run time so that no AWS-key-shaped literal sits in this file.
@@ -78,6 +79,62 @@ def test_app_policies_pass(name):
 @pytest.mark.parametrize("name", EKS_RENDERS)
 def test_eks_policies_pass(name):
     assert policy.run(policy.EKS_POLICIES, docs_of(name)) == []
+
+
+@pytest.mark.parametrize("name", S3_RENDERS)
+def test_s3_policies_pass(name):
+    assert policy.run(policy.S3_POLICIES, docs_of(name)) == []
+
+
+def test_s3_policies_reject_the_eks_overlay():
+    # EFS-shared index, no server role, no pull, jobs writing in place: the s3
+    # rules must see every one of these.
+    v = policy.run(policy.S3_POLICIES, docs_of("eks"))
+    for expect in ("shares no volume", "read-only role", "not an s3:// URL",
+                   "does not pull the published index first", "does not publish its result last"):
+        assert any(expect in x for x in v), (expect, v)
+
+
+def test_eks_policies_reject_the_s3_overlay():
+    assert any("ReadWriteMany" in x for x in policy.run(policy.EKS_POLICIES, docs_of("s3")))
+
+
+def test_s3_mutation_server_shares_the_jobs_role():
+    docs = docs_of("s3")
+    jobs = _find(docs, "ServiceAccount", "yelpsearch-jobs")["metadata"]["annotations"][policy.IRSA_ANNOTATION]
+    _find(docs, "ServiceAccount", "yelpsearch")["metadata"]["annotations"][policy.IRSA_ANNOTATION] = jobs
+    assert any("share one role" in x for x in policy.check_s3_index(docs))
+
+
+def test_s3_mutation_nightly_without_publish():
+    docs = docs_of("s3")
+    spec = _find(docs, "CronJob", "yelpsearch-nightly")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    spec["containers"][0]["args"] = ["index", "versions", "--index", "/data/index"]
+    assert any("does not publish" in x for x in policy.check_s3_index(docs))
+
+
+def test_s3_mutation_publish_elsewhere():
+    docs = docs_of("s3")
+    cm = next(d for d in docs if d["kind"] == "ConfigMap" and "YELPSEARCH_PUBLISH" in (d.get("data") or {}))
+    cm["data"]["YELPSEARCH_PUBLISH"] = "s3://another-bucket/index"
+    assert any("publishes to" in x for x in policy.check_s3_index(docs))
+
+
+def test_s3_mutation_local_rollback():
+    docs = docs_of("s3")
+    c = _find(docs, "CronJob", "yelpsearch-ops-rollback")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    c["args"] = ["index", "rollback", "--index", "/data/index"]
+    assert any("use --remote" in x for x in policy.check_s3_index(docs))
+
+
+def test_s3_mutation_pulling_server_on_a_shared_claim():
+    docs = docs_of("s3")
+    spec = _server(docs)["spec"]["template"]["spec"]
+    for v in spec["volumes"]:
+        if v["name"] == "index":
+            v.pop("emptyDir")
+            v["persistentVolumeClaim"] = {"claimName": "yelpsearch-index"}
+    assert any("not an emptyDir" in x for x in policy.check_server_deployment(docs))
 
 
 def test_eks_policies_reject_the_local_overlay():

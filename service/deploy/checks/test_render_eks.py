@@ -29,6 +29,35 @@ def test_settings_reach_the_manifests():
     assert not list(DEPLOY.glob(".render-*")), "temporary kustomization left behind"
 
 
+def test_s3_settings_reach_the_manifests():
+    res = render_eks_ci(s3=True)
+    assert res.returncode == 0, res.stderr
+    docs = load_docs(res.stdout)
+    server = _find(docs, "ServiceAccount", "yelpsearch")
+    assert server["metadata"]["annotations"][policy.IRSA_ANNOTATION] == manifests.CI_SAMPLE_ENV_S3["SERVER_ROLE_ARN"]
+    cfg = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("yelpsearch-config"))
+    assert cfg["data"]["YELPSEARCH_PULL"] == cfg["data"]["YELPSEARCH_PUBLISH"] == manifests.CI_SAMPLE_ENV_S3["INDEX_URL"]
+    assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
+    image = f"{CI_SAMPLE_ENV['IMAGE_REPOSITORY']}:{CI_SAMPLE_ENV['IMAGE_TAG']}"
+    for doc, spec in policy.workloads(docs):
+        for key, c in policy.containers(spec):
+            if c["name"] != "fetch-inputs":
+                assert c["image"] == image, (policy.ident(doc), c["name"])
+    assert "111122223333" not in res.stdout
+
+
+@pytest.mark.parametrize("env,expect", [
+    ({"INDEX_URL": "https://bucket/x"}, "INDEX_URL"),
+    ({"INDEX_URL": ""}, "INDEX_URL is not set"),
+    ({"SERVER_ROLE_ARN": "role/x"}, "SERVER_ROLE_ARN"),
+    ({"OVERLAY": "efs"}, "OVERLAY"),
+])
+def test_bad_s3_settings_are_refused(env, expect):
+    res = render_eks_ci(env, s3=True)
+    assert res.returncode != 0
+    assert expect in res.stderr
+
+
 def test_aws_cli_mirror():
     mirror = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/amazon/aws-cli"
     res = render_eks_ci({"AWS_CLI_IMAGE_REPOSITORY": mirror})

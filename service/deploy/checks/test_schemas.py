@@ -8,7 +8,7 @@ import pytest
 from conftest import KUBE_VERSIONS, docs_of
 from validate_schemas import validate_docs
 
-RENDERS = ["eks", "local", "eks-ci", "cluster-eks"]
+RENDERS = ["eks", "local", "eks-ci", "s3", "s3-ci", "cluster-eks"]
 
 
 @pytest.mark.parametrize("version", KUBE_VERSIONS)

@@ -10,7 +10,7 @@ use yelpsearch::index::{
 use yelpsearch::ingest::read_businesses;
 use yelpsearch::Day;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, RemoteFailure};
 use crate::remote::{admin, publish, pull, runtime, Remote};
 
 /// Index subcommands.
@@ -124,6 +124,10 @@ pub enum IndexCommand {
         /// Versions to keep locally (the current one and the previous one for rollback).
         #[arg(long, default_value_t = 2)]
         keep: usize,
+        /// Succeed, leaving the index as it is, when nothing is published yet (a
+        /// bootstrap job that builds the first version).
+        #[arg(long)]
+        allow_empty: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -449,10 +453,23 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             index,
             from,
             keep,
+            allow_empty,
             json,
         } => {
             let remote = Remote::open(&from)?;
-            let r = runtime()?.block_on(pull(&remote, &index, keep))?;
+            let r = match runtime()?.block_on(pull(&remote, &index, keep)) {
+                Err(CliError::Remote {
+                    kind: RemoteFailure::NothingPublished,
+                    ..
+                }) if allow_empty => {
+                    println!(
+                        "nothing is published at {from} yet: {} left as it is",
+                        index.display()
+                    );
+                    return Ok(());
+                }
+                r => r?,
+            };
             if json {
                 return super::print_json(&r);
             }
