@@ -9,8 +9,11 @@
 #   5. pytest: policy rules (+ deliberately bad manifests), Dockerfile and
 #      .dockerignore checks, the S3 fetch scripts, render-eks.sh
 #   6. syntax of the shell scripts and the load-test files
+#   7. CloudFormation templates (aws/*.yaml): cfn-lint, checkov, and every checkov
+#      suppression explained and in use (a second virtualenv, checkov is large)
 #
-# Env: DEPLOY_CHECK_VENV  virtualenv path (default: <repo>/.venv-deploy)
+# Env: DEPLOY_CHECK_VENV  virtualenv path (default: <repo>/.venv-deploy; the IaC
+#                         tools go to the same path + "-iac")
 #      KUBE_VERSIONS      Kubernetes versions to validate against (default below)
 #      KUBECTL            kubectl to use (default: kubectl on PATH)
 set -euo pipefail
@@ -97,7 +100,7 @@ step "pytest (policy, Dockerfile, fetch scripts, render-eks.sh)"
 
 # ---------------------------------------------------------------- 6. syntax
 step "syntax: shell scripts, load-test files"
-for f in "$DEPLOY/check.sh" "$DEPLOY/render-eks.sh" "$DEPLOY"/base/scripts/*.sh; do
+for f in "$DEPLOY/check.sh" "$DEPLOY/render-eks.sh" "$DEPLOY"/base/scripts/*.sh "$DEPLOY"/aws/*.sh "$DEPLOY"/loopback/*.sh; do
   bash -n "$f" || die "bash -n $f"
 done
 echo "  bash -n: ok"
@@ -110,5 +113,27 @@ if command -v luac > /dev/null; then
 else
   echo "  search.lua: luac not installed, skipped"
 fi
+
+# ------------------------------------------------------- 7. CloudFormation
+step "CloudFormation: cfn-lint, checkov (aws/*.yaml)"
+IAC="${VENV}-iac"
+iac_req="$DEPLOY/checks/requirements-iac.txt"
+if [ ! -x "$IAC/bin/python" ] || ! "$IAC/bin/python" -c '' 2> /dev/null; then
+  rm -rf "$IAC"
+  python3 -m venv "$IAC"
+fi
+if [ "$(cat "$IAC/.requirements.sha256" 2> /dev/null)" != "$(sha256sum "$iac_req" | cut -d' ' -f1)" ]; then
+  "$IAC/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$iac_req"
+  sha256sum "$iac_req" | cut -d' ' -f1 > "$IAC/.requirements.sha256"
+fi
+templates=("$DEPLOY"/aws/*.yaml)
+echo "  cfn-lint $("$IAC/bin/cfn-lint" --version | awk '{print $2}'), checkov $("$IAC/bin/checkov" --version): ${#templates[@]} templates"
+"$IAC/bin/cfn-lint" "${templates[@]}" || die "cfn-lint"
+echo "  cfn-lint: no findings"
+# --skip-download: no calls to the vendor's API (offline, and nothing leaves the machine).
+(cd "$DEPLOY" && "$IAC/bin/checkov" --framework cloudformation --skip-download --output json -d aws) \
+  > "$OUT/checkov.json" 2> "$OUT/checkov.err" || true
+[ -s "$OUT/checkov.json" ] || { cat "$OUT/checkov.err" >&2; die "checkov produced no report"; }
+(cd "$DEPLOY/checks" && "$PY" cfn_checks.py "$OUT/checkov.json" "${templates[@]}") || die "checkov findings or unexplained suppressions"
 
 printf '\ncheck.sh: all deployment checks passed\n'

@@ -108,6 +108,7 @@ def test_buildspec_is_consistent():
     assert "rollout undo" in post
     build = "\n".join(spec["phases"]["build"]["commands"])
     assert "check.sh" in build and "cargo test" in build and "service/Dockerfile" in build
-    for var in ("IMAGE_REPOSITORY", "IMAGE_TAG", "AWS_REGION", "INPUT_BUCKET", "IRSA_ROLE_ARN", "INPUT_PREFIX"):
+    for var in ("IMAGE_REPOSITORY", "IMAGE_TAG", "AWS_REGION", "INPUT_BUCKET", "IRSA_ROLE_ARN", "INPUT_PREFIX",
+                "OVERLAY", "INDEX_URL", "SERVER_ROLE_ARN"):
         assert re.search(rf"\b{var}\b", text), f"buildspec never provides {var}"
     assert not re.search(r"AWS_(ACCESS_KEY_ID|SECRET)", text), "no static AWS credentials in the buildspec"
