@@ -343,7 +343,7 @@ fn query(r: &Replica) -> String {
         }
     }
     let mut zips: Vec<_> = count.into_iter().collect();
-    zips.sort_by(|a, b| b.1.cmp(&a.1));
+    zips.sort_by_key(|z| std::cmp::Reverse(z.1));
     for (z, _) in zips {
         let (st, _) = r.get(&format!("/search?q={z}+food&limit=1"));
         if st == 200 {
@@ -392,7 +392,7 @@ fn an_empty_replica_serves_the_published_version_within_30_s() {
     let q = query(&r);
     let src = yelpsearch::Index::open(&w.source).unwrap();
     let want = src
-        .search(&yelpsearch::SearchRequest::new(&q.replace('+', " ")).limit(100))
+        .search(&yelpsearch::SearchRequest::new(q.replace('+', " ")).limit(100))
         .unwrap();
     let got = r.search(&q);
     let ids = |v: &Value| -> Vec<String> {
