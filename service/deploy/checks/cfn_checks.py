@@ -58,9 +58,18 @@ def problems(report: list | dict, templates: list[Path]) -> list[str]:
     for r in reports:
         results = r.get("results") or {}
         for f in results.get("failed_checks") or []:
-            out.append(f"checkov FAILED {f['check_id']} {f.get('check_name')} on {f.get('resource')} ({f.get('file_path')})")
+            out.append(
+                f"checkov FAILED {f['check_id']} {f.get('check_name')} "
+                f"on {f.get('resource')} ({f.get('file_path')})"
+            )
         for s in results.get("skipped_checks") or []:
-            applied.add((Path(s.get("file_path", "")).name, s.get("resource", "").split(".")[-1], s["check_id"]))
+            applied.add(
+                (
+                    Path(s.get("file_path", "")).name,
+                    s.get("resource", "").split(".")[-1],
+                    s["check_id"],
+                )
+            )
     for t in templates:
         skips, ignores = suppressions(t)
         out += [f"cfn-lint checks ignored in {i}: fix the finding instead" for i in ignores]
@@ -68,7 +77,10 @@ def problems(report: list | dict, templates: list[Path]) -> list[str]:
             if len(comment) < 30:
                 out.append(f"{t.name}: {res} skips {cid} without a reason (comment)")
             if (t.name, res, cid) not in applied:
-                out.append(f"{t.name}: {res} skips {cid}, which checkov does not report there: remove the skip")
+                out.append(
+                    f"{t.name}: {res} skips {cid}, which checkov does not report there: "
+                    "remove the skip"
+                )
     return out
 
 
@@ -83,8 +95,10 @@ def main() -> int:
     passed = sum(s.get("passed", 0) for s in summary)
     skipped = sum(s.get("skipped", 0) for s in summary)
     n = sum(len(suppressions(t)[0]) for t in templates)
-    print(f"  checkov: {passed} passed, {sum(s.get('failed', 0) for s in summary)} failed, "
-          f"{skipped} skipped ({n} suppressions, each with its reason)")
+    print(
+        f"  checkov: {passed} passed, {sum(s.get('failed', 0) for s in summary)} failed, "
+        f"{skipped} skipped ({n} suppressions, each with its reason)"
+    )
     return 1 if found else 0
 
 

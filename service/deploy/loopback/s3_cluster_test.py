@@ -111,6 +111,19 @@ def wait_all(replicas, version: str, timeout: float, t0: float) -> dict[str, flo
     return seen
 
 
+def downloaded_files(staging: Path) -> int:
+    """Files a pull has downloaded into its staging directory: finished (not .part),
+    not empty, and not hard links to an older version's files."""
+    n = 0
+    for p in staging.glob("*") if staging.is_dir() else []:
+        try:
+            st = p.stat()
+        except OSError:  # renamed from .part meanwhile
+            continue
+        n += not p.name.endswith(".part") and st.st_size > 0 and st.st_nlink == 1
+    return n
+
+
 def run(cmd: list[str], env: dict) -> str:
     res = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if res.returncode != 0:
@@ -130,7 +143,9 @@ def update_reviews(base: Path, out: Path, word: str, n: int, seed: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--bin", default=str(ct.REPO / "target/release/yelpsearch"))
     ap.add_argument("--s3-server", default=str(ct.REPO / "target/release/examples/s3_server"))
     ap.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
@@ -176,7 +191,9 @@ def main() -> int:
         ports: set[int] = set()
         while len(ports) < 3:
             ports.add(ct.free_port())
-        replicas = [ct.Replica(f"r{i}", p, workdir / f"r{i}.log") for i, p in enumerate(sorted(ports))]
+        replicas = [
+            ct.Replica(f"r{i}", p, workdir / f"r{i}.log") for i, p in enumerate(sorted(ports))
+        ]
         t0 = time.monotonic()
         for r in replicas:
             start_replica(procs, args.bin, r, workdir / f"{r.name}-index", url, env)
@@ -186,8 +203,14 @@ def main() -> int:
             len(seen) == 3 and max(seen.values()) < 30,
             f"{v1} served after " + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(seen.items())),
         )
-        notes.append(f"empty replica to serving {v1}: max {max(seen.values(), default=float('nan')):.2f} s")
-        zips = [z for z in data["zips"] if ct.http_get(replicas[0].port, ct.search_path("pasta", z, 5))[0] == 200]
+        notes.append(
+            f"empty replica to serving {v1}: max {max(seen.values(), default=float('nan')):.2f} s"
+        )
+        zips = [
+            z
+            for z in data["zips"]
+            if ct.http_get(replicas[0].port, ct.search_path("pasta", z, 5))[0] == 200
+        ]
         if not zips:
             raise RuntimeError("no zip of the corpus is searchable")
         lb = ct.start_nginx(procs, args.nginx, workdir, replicas)
@@ -204,13 +227,31 @@ def main() -> int:
         # (b) the nightly job: update in its work dir, publish; every replica follows.
         word_path = ct.search_path(ct.NEW_WORD, data["zip"], 10)
         st, body = ct.http_get(lb, word_path)
-        check("new word absent before the publish", st == 200 and json.loads(body)["results"] == [], f"HTTP {st}")
+        check(
+            "new word absent before the publish",
+            st == 200 and json.loads(body)["results"] == [],
+            f"HTTP {st}",
+        )
         with phase("b nightly publish"):
             tb = time.monotonic()
             time.sleep(args.phase_secs / 4)
             t_pub = time.monotonic()
-            run([args.bin, "index", "update", "--index", str(job), "--reviews", str(data["update"]), "--quiet"], env)
-            rep = json.loads(run([args.bin, "index", "publish", "--index", str(job), "--to", url, "--json"], env))
+            run(
+                [
+                    args.bin,
+                    "index",
+                    "update",
+                    "--index",
+                    str(job),
+                    "--reviews",
+                    str(data["update"]),
+                    "--quiet",
+                ],
+                env,
+            )
+            rep = json.loads(
+                run([args.bin, "index", "publish", "--index", str(job), "--to", url, "--json"], env)
+            )
             v2 = rep["version"]
             notes.append(
                 f"publish of {v2}: {rep['uploaded_files']} of {rep['files']} files uploaded "
@@ -223,7 +264,8 @@ def main() -> int:
         check(
             "publish: every replica on the new version",
             len(seen) == 3,
-            f"{v2} served after " + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(seen.items()))
+            f"{v2} served after "
+            + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(seen.items()))
             + " (update + publish + pull, reload interval 1 s)",
         )
         hits = []
@@ -231,14 +273,20 @@ def main() -> int:
             st, body = ct.http_get(lb, word_path)
             res = json.loads(body)["results"] if st == 200 else []
             hits.append(data["target"] in [x["business_id"] for x in res])
-        check("publish: results change", all(hits), f"'{ct.NEW_WORD}' found on {sum(hits)}/{len(hits)} requests")
+        check(
+            "publish: results change",
+            all(hits),
+            f"'{ct.NEW_WORD}' found on {sum(hits)}/{len(hits)} requests",
+        )
         downloaded = []
         for r in replicas:
             _, text = ct.http_get(r.port, "/metrics")
             for line in text.decode().splitlines():
                 if line.startswith("yelpsearch_pull_downloaded_files_total "):
                     downloaded.append(line.split()[1])
-        notes.append(f"files downloaded per replica so far (both versions): {', '.join(downloaded)}")
+        notes.append(
+            f"files downloaded per replica so far (both versions): {', '.join(downloaded)}"
+        )
 
         # (c) kill a replica in the middle of a slowed-down download.
         victim = replicas[1]
@@ -246,25 +294,42 @@ def main() -> int:
         with phase("c kill mid-download"):
             tc = time.monotonic()
             update_reviews(data["update"], workdir / "update3.jsonl", "quorvex", 200, 3)
-            run([args.bin, "index", "update", "--index", str(job), "--reviews", str(workdir / "update3.jsonl"), "--quiet"], env)
+            run(
+                [
+                    args.bin,
+                    "index",
+                    "update",
+                    "--index",
+                    str(job),
+                    "--reviews",
+                    str(workdir / "update3.jsonl"),
+                    "--quiet",
+                ],
+                env,
+            )
             delay_file.write_text("600")
             time.sleep(0.2)
-            v3 = json.loads(run([args.bin, "index", "publish", "--index", str(job), "--to", url, "--json"], env))["version"]
+            v3 = json.loads(
+                run([args.bin, "index", "publish", "--index", str(job), "--to", url, "--json"], env)
+            )["version"]
             staging = vdir / "versions" / f"{v3}.tmp-pull"
+            old = {
+                f["sha256"]
+                for f in json.loads((store / "versions" / v2 / "files.json").read_text())["files"]
+            }
+            listed = json.loads((store / "versions" / v3 / "files.json").read_text())["files"]
+            fresh = sum(1 for f in listed if f["sha256"] not in old and f["size"] > 0)
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not any(
-                not p.name.endswith(".part") and p.stat().st_size > 0 and p.stat().st_nlink == 1
-                for p in (staging.glob("*") if staging.is_dir() else [])
-            ):
+            while time.monotonic() < deadline and downloaded_files(staging) == 0:
                 time.sleep(0.01)
-            in_place = len(list(staging.glob("*"))) if staging.is_dir() else 0
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait()
-            ct.log(f"SIGKILL {victim.name} mid-download ({in_place} files in its staging dir)")
+            got = downloaded_files(staging)
+            ct.log(f"SIGKILL {victim.name} mid-download ({got} of {fresh} new files downloaded)")
             check(
                 "kill: the replica was killed mid-download",
-                staging.is_dir() and not (vdir / "versions" / v3).exists(),
-                f"staging dir with {in_place} entries, {v3} not installed",
+                0 < got < fresh and not (vdir / "versions" / v3).exists(),
+                f"{got} of the {fresh} new files of {v3} downloaded, {v3} not installed",
             )
             start_replica(procs, args.bin, victim, vdir, url, env)
             back = ct.wait_ready(victim)
@@ -288,13 +353,33 @@ def main() -> int:
         with phase("d corrupt object"):
             td = time.monotonic()
             update_reviews(data["update"], workdir / "update4.jsonl", "vexmire", 200, 4)
-            run([args.bin, "index", "update", "--index", str(job), "--reviews", str(workdir / "update4.jsonl"), "--quiet"], env)
+            run(
+                [
+                    args.bin,
+                    "index",
+                    "update",
+                    "--index",
+                    str(job),
+                    "--reviews",
+                    str(workdir / "update4.jsonl"),
+                    "--quiet",
+                ],
+                env,
+            )
             v4 = (job / "CURRENT").read_text().strip()
-            old = {f["sha256"] for f in json.loads((store / "versions" / v3 / "files.json").read_text())["files"]}
+            old = {
+                f["sha256"]
+                for f in json.loads((store / "versions" / v3 / "files.json").read_text())["files"]
+            }
             vpath = job / "versions" / v4
             new = []
             for p in sorted(vpath.iterdir()):
-                if p.is_file() and p.stat().st_size > 0 and p.name not in ("reader.lock",) and not p.name.startswith(".tantivy"):
+                if (
+                    p.is_file()
+                    and p.stat().st_size > 0
+                    and p.name not in ("reader.lock",)
+                    and not p.name.startswith(".tantivy")
+                ):
                     sha = hashlib.sha256(p.read_bytes()).hexdigest()
                     if sha not in old:
                         new.append((p.stat().st_size, p.name, sha, p))
@@ -325,7 +410,11 @@ def main() -> int:
             ct.sleep_until(max(td + args.phase_secs, time.monotonic() + 2))
         d = phases[-1]
         check("corrupt: zero failures", d.failures == 0, f"{d.failures} failures {d.errors or ''}")
-        check("corrupt: repaired publish reaches every replica", len(seen) == 3, f"{v4}: {sorted(seen)}")
+        check(
+            "corrupt: repaired publish reaches every replica",
+            len(seen) == 3,
+            f"{v4}: {sorted(seen)}",
+        )
         for p in phases:
             check(f"{p.name}: load ran", p.requests > 100, f"{p.requests} requests")
     except Exception as e:  # noqa: BLE001 - report and fail
@@ -341,16 +430,20 @@ def main() -> int:
     rows = [
         "| phase | requests | failures | p50 ms | p99 ms |",
         "| --- | ---: | ---: | ---: | ---: |",
-        *[f"| {p.name} | {p.requests} | {p.failures} | {p.pct(50):.1f} | {p.pct(99):.1f} |" for p in phases],
+        *[
+            f"| {p.name} | {p.requests} | {p.failures} | {p.pct(50):.1f} | {p.pct(99):.1f} |"
+            for p in phases
+        ],
     ]
     ok = bool(checks) and all(c[1] for c in checks)
     report = "\n".join(
         [
             "# Loopback cluster test: replicas fed through S3",
             "",
-            f"3 x `yelpsearch serve --pull s3://...` (each on its own empty directory) behind nginx, "
-            f"a real S3 server (s3s-fs) on 127.0.0.1; {args.threads} client threads, "
-            f"{args.phase_secs:.0f}s per phase; {args.businesses} businesses / {args.reviews} reviews.",
+            "3 x `yelpsearch serve --pull s3://...` (each on its own empty directory) "
+            "behind nginx, a real S3 server (s3s-fs) on 127.0.0.1; "
+            f"{args.threads} client threads, {args.phase_secs:.0f}s per phase; "
+            f"{args.businesses} businesses / {args.reviews} reviews.",
             "",
             *rows,
             "",
