@@ -213,6 +213,28 @@ pub fn verify_dir(dir: &Path, list: &VersionFiles) -> Result<()> {
     Ok(())
 }
 
+/// Whether version `name` of the index at `root` holds exactly the files of `list`, by
+/// name and size: a cheap check, without hashing, for versions that have no file list
+/// (built here rather than installed).
+pub fn same_names_and_sizes(root: &Path, name: &str, list: &VersionFiles) -> bool {
+    let Ok(here) = fs::read_dir(IndexDir::new(root).version_path(name)) else {
+        return false;
+    };
+    let mut sizes = HashMap::new();
+    for entry in here.flatten() {
+        let fname = entry.file_name().to_string_lossy().into_owned();
+        if fname == FILE_LIST || fname == READER_LOCK || layout::is_private(&fname) {
+            continue;
+        }
+        sizes.insert(fname, entry.metadata().map_or(u64::MAX, |m| m.len()));
+    }
+    sizes.len() == list.files.len()
+        && list
+            .files
+            .iter()
+            .all(|f| sizes.get(&f.name) == Some(&f.size))
+}
+
 /// The file list of an installed version, if it has one (versions built here have
 /// none; installed ones do).
 pub fn installed_files(root: &Path, name: &str) -> Option<VersionFiles> {

@@ -14,7 +14,7 @@ use object_store::ObjectStoreExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use yelpsearch::index::files::{hex, FileEntry, Install};
+use yelpsearch::index::files::{hex, installed_files, same_names_and_sizes, FileEntry, Install};
 use yelpsearch::index::versions;
 use yelpsearch::index::IndexDir;
 
@@ -74,31 +74,49 @@ pub async fn pull(remote: &Remote, root: &Path, keep: usize) -> CliResult<PullRe
         outcome: "up_to_date",
         ..PullReport::default()
     };
-    if previous.as_deref() == Some(name.as_str()) {
-        report.seconds = t0.elapsed().as_secs_f64();
-        return Ok(report);
-    }
     if dir
         .versions()
         .map_err(|e| local(remote, e))?
         .contains(&name)
     {
-        let (r, n) = (root.to_path_buf(), name.clone());
-        blocking(remote, move || versions::rollback(&r, Some(&n))).await?;
-        report.outcome = "switched";
+        // The same name here: the same version, unless this directory got it from
+        // elsewhere (built here, or pulled from another store). A version installed by
+        // a pull carries its file list; the steady state (CURRENT unchanged, file list
+        // here) costs one GET.
+        let up_to_date = previous.as_deref() == Some(name.as_str());
+        let here = installed_files(root, &name);
+        if !(up_to_date && here.is_some()) {
+            let list = remote
+                .version_files(&name)
+                .await?
+                .ok_or_else(|| missing_version(remote, &name, previous.as_deref()))?;
+            let same = match &here {
+                Some(h) => h.files == list.files,
+                None => same_names_and_sizes(root, &name, &list),
+            };
+            if !same {
+                return Err(remote.fail(
+                    RemoteFailure::Conflict,
+                    format!(
+                        "{} has a {name} that is not the store's {name} (built here, or pulled from \
+                         another store): pull into an empty directory, or move this one aside",
+                        root.display()
+                    ),
+                ));
+            }
+        }
+        if !up_to_date {
+            let (r, n) = (root.to_path_buf(), name.clone());
+            blocking(remote, move || versions::rollback(&r, Some(&n))).await?;
+            report.outcome = "switched";
+        }
         report.seconds = t0.elapsed().as_secs_f64();
         return Ok(report);
     }
-    let list = remote.version_files(&name).await?.ok_or_else(|| {
-        remote.fail(
-            RemoteFailure::MissingVersion,
-            format!(
-                "CURRENT names {name}, but the store has no file list for it \
-                 (a publish of it did not finish, or it was deleted): still serving {}",
-                previous.as_deref().unwrap_or("nothing")
-            ),
-        )
-    })?;
+    let list = remote
+        .version_files(&name)
+        .await?
+        .ok_or_else(|| missing_version(remote, &name, previous.as_deref()))?;
     report.files = list.files.len();
     report.bytes = list.total_bytes();
     let install = {
@@ -188,6 +206,18 @@ async fn download(remote: &Remote, install: &Install, f: &FileEntry) -> CliResul
         ));
     }
     install.accept(f).map_err(|e| local(remote, e))
+}
+
+/// The store's CURRENT names a version it has no file list for.
+fn missing_version(remote: &Remote, name: &str, serving: Option<&str>) -> CliError {
+    remote.fail(
+        RemoteFailure::MissingVersion,
+        format!(
+            "CURRENT names {name}, but the store has no file list for it \
+             (a publish of it did not finish, or it was deleted): still serving {}",
+            serving.unwrap_or("nothing")
+        ),
+    )
 }
 
 /// Runs blocking index work off the async threads.

@@ -688,6 +688,12 @@ fn publishing_another_index_under_the_same_name_is_refused() {
         std::fs::read_to_string(w.object("CURRENT")).unwrap().trim(),
         "v000001"
     );
+    // Pulling into the other index, whose v000001 is not the store's, is refused too
+    // (it is not "up to date" because the names match).
+    let out = w.cli(&["index", "pull", "--index", s(&other), "--from", &w.url()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("is not the store's v000001"), "{err}");
     // The store still serves the first index's files.
     let replica = w.path("replica");
     w.pull(&replica);
