@@ -87,7 +87,7 @@ say "service ready at $BASE"
 # 5. The tests.
 mkdir -p "$ROOT/artifacts"
 set +e
-YS_BASE_URL="$BASE" YS_TRUTH="$WORK/corpus/truth.json" \
+YS_BASE_URL="$BASE" YS_TRUTH="$WORK/corpus/truth.json" YS_BIN="$BIN" YS_INDEX="$WORK/index" \
   "$VENV/bin/python" -m pytest "$ROOT/tests/e2e" -q -p no:cacheprovider ${PYTEST_ARGS:-}
 RC=$?
 set -e
