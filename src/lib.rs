@@ -46,7 +46,6 @@ pub use handle::{Index, IndexStats};
 pub use ingest::{
     parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,
 };
-pub use model::forest::ndcg_at;
 pub use model::{ModelFile, TrainingData, TrainingWindow};
 pub use reader::{SegmentColumns, Snapshot};
 pub use search::{
@@ -60,8 +59,8 @@ pub use store::{
     VersionInfo, WriteLock,
 };
 pub use train::{
-    check_label_days, labelled_queries, retrain, retrain_with, train_on_snapshot, LabelledQuery,
-    RetrainReport, TrainOptions, TrainOutcome,
+    check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot,
+    LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome,
 };
 pub use write::{
     build_index, scan_reviews, update_index, BuildOptions, BuildReport, Progress, ProgressFn,
@@ -76,9 +75,10 @@ pub mod bench {
     pub use crate::model::affinity::ZipCategories;
     pub use crate::model::clauses;
     pub use crate::model::features::N_FEATURES;
-    pub use crate::model::text::{features, Example, TextModel, TextModelConfig};
+    pub use crate::model::text::{features, TextModel};
     pub use crate::search::snippets::snippet;
     pub use crate::search::{collect, CollectContext};
     pub use crate::store::schema::review_key;
     pub use crate::store::terms::{encode_terms, TermsTokenizer};
+    pub use crate::train::text::{Example, TextModelConfig};
 }

@@ -15,11 +15,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::lambdamart::{self as ltr, ndcg_at, LtrConfig, QueryGroup};
 use crate::date::Day;
 use crate::error::{Error, Result};
 use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
 use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
-use crate::model::forest::{self as ltr, ndcg_at, Ensemble, LtrConfig, QueryGroup};
+use crate::model::forest::Ensemble;
 use crate::reader::{business_stats, Snapshot};
 use crate::search::query::Clause;
 use crate::search::{collect, CollectContext, ParsedQuery};

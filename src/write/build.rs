@@ -19,7 +19,7 @@ use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
 use crate::model::file::ModelFile;
-use crate::model::text::{TextModel, TextModelConfig, TextModelReport};
+use crate::model::text::{TextModel, TextModelReport};
 use crate::store::layout::{
     write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
@@ -27,7 +27,9 @@ use crate::store::open::newest_day;
 use crate::store::schema::build_schema;
 use crate::store::table::BusinessTable;
 use crate::store::unsynced::sync_in_background;
-use crate::train::{train_for_version, train_text_model, LabelledReview, TrainOptions};
+use crate::train::{
+    train_for_version, train_text_model, LabelledReview, TextModelConfig, TrainOptions,
+};
 
 /// What a build did.
 #[derive(Debug, Clone, Serialize)]
