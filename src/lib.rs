@@ -41,7 +41,7 @@ mod train;
 mod write;
 
 pub use date::Day;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, QueryError, Result};
 pub use handle::{Index, IndexStats};
 pub use ingest::{
     parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,

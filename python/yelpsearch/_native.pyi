@@ -19,9 +19,11 @@ class Error(Exception): ...
 
 class QueryError(Error):
     code: str
+    status: int
 
 class UnknownZipError(QueryError):
     code: str
+    status: int
 
 class IndexNotFound(Error): ...
 class IndexCorrupt(IndexNotFound): ...

@@ -21,16 +21,14 @@ pub use request::{
 };
 
 use crate::date::Day;
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryError, Result};
 use crate::reader::Snapshot;
 
 /// Runs a search on a snapshot.
 pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let t0 = Instant::now();
     if req.limit == 0 || req.limit > MAX_LIMIT {
-        return Err(Error::Query(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(QueryError::InvalidLimit { max: MAX_LIMIT }.into());
     }
     let q = ParsedQuery::parse_with(&snap.analyzer, &req.query, req.zip.as_deref())?;
     if snap.table.zip_ord(&q.zip).is_none() {

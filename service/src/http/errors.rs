@@ -126,39 +126,18 @@ impl IntoResponse for ApiError {
 }
 
 impl From<yelpsearch::Error> for ApiError {
-    /// Query errors are the client's (400, 404 for an unknown zipcode); anything else is
-    /// the server's (500).
+    /// The client's mistakes (query errors, an unknown zipcode) with the code and the
+    /// status of the core's code table; anything else is the server's (500 `internal`).
     fn from(e: yelpsearch::Error) -> Self {
-        match e {
-            yelpsearch::Error::Query(msg) => ApiError::bad_request(query_error_code(&msg), msg),
-            yelpsearch::Error::UnknownZip(zip) => ApiError {
-                status: StatusCode::NOT_FOUND,
-                code: "unknown_zip",
-                message: format!(
-                    "we have no places in zipcode {zip}: check it, or try a nearby one"
-                ),
+        let code = e.code().over_http();
+        match StatusCode::from_u16(code.http_status()) {
+            Ok(status) if code != yelpsearch::ErrorCode::Internal => ApiError {
+                status,
+                code: code.as_str(),
+                message: e.to_string(),
             },
-            other => ApiError::internal(&other),
+            _ => ApiError::internal(&e),
         }
-    }
-}
-
-/// The OpenAPI code of a core query error.
-///
-/// The core reports every query problem as `Error::Query(message)`; until it carries
-/// a kind, the code is read from the message's wording (pinned by this module's tests
-/// and by the integration tests), with `invalid_query` for anything unrecognised.
-fn query_error_code(msg: &str) -> &'static str {
-    if msg.starts_with("no zipcode") {
-        "missing_zip"
-    } else if msg.starts_with("no words to search for") {
-        "no_terms"
-    } else if msg.contains("is not a zipcode") {
-        "invalid_zip"
-    } else if msg.starts_with("limit must be") {
-        "invalid_limit"
-    } else {
-        "invalid_query"
     }
 }
 
@@ -169,7 +148,7 @@ mod tests {
 
     fn code(q: &str, zip: Option<&str>) -> &'static str {
         match ParsedQuery::parse(q, zip) {
-            Err(yelpsearch::Error::Query(m)) => query_error_code(&m),
+            Err(e @ yelpsearch::Error::Query(_)) => ApiError::from(e).code,
             other => panic!("{q}: expected a query error, got {other:?}"),
         }
     }
