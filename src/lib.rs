@@ -14,19 +14,23 @@
 //! # Ok::<(), yelpsearch::Error>(())
 //! ```
 //!
-//! This page is the whole API: [`Index`] opens and searches an index, [`build_index`],
+//! This page is the whole API: [`Index`] opens and searches an index and
+//! [`IndexHolder`] keeps a server's index open and current; [`build_index`],
 //! [`update_index`], [`retrain`] and [`list_versions`] / [`rollback`] / [`gc`] write and
-//! manage its versions, [`Error`] is the one error type (its [`Error::code`] is the code
-//! table the HTTP API and the Python package share). [`analysis`] turns text into terms
-//! and [`generate`] makes a synthetic corpus with a known truth.
+//! manage its versions; [`Error`] is the one error type, and [`ErrorCode`] the one table
+//! of error codes and their HTTP statuses. [`api`] is the HTTP contract both servers
+//! use, [`analysis`] turns text into terms and [`generate`] makes a synthetic corpus with
+//! a known truth.
 //!
 //! The modules behind it are floors, each importing only the floors below it:
-//! `analysis`, `date`, `error` → `ingest` (Yelp files) → `store` (the versioned
-//! directory, schema, business table) → `model` (the model file and what search
-//! evaluates) → `reader` (opened versions) → `search` → `train` → `write` (build,
-//! update) → the [`Index`] handle. `tests/architecture.rs` keeps it so.
+//! `analysis`, `date`, `error` → `ingest` (Yelp files), `generate` → `store` (the
+//! versioned directory, schema, business table) → `model` (the model file and what
+//! search evaluates) → `reader` (opened versions, reloading) → `search` → `train` →
+//! `write` (build, update) → `handle` ([`Index`], [`IndexHolder`]) → [`api`].
+//! `tests/architecture.rs` keeps it so.
 
 pub mod analysis;
+pub mod api;
 pub mod generate;
 
 mod date;
@@ -42,7 +46,7 @@ mod write;
 
 pub use date::Day;
 pub use error::{Error, ErrorCode, QueryError, Result};
-pub use handle::{Index, IndexStats};
+pub use handle::{Index, IndexHolder, IndexStats, Readiness};
 pub use ingest::{
     parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,
 };

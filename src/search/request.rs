@@ -62,9 +62,33 @@ impl SearchRequest {
         self
     }
 
+    /// Sets the zipcode, or none (taken from the query).
+    pub fn zip_opt(mut self, zip: Option<String>) -> Self {
+        self.zip = zip;
+        self
+    }
+
     /// Sets the limit.
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// Sets the snippets per result (at most 3 are shown).
+    pub fn snippets(mut self, snippets: usize) -> Self {
+        self.snippets = snippets;
+        self
+    }
+
+    /// Sets the ranking mode.
+    pub fn mode(mut self, mode: RankMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Whether each result carries its features and their contributions.
+    pub fn explain(mut self, on: bool) -> Self {
+        self.explain = on;
         self
     }
 
