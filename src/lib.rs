@@ -16,7 +16,7 @@
 //!
 //! This page is the whole API: [`Index`] opens and searches an index and
 //! [`IndexHolder`] keeps a server's index open and current; [`build_index`],
-//! [`update_index`], [`retrain`] and [`list_versions`] / [`rollback`] / [`gc`] write and
+//! [`update_index`], [`retrain()`] and [`list_versions`] / [`rollback`] / [`gc`] write and
 //! manage its versions; [`Error`] is the one error type, and [`ErrorCode`] the one table
 //! of error codes and their HTTP statuses. [`api`] is the HTTP contract both servers
 //! use, [`analysis`] turns text into terms and [`generate`] makes a synthetic corpus with

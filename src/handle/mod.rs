@@ -122,10 +122,10 @@ impl Index {
         self.current.root()
     }
 
-    /// Starts a thread that calls [`Index::reload`] every `interval` until `stop` is set
-    /// or the index is dropped, so a new current version is served at most `interval`
-    /// (plus the time to open it) after it is published. Reload errors are logged and
-    /// the previous version keeps serving.
+    /// Starts a thread that calls [`Index::reload`] at once and then every `interval`
+    /// until `stop` is set or the index is dropped, so a new current version is served at
+    /// most `interval` (plus the time to open it) after it is published. Reload errors
+    /// are logged and the previous version keeps serving.
     pub fn watch(
         self: &Arc<Self>,
         interval: Duration,

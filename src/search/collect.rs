@@ -4,7 +4,7 @@
 //! ids that hold a zipcode (the build writes reviews in zipcode order), so the
 //! postings of the rarest query term are sought to the start of each run and walked to
 //! its end, the other terms leap-frogging along. Every matching review adds to its
-//! business's [`MatchAcc`] in the same pass: BM25, stars, recency, useful votes and
+//! business's `MatchAcc` in the same pass: BM25, stars, recency, useful votes and
 //! the text model's sentiment of exactly the clauses that hold the query terms.
 
 use tantivy::postings::{Postings, SegmentPostings};
@@ -45,7 +45,7 @@ pub struct Candidate {
 }
 
 /// A business of the zipcode with no matching review, of a kind of place that has
-/// some (see [`crate::model::affinity`]): offered after the matches.
+/// some (category affinity, in the model floor): offered after the matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Related {
     /// Business ordinal.
@@ -86,7 +86,8 @@ struct TermState {
 
 /// Finds every business of the query's zipcode with a matching review, with its
 /// features, and the related businesses without one. Unknown zipcodes are an
-/// [`Error::Query`]-free empty result: the caller decides (see [`super::search`]).
+/// [`Error::Query`]-free empty result: the caller decides (a search answers
+/// `unknown_zip`; training skips the pair).
 pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Collected> {
     let Some(zip) = snap.table.zip_ord(&q.zip) else {
         return Ok(Collected::default());
