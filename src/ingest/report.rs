@@ -44,7 +44,7 @@ pub struct FileReport {
     pub excluded: BTreeMap<String, u64>,
     /// Bad lines skipped, by reason category.
     pub skipped: BTreeMap<String, u64>,
-    /// The first [`MAX_LISTED_ISSUES`] skipped lines.
+    /// The first `MAX_LISTED_ISSUES` (100) skipped lines.
     pub issues: Vec<Issue>,
 }
 
@@ -57,9 +57,9 @@ impl FileReport {
         category: &str,
         reason: String,
         strict: bool,
-    ) -> crate::Result<()> {
+    ) -> crate::error::Result<()> {
         if strict {
-            return Err(crate::Error::BadLine {
+            return Err(crate::error::Error::BadLine {
                 path: file.to_path_buf(),
                 line,
                 reason,

@@ -70,10 +70,12 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
                 no + 1
             )));
         }
-        let mut req = SearchRequest::new(cols[2]).zip(cols[1]).limit(limit);
-        req.snippets = 0;
-        req.related = !matches_only;
-        req.mode = mode;
+        let req = SearchRequest::new(cols[2])
+            .zip(cols[1])
+            .limit(limit)
+            .snippets(0)
+            .related(!matches_only)
+            .mode(mode);
         reqs.push((cols[0], req));
     }
     for _ in 0..warmup {

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use yelpsearch::index::{
+use yelpsearch::read_businesses;
+use yelpsearch::Day;
+use yelpsearch::{
     build_index, scan_reviews, BuildOptions, BusinessTable, Progress, ScanDepth, ScanReport,
 };
-use yelpsearch::ingest::read_businesses;
-use yelpsearch::Day;
 
 use crate::error::{CliError, CliResult, RemoteFailure};
 use crate::remote::{admin, publish, pull, runtime, Remote};
@@ -157,7 +157,7 @@ pub struct Common {
 impl Common {
     fn options(&self) -> BuildOptions {
         let quiet = self.quiet;
-        let progress: Option<yelpsearch::index::ProgressFn> = (!quiet).then(|| {
+        let progress: Option<yelpsearch::ProgressFn> = (!quiet).then(|| {
             let last = std::sync::Mutex::new(std::time::Instant::now());
             Arc::new(move |p: &Progress| {
                 let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
@@ -168,7 +168,7 @@ impl Common {
                         None => eprintln!("  {}: {}", p.stage, p.done),
                     }
                 }
-            }) as yelpsearch::index::ProgressFn
+            }) as yelpsearch::ProgressFn
         });
         BuildOptions {
             strict: self.strict,
@@ -180,7 +180,7 @@ impl Common {
     }
 }
 
-fn print_issues(r: &yelpsearch::ingest::FileReport) {
+fn print_issues(r: &yelpsearch::FileReport) {
     for i in &r.issues {
         eprintln!("warning: {i}");
     }
@@ -197,7 +197,7 @@ fn print_issues(r: &yelpsearch::ingest::FileReport) {
 #[derive(serde::Serialize)]
 struct FloorReport {
     /// Business file accounting.
-    businesses: yelpsearch::ingest::FileReport,
+    businesses: yelpsearch::FileReport,
     /// Seconds to read the business file.
     business_seconds: f64,
     /// One pass over the review file per depth, cheapest first.
@@ -310,12 +310,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             common,
         } => {
             let opts = common.options();
-            let r = yelpsearch::index::update::update_index(
-                &index,
-                &reviews,
-                business.as_deref(),
-                &opts,
-            )?;
+            let r = yelpsearch::update_index(&index, &reviews, business.as_deref(), &opts)?;
             print_issues(&r.reviews);
             if let Some(b) = &r.businesses {
                 print_issues(b);
@@ -352,7 +347,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             Ok(())
         }
         IndexCommand::Versions { index, json } => {
-            let v = yelpsearch::index::versions::list_versions(&index)?;
+            let v = yelpsearch::list_versions(&index)?;
             if json {
                 return super::print_json(&v);
             }
@@ -376,7 +371,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
         }
         IndexCommand::Rollback { index, remote, to } => {
             let (from, to) = match (index, remote) {
-                (Some(index), _) => yelpsearch::index::versions::rollback(&index, to.as_deref())?,
+                (Some(index), _) => yelpsearch::rollback(&index, to.as_deref())?,
                 (None, Some(url)) => {
                     let remote = Remote::open(&url)?;
                     runtime()?.block_on(admin::rollback(&remote, to.as_deref()))?
@@ -410,7 +405,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
         }
         IndexCommand::Gc { index, keep, .. } => {
             let index = index.ok_or_else(|| CliError::Usage("--index or --remote".into()))?;
-            let r = yelpsearch::index::versions::gc(&index, keep)?;
+            let r = yelpsearch::gc(&index, keep)?;
             println!(
                 "removed {} versions ({}), {} abandoned writes; kept {} in use ({})",
                 r.removed.len(),

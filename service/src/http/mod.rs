@@ -4,10 +4,10 @@
 //! - [`settings`]: flags and environment variables.
 //! - [`routes`]: the router and its middleware.
 //! - [`handlers`]: one function per endpoint, translating between HTTP and the library.
-//! - [`params`]: `/search`'s query string.
-//! - [`errors`]: the JSON error body and the status of each error code.
+//! - [`params`]: `/search`'s parameters as an extractor (the core's parsing).
+//! - [`errors`]: the core's API errors as responses.
 //! - [`metrics`]: request counters, latency histograms and the exposition.
-//! - [`state`]: what handlers share, and opening the index.
+//! - [`state`]: what handlers share, and the index holder.
 //! - [`shutdown`]: SIGTERM handling.
 //! - [`page`]: the embedded page, its CSP, and the embedded OpenAPI document.
 
@@ -78,42 +78,26 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
         )),
         None => None,
     };
-    let state = Arc::new(
-        AppState::new(settings.max_concurrency, settings.search_threads)
-            .with_pull(puller.as_ref().map(|p| p.status())),
-    );
     let retry = settings
         .reload_interval
         .unwrap_or(Duration::from_secs(5))
         .max(Duration::from_secs(1));
-    // With --pull, a round runs at once and then every interval. An empty replica
-    // opens its index after that first round (the version it just downloaded); one
-    // with a version on disk opens it at once and swaps when a newer one arrives.
-    let (first_round, first_round_done) = tokio::sync::oneshot::channel();
-    let wait_for_pull = puller.is_some()
-        && yelpsearch::index::IndexDir::new(&settings.index)
-            .current()
-            .is_err();
-    let loader = tokio::spawn({
-        let state = state.clone();
-        let (index, reload) = (settings.index.clone(), settings.reload_interval);
-        async move {
-            if wait_for_pull {
-                let _ = first_round_done.await;
-            }
-            state.load_index(index, retry, reload).await
-        }
-    });
-    let pulls = puller.map(|p| {
-        let s = state.clone();
-        tokio::spawn(p.run(retry, state.stop.clone(), first_round, move || {
-            if let Some(index) = s.try_index() {
-                if let Err(e) = index.reload() {
-                    tracing::warn!(error = %e, "opening the pulled version failed; still serving the previous one");
-                }
-            }
-        }))
-    });
+    let state = Arc::new(
+        AppState::new(
+            settings.index.clone(),
+            retry,
+            settings.reload_interval,
+            settings.max_concurrency,
+            settings.search_threads,
+        )
+        .with_pull(puller.as_ref().map(|p| p.status())),
+    );
+    let watcher = state.watch_index();
+    // With --pull, a round runs at once and then every retry interval; a round that
+    // moves CURRENT has the holder open or reload the index at once (the holder stays
+    // the one reload mechanism: an empty replica's holder keeps retrying until then).
+    let pulls =
+        puller.map(|p| tokio::spawn(p.run(retry, state.stop.clone(), state.holder.clone())));
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -133,14 +117,10 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     if let Some(p) = pulls {
         p.abort();
     }
-    if loader.is_finished() {
-        if let Ok(Some(watcher)) = loader.await {
-            // It sees the stop flag within 100 ms.
-            let _ = tokio::task::spawn_blocking(move || watcher.join()).await;
-        }
-    } else {
-        loader.abort();
-    }
+    // The watcher sees the stop flag within 100 ms; an index still opening (slow disk)
+    // must not hold the exit.
+    let joined = tokio::task::spawn_blocking(move || watcher.join());
+    let _ = tokio::time::timeout(Duration::from_secs(1), joined).await;
     if outcome.is_ok() {
         tracing::info!("stopped");
     }

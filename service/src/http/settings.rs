@@ -43,8 +43,9 @@ pub struct ServeArgs {
     #[arg(long, env = "YELPSEARCH_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
     /// Keep --index a copy of the versions published at this URL (s3://BUCKET/PREFIX
-    /// or file:///DIR): every reload interval, download a newer version beside the
-    /// current one, verify it and swap to it (see `yelpsearch index pull`).
+    /// or file:///DIR): every reload interval (5 s without one), download a newer
+    /// version beside the current one, verify it and have the index holder open it
+    /// (see `yelpsearch index pull`).
     #[arg(long, env = "YELPSEARCH_PULL")]
     pub pull: Option<String>,
     /// Versions a pulling server keeps on its disk (the current one, and the previous

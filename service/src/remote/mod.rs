@@ -13,12 +13,12 @@
 //! Versions share blobs as local versions share files (tantivy never rewrites a
 //! segment file), so publishing or pulling a mostly unchanged version moves only the
 //! new segments. Which files make a version, verifying them and installing them
-//! atomically is the core's business (`yelpsearch::index::files`); this module only
-//! moves bytes.
+//! atomically is the core's business ([`yelpsearch::VersionFiles`],
+//! [`yelpsearch::Install`]); this module only moves bytes.
 //!
 //! - [`store`]: opening `s3://` and `file://` URLs, the layout's keys.
-//! - [`publish`]: `index publish`.
-//! - [`pull`]: `index pull`, one round.
+//! - [`publish`](mod@publish): `index publish`.
+//! - [`pull`](mod@pull): `index pull`, one round.
 //! - [`status`]: `serve --pull`, and its `/ready` details and metrics.
 //! - [`admin`]: rollback and gc in the store.
 

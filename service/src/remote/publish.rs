@@ -14,8 +14,7 @@ use std::time::Instant;
 use futures::{StreamExt, TryStreamExt};
 use object_store::{ObjectStoreExt, PutPayload, WriteMultipart};
 use serde::Serialize;
-use yelpsearch::index::files::{version_files, FileEntry};
-use yelpsearch::index::IndexDir;
+use yelpsearch::{version_files, FileEntry, IndexDir};
 
 use super::store::Remote;
 use crate::error::{CliError, CliResult, RemoteFailure};

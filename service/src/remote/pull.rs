@@ -14,9 +14,7 @@ use object_store::ObjectStoreExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use yelpsearch::index::files::{hex, installed_files, same_names_and_sizes, FileEntry, Install};
-use yelpsearch::index::versions;
-use yelpsearch::index::IndexDir;
+use yelpsearch::{installed_files, same_names_and_sizes, ErrorCode, FileEntry, IndexDir, Install};
 
 use super::store::Remote;
 use crate::error::{CliError, CliResult, RemoteFailure};
@@ -107,7 +105,7 @@ pub async fn pull(remote: &Remote, root: &Path, keep: usize) -> CliResult<PullRe
         }
         if !up_to_date {
             let (r, n) = (root.to_path_buf(), name.clone());
-            blocking(remote, move || versions::rollback(&r, Some(&n))).await?;
+            blocking(remote, move || yelpsearch::rollback(&r, Some(&n))).await?;
             report.outcome = "switched";
         }
         report.seconds = t0.elapsed().as_secs_f64();
@@ -145,7 +143,7 @@ pub async fn pull(remote: &Remote, root: &Path, keep: usize) -> CliResult<PullRe
     blocking(remote, move || install.finish(&list)).await?;
     report.outcome = "installed";
     let r = root.to_path_buf();
-    let gc = blocking(remote, move || versions::gc(&r, keep.max(1))).await?;
+    let gc = blocking(remote, move || yelpsearch::gc(&r, keep.max(1))).await?;
     report.removed = gc.removed;
     report.seconds = t0.elapsed().as_secs_f64();
     Ok(report)
@@ -187,7 +185,7 @@ async fn download(remote: &Remote, install: &Install, f: &FileEntry) -> CliResul
     }
     file.flush().await.map_err(io)?;
     drop(file);
-    let sha = hex(&hash.finalize());
+    let sha = format!("{:x}", hash.finalize());
     if size != f.size || sha != f.sha256 {
         let _ = tokio::fs::remove_file(&part).await;
         return Err(remote.fail(
@@ -231,12 +229,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| local(remote, e))
 }
 
-/// A local index error as a pull failure: another writer holds the lock (busy), a
-/// downloaded version does not verify (corrupt), or the disk failed (local).
+/// A local index error as a pull failure, by its code in the core's code table:
+/// another writer holds the lock (busy), a downloaded version does not verify
+/// (corrupt), anything else (the disk failed, ...) is local.
 fn local(remote: &Remote, e: yelpsearch::Error) -> CliError {
-    let kind = match &e {
-        yelpsearch::Error::Locked { .. } => RemoteFailure::Busy,
-        yelpsearch::Error::IndexCorrupt { .. } => RemoteFailure::Corrupt,
+    let kind = match e.code() {
+        ErrorCode::Locked => RemoteFailure::Busy,
+        ErrorCode::IndexCorrupt => RemoteFailure::Corrupt,
         _ => RemoteFailure::Local,
     };
     remote.fail(kind, e.to_string())

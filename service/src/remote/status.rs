@@ -12,11 +12,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{json, Value};
+use yelpsearch::api::{PullDetails, PullError, PullState};
+use yelpsearch::IndexHolder;
 
 use super::pull::{pull, PullReport};
 use super::store::Remote;
 use crate::error::{CliError, RemoteFailure};
+
+/// The kinds a pull round of a serving process can fail with (a bad URL stops `serve`
+/// before any round): the labels of `yelpsearch_pull_failures_total` and of `/ready`'s
+/// `pull.last_error.kind`, which the OpenAPI document lists.
+const ROUND_FAILURES: [RemoteFailure; 8] = [
+    RemoteFailure::Unreachable,
+    RemoteFailure::Denied,
+    RemoteFailure::NothingPublished,
+    RemoteFailure::MissingVersion,
+    RemoteFailure::Corrupt,
+    RemoteFailure::Conflict,
+    RemoteFailure::Busy,
+    RemoteFailure::Local,
+];
 
 /// What the pull rounds of a serving process did.
 #[derive(Debug)]
@@ -90,29 +105,37 @@ impl PullStatus {
     }
 
     /// The `pull` object of `/ready`.
-    pub fn details(&self) -> Value {
+    pub fn details(&self) -> PullDetails {
         let s = self.state();
-        let status = match (&s.last_error, s.rounds) {
-            (_, 0) => "pending",
-            (Some(_), _) => "failing",
-            (None, _) => "ok",
-        };
-        json!({
-            "source": self.url,
-            "status": status,
-            "remote_version": s.remote_version,
-            "last_success_unix": s.last_success,
-            "consecutive_failures": s.consecutive_failures,
-            "last_error": s.last_error.as_ref().map(|(k, m)| json!({"kind": k, "message": m})),
-        })
+        PullDetails {
+            source: self.url.clone(),
+            status: match (&s.last_error, s.rounds) {
+                (_, 0) => PullState::Pending,
+                (Some(_), _) => PullState::Failing,
+                (None, _) => PullState::Ok,
+            },
+            remote_version: s.remote_version.clone(),
+            last_success_unix: s.last_success,
+            consecutive_failures: s.consecutive_failures,
+            last_error: s.last_error.as_ref().map(|(kind, message)| PullError {
+                kind,
+                message: message.clone(),
+            }),
+        }
     }
 
-    /// Why the service has no index yet, when pulling is the reason.
+    /// Why the service has no index yet, when pulling is the reason: the first round
+    /// still runs, or the last one failed.
     pub fn not_ready_reason(&self) -> Option<String> {
         let s = self.state();
-        s.last_error
-            .as_ref()
-            .map(|(k, m)| format!("pulling the index failed ({k}): {m}"))
+        match &s.last_error {
+            Some((k, m)) => Some(format!("pulling the index failed ({k}): {m}")),
+            None if s.rounds == 0 => Some(format!(
+                "pulling the index from {}: the first round is running",
+                self.url
+            )),
+            None => None,
+        }
     }
 
     /// Prometheus text for the pull families.
@@ -138,16 +161,7 @@ impl PullStatus {
             "counter",
             "Failed pull rounds by kind (unreachable, denied, nothing_published, missing_version, corrupt, conflict, busy, local).",
         );
-        for kind in [
-            RemoteFailure::Unreachable,
-            RemoteFailure::Denied,
-            RemoteFailure::NothingPublished,
-            RemoteFailure::MissingVersion,
-            RemoteFailure::Corrupt,
-            RemoteFailure::Conflict,
-            RemoteFailure::Busy,
-            RemoteFailure::Local,
-        ] {
+        for kind in ROUND_FAILURES {
             let k = kind.as_str();
             let _ = writeln!(
                 o,
@@ -243,25 +257,15 @@ impl Puller {
         matches!(r, Ok(rep) if rep.outcome != "up_to_date")
     }
 
-    /// Runs a round at once and then every `every` until `stop` is set, telling
-    /// `first` when the first round is over; after a round that moved CURRENT, calls
-    /// `on_new_version` (the service reloads at once instead of at its next poll).
-    pub async fn run(
-        self,
-        every: Duration,
-        stop: Arc<AtomicBool>,
-        first: tokio::sync::oneshot::Sender<()>,
-        on_new_version: impl Fn() + Send + Sync + 'static,
-    ) {
-        let on_new_version = Arc::new(on_new_version);
-        let mut first = Some(first);
+    /// Runs a round at once and then every `every` until `stop` is set. After a round
+    /// that moved CURRENT, `holder` (the service's one reload mechanism) makes an
+    /// attempt at once: it opens the index on a replica that had none, else reloads
+    /// it, instead of waiting for its next retry or reload.
+    pub async fn run(self, every: Duration, stop: Arc<AtomicBool>, holder: Arc<IndexHolder>) {
         loop {
             if self.round().await {
-                let f = on_new_version.clone();
-                let _ = tokio::task::spawn_blocking(move || f()).await;
-            }
-            if let Some(tx) = first.take() {
-                let _ = tx.send(());
+                let h = holder.clone();
+                let _ = tokio::task::spawn_blocking(move || h.refresh()).await;
             }
             let mut waited = Duration::ZERO;
             while waited < every {
@@ -273,5 +277,66 @@ impl Puller {
                 waited += step;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openapi_document_lists_the_failure_kinds_and_none_is_an_http_error_code() {
+        let doc: serde_json::Value =
+            serde_json::from_str(yelpsearch::api::OPENAPI_JSON).expect("the OpenAPI document");
+        let listed: Vec<&str> = doc["components"]["schemas"]["PullStatus"]["properties"]
+            ["last_error"]["properties"]["kind"]["enum"]
+            .as_array()
+            .expect("PullStatus lists its failure kinds")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let kinds: Vec<&str> = ROUND_FAILURES.iter().map(|k| k.as_str()).collect();
+        assert_eq!(listed, kinds);
+        // Pull failures are not answers to a request: the API's error codes stay the
+        // code table's.
+        for k in &kinds {
+            assert!(
+                !yelpsearch::ErrorCode::ALL.iter().any(|c| c.as_str() == *k),
+                "{k} is an HTTP error code too"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_round_is_reported_until_one_succeeds() {
+        let status = PullStatus::new("s3://bucket/prefix");
+        assert_eq!(status.details().status, PullState::Pending);
+        assert!(status
+            .not_ready_reason()
+            .is_some_and(|r| r.contains("first round")));
+        status.record(&Err(CliError::Remote {
+            kind: RemoteFailure::Unreachable,
+            url: "s3://bucket/prefix".into(),
+            detail: "connection refused".into(),
+        }));
+        let d = status.details();
+        assert_eq!((d.status, d.consecutive_failures), (PullState::Failing, 1));
+        assert_eq!(d.last_error.map(|e| e.kind), Some("unreachable"));
+        assert!(status
+            .not_ready_reason()
+            .is_some_and(|r| r.contains("(unreachable)")));
+        let mut text = String::new();
+        status.render_metrics(&mut text);
+        assert!(text.contains("yelpsearch_pull_failures_total{kind=\"unreachable\"} 1\n"));
+        assert!(text.contains("yelpsearch_pull_failing 1\n"));
+        status.record(&Ok(PullReport {
+            remote_version: "v000002".into(),
+            outcome: "installed",
+            ..PullReport::default()
+        }));
+        let d = status.details();
+        assert_eq!(d.status, PullState::Ok);
+        assert_eq!(d.remote_version.as_deref(), Some("v000002"));
+        assert!(d.last_error.is_none() && status.not_ready_reason().is_none());
     }
 }

@@ -16,7 +16,7 @@ use object_store::path::Path as Key;
 use object_store::{
     ClientConfigKey, ObjectStore, ObjectStoreExt, PutMode, PutPayload, RetryConfig,
 };
-use yelpsearch::index::files::{is_version_name, VersionFiles};
+use yelpsearch::{is_version_name, VersionFiles};
 
 use crate::error::{CliError, CliResult, RemoteFailure};
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use s3server::S3Server;
 use serde_json::Value;
 use yelpsearch::generate::{generate, GenerateOptions};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 
 const BUCKET: &str = "yelpsearch-test";
 
@@ -637,6 +637,7 @@ fn a_pointer_to_a_missing_version_keeps_the_old_one() {
     );
 
     let r = w.serve(&replica);
+    r.wait_version("v000001", Duration::from_secs(30));
     let (st, ready) = r.wait_pull_failure("missing_version");
     assert_eq!(st, 200);
     assert_eq!(ready["index_version"], "v000001");
@@ -657,6 +658,7 @@ fn an_unreachable_store_keeps_the_old_version_and_an_empty_replica_says_why() {
         .unwrap();
     let env = s3server::client_env(&format!("http://{closed}"));
     let r = Replica::start(&replica, &w.url(), &env);
+    r.wait_version("v000001", Duration::from_secs(30));
     let (st, ready) = r.wait_pull_failure("unreachable");
     assert_eq!(st, 200);
     assert_eq!(ready["index_version"], "v000001");
@@ -672,6 +674,9 @@ fn an_unreachable_store_keeps_the_old_version_and_an_empty_replica_says_why() {
             .contains("pulling the index failed"),
         "{ready}"
     );
+    assert_eq!(ready["pull"]["status"], "failing", "{ready}");
+    assert_eq!(ready["pull"]["last_error"]["kind"], "unreachable");
+    assert!(ready["pull"]["remote_version"].is_null(), "{ready}");
 }
 
 #[test]

@@ -1,0 +1,310 @@
+//! Ranking features of a (query, business) pair.
+//!
+//! Query-dependent ones are accumulated by the per-business collector in one pass over
+//! the zipcode's matching reviews ([`MatchAcc`]); query-independent ones come from the
+//! business file and from [`BizStats`], computed once per index version.
+
+use crate::ingest::Business;
+
+/// Days counted as "recent".
+pub const RECENT_DAYS: i32 = 365;
+/// Half-life, in days, of the time-decayed features: the newest reviews say most about
+/// how the dish is now.
+pub const HALF_LIFE_DAYS: f32 = 365.0;
+/// A clause logit above this is clear praise; below its negation, a clear complaint.
+pub const CLEAR_LOGIT: f32 = 1.0;
+
+/// Names of the features, in the order of [`feature_vector`].
+pub const FEATURE_NAMES: &[&str] = &[
+    "bm25_max",
+    "bm25_top3_sum",
+    "log_matches",
+    "match_share",
+    "match_stars_mean",
+    "aspect_mean",
+    "aspect_positive",
+    "aspect_negative",
+    "aspect_positive_share",
+    "aspect_recent_mean",
+    "aspect_recent_positive",
+    "aspect_recent_negative",
+    "aspect_old_mean",
+    "phrase_share",
+    "log_match_useful",
+    "log_recent_matches",
+    "log_days_since_match",
+    "business_stars",
+    "log_review_count",
+    "log_indexed_reviews",
+    "indexed_stars_mean",
+    "log_days_since_review",
+    "log_recent_reviews",
+    "recent_stars_mean",
+    "is_open",
+    "recent_match_stars_mean",
+    "match_five_share",
+    "decayed_match_stars",
+    "aspect_decayed_mean",
+    "log_decayed_matches",
+    "match_stars_lift",
+    "recent_match_share",
+    "category_affinity",
+];
+
+/// Number of features.
+pub const N_FEATURES: usize = FEATURE_NAMES.len();
+
+/// A feature vector.
+pub type FeatureVector = [f32; N_FEATURES];
+
+/// One matching review, as the collector sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewMatch {
+    /// BM25 of the review for the query.
+    pub bm25: f32,
+    /// Stars.
+    pub stars: u8,
+    /// Day.
+    pub day: i32,
+    /// Useful votes.
+    pub useful: u32,
+    /// Whether the need matched as a phrase.
+    pub phrase: bool,
+}
+
+/// Per-business accumulator of matching reviews.
+#[derive(Debug, Clone, Default)]
+pub struct MatchAcc {
+    /// Matching reviews.
+    pub n: u32,
+    /// Top three BM25 scores, descending.
+    pub top3: [f32; 3],
+    /// Sum of stars of matching reviews.
+    pub stars_sum: u32,
+    /// Sum of useful votes.
+    pub useful_sum: u32,
+    /// Phrase matches.
+    pub phrase: u32,
+    /// Matching reviews in the recent window.
+    pub recent: u32,
+    /// Newest matching day.
+    pub last_day: i32,
+    /// Sum of aspect logits of matching clauses.
+    pub aspect_sum: f32,
+    /// Matching clauses.
+    pub aspect_n: u32,
+    /// Clearly positive matching clauses.
+    pub aspect_pos: u32,
+    /// Clearly negative matching clauses.
+    pub aspect_neg: u32,
+    /// Sum and count of aspect logits in recent reviews.
+    pub recent_aspect: (f32, u32),
+    /// Clearly positive and clearly negative matching clauses in recent reviews.
+    pub recent_clear: (u32, u32),
+    /// Sum of stars of recent matching reviews.
+    pub recent_stars_sum: u32,
+    /// Five-star matching reviews.
+    pub five: u32,
+    /// Time-decayed weight of matching reviews, and their stars weighted by it.
+    pub decayed: (f32, f32),
+    /// Time-decayed sum and weight of the matching clauses' logits.
+    pub decayed_aspect: (f32, f32),
+}
+
+impl MatchAcc {
+    /// Adds a matching review and the logits of its clauses that mention the need.
+    #[inline]
+    pub fn add(&mut self, m: &ReviewMatch, logits: &[f32], now: i32) {
+        if self.n == 0 {
+            self.last_day = m.day;
+        }
+        self.n += 1;
+        if m.bm25 > self.top3[2] {
+            self.top3[2] = m.bm25;
+            if self.top3[2] > self.top3[1] {
+                self.top3.swap(1, 2);
+                if self.top3[1] > self.top3[0] {
+                    self.top3.swap(0, 1);
+                }
+            }
+        }
+        self.stars_sum += m.stars as u32;
+        self.useful_sum += m.useful;
+        self.phrase += m.phrase as u32;
+        let recent = now - m.day <= RECENT_DAYS;
+        self.recent += recent as u32;
+        self.recent_stars_sum += if recent { m.stars as u32 } else { 0 };
+        self.five += (m.stars >= 5) as u32;
+        self.last_day = self.last_day.max(m.day);
+        let w = decay(now - m.day);
+        self.decayed.0 += w;
+        self.decayed.1 += w * m.stars as f32;
+        for &l in logits {
+            self.decayed_aspect.0 += w * l;
+            self.decayed_aspect.1 += w;
+            self.aspect_sum += l;
+            self.aspect_n += 1;
+            self.aspect_pos += (l > CLEAR_LOGIT) as u32;
+            self.aspect_neg += (l < -CLEAR_LOGIT) as u32;
+            if recent {
+                self.recent_aspect.0 += l;
+                self.recent_aspect.1 += 1;
+                self.recent_clear.0 += (l > CLEAR_LOGIT) as u32;
+                self.recent_clear.1 += (l < -CLEAR_LOGIT) as u32;
+            }
+        }
+    }
+
+    /// The sum of the top three BM25 scores.
+    pub fn top3_sum(&self) -> f32 {
+        self.top3.iter().sum()
+    }
+}
+
+/// Query-independent statistics of a business over the indexed reviews.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BizStats {
+    /// Indexed reviews.
+    pub n: u32,
+    /// Their stars' sum.
+    pub stars_sum: u32,
+    /// Newest review day (`i32::MIN` when none).
+    pub last_day: i32,
+    /// Reviews in the recent window.
+    pub recent: u32,
+    /// Their stars' sum.
+    pub recent_stars_sum: u32,
+}
+
+fn shrunk_mean(sum: f32, n: f32, prior: f32, weight: f32) -> f32 {
+    (sum + prior * weight) / (n + weight)
+}
+
+/// The weight of a review `age` days old: halves every [`HALF_LIFE_DAYS`].
+#[inline]
+fn decay(age: i32) -> f32 {
+    (-(age.max(0) as f32) * (std::f32::consts::LN_2 / HALF_LIFE_DAYS)).exp()
+}
+
+fn log1p(x: f32) -> f32 {
+    x.max(0.0).ln_1p()
+}
+
+/// The feature vector of a business for a query.
+///
+/// `affinity` is the business's [category affinity](super::affinity) for the need.
+pub fn feature_vector(
+    acc: &MatchAcc,
+    stats: &BizStats,
+    biz: &Business,
+    affinity: f32,
+    now: i32,
+) -> FeatureVector {
+    let n = acc.n as f32;
+    let an = acc.aspect_n as f32;
+    let days_since = |d: i32| {
+        if d == i32::MIN {
+            10_000.0
+        } else {
+            (now - d).max(0) as f32
+        }
+    };
+    let (ra_sum, ra_n) = acc.recent_aspect;
+    let old_n = an - ra_n as f32;
+    let match_stars = shrunk_mean(acc.stars_sum as f32, n, 3.5, 1.0);
+    let biz_stars = shrunk_mean(stats.stars_sum as f32, stats.n as f32, 3.5, 1.0);
+    [
+        acc.top3[0],
+        acc.top3_sum(),
+        log1p(n),
+        n / (stats.n.max(acc.n).max(1) as f32),
+        match_stars,
+        shrunk_mean(acc.aspect_sum, an, 0.0, 1.0),
+        log1p(acc.aspect_pos as f32),
+        log1p(acc.aspect_neg as f32),
+        (acc.aspect_pos as f32 + 0.5) / (acc.aspect_pos as f32 + acc.aspect_neg as f32 + 1.0),
+        shrunk_mean(ra_sum, ra_n as f32, 0.0, 1.0),
+        log1p(acc.recent_clear.0 as f32),
+        log1p(acc.recent_clear.1 as f32),
+        shrunk_mean(acc.aspect_sum - ra_sum, old_n, 0.0, 1.0),
+        acc.phrase as f32 / n.max(1.0),
+        log1p(acc.useful_sum as f32),
+        log1p(acc.recent as f32),
+        log1p(days_since(if acc.n == 0 { i32::MIN } else { acc.last_day })),
+        biz.stars,
+        log1p(biz.review_count as f32),
+        log1p(stats.n as f32),
+        biz_stars,
+        log1p(days_since(stats.last_day)),
+        log1p(stats.recent as f32),
+        shrunk_mean(stats.recent_stars_sum as f32, stats.recent as f32, 3.5, 1.0),
+        biz.is_open as u8 as f32,
+        shrunk_mean(
+            acc.recent_stars_sum as f32,
+            acc.recent as f32,
+            match_stars,
+            1.0,
+        ),
+        (acc.five as f32 + 0.5) / (n + 1.0),
+        shrunk_mean(acc.decayed.1, acc.decayed.0, match_stars, 0.5),
+        shrunk_mean(acc.decayed_aspect.0, acc.decayed_aspect.1, 0.0, 0.5),
+        log1p(acc.decayed.0),
+        match_stars - biz_stars,
+        acc.recent as f32 / stats.recent.max(acc.recent).max(1) as f32,
+        affinity,
+    ]
+}
+
+/// Indices of the aspect-sentiment features (for the ablation).
+pub fn aspect_feature_indices() -> Vec<usize> {
+    FEATURE_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.starts_with("aspect_"))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accumulator_keeps_top3_and_counts() {
+        let mut a = MatchAcc::default();
+        for (i, s) in [1.0, 5.0, 3.0, 4.0, 2.0].iter().enumerate() {
+            let m = ReviewMatch {
+                bm25: *s,
+                stars: 5,
+                day: 100 + i as i32,
+                useful: 1,
+                phrase: i % 2 == 0,
+            };
+            a.add(&m, &[2.0, -2.0, 0.1], 500);
+        }
+        assert_eq!(a.top3, [5.0, 4.0, 3.0]);
+        assert_eq!((a.n, a.phrase, a.recent, a.last_day), (5, 3, 0, 104));
+        assert_eq!((a.aspect_n, a.aspect_pos, a.aspect_neg), (15, 5, 5));
+        assert_eq!(
+            feature_vector(&a, &BizStats::default(), &test_business(), 0.5, 500).len(),
+            N_FEATURES
+        );
+    }
+
+    fn test_business() -> Business {
+        Business {
+            business_id: "b".into(),
+            name: "n".into(),
+            address: String::new(),
+            city: String::new(),
+            state: String::new(),
+            postal_code: "61820".into(),
+            latitude: None,
+            longitude: None,
+            stars: 4.0,
+            review_count: 10,
+            is_open: true,
+            categories: vec![],
+        }
+    }
+}

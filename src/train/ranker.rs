@@ -1,0 +1,527 @@
+//! Training the ranker on an index's own data, by the future-review protocol applied
+//! at an earlier cutoff inside the indexed reviews.
+//!
+//! With N the newest indexed day and T = N − `label_days`: features come from reviews
+//! dated before T, grades from reviews dated T..=N that mention the query term (3 when
+//! their mean stars ≥ 4.5 over ≥ 2 reviews, 2 when ≥ 4, 1 when ≥ 3, else 0). Queries
+//! are (zipcode, term) pairs over terms mined from the corpus itself (mid-frequency
+//! words: no fixed list), kept when ≥ 3 businesses of the zipcode are graded and the
+//! term occurs before T. A fifth of the queries, chosen by hash, is held out: it stops
+//! the boosting early and gives the offline metrics.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::lambdamart::{self as ltr, ndcg_at, LtrConfig, QueryGroup};
+use crate::date::Day;
+use crate::error::{Error, Result};
+use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
+use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
+use crate::model::forest::Ensemble;
+use crate::reader::{business_stats, Snapshot};
+use crate::search::query::Clause;
+use crate::search::{collect, CollectContext, ParsedQuery};
+use crate::store::layout::MODEL;
+
+/// Options of ranker training.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Days at the end of the index whose reviews give the grades; 0 (the default)
+    /// puts the cutoff where the protocol does: the day below which 80% of the
+    /// indexed reviews fall, so the newest fifth gives the grades.
+    pub label_days: i32,
+    /// Most terms mined from the corpus.
+    pub max_terms: usize,
+    /// Most training queries.
+    pub max_queries: usize,
+    /// Seed of the query draw and the held-out split.
+    pub seed: u64,
+    /// Boosting settings.
+    pub ltr: LtrConfig,
+    /// Training terms (for example from a query log); mined from the corpus when
+    /// `None`. Multi-word terms must match all their words.
+    #[serde(default)]
+    pub terms: Option<Vec<String>>,
+    /// Train without the aspect-sentiment features (for the ablation): the trees
+    /// never split on them.
+    #[serde(default)]
+    pub without_aspect: bool,
+    /// Also train a ranker without the aspect features and record its held-out
+    /// metrics (`no_aspect_*`) in the model file. `model train` does; a build does not.
+    #[serde(default)]
+    pub ablation: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            label_days: 0,
+            max_terms: 300,
+            max_queries: 3000,
+            seed: 0,
+            ltr: LtrConfig::default(),
+            terms: None,
+            without_aspect: false,
+            ablation: false,
+        }
+    }
+}
+
+/// A labelled training query.
+#[derive(Debug, Clone)]
+pub struct LabelledQuery {
+    /// Zipcode.
+    pub zip: String,
+    /// Term (analysed form).
+    pub term: String,
+    /// Candidates' features and grades.
+    pub group: QueryGroup,
+    /// Grades of graded businesses that are not candidates (they count in the ideal).
+    pub missing: Vec<u8>,
+    /// BM25 top-3 scores of the candidates (the baseline).
+    pub bm25: Vec<f32>,
+    /// Whether it is held out.
+    pub held_out: bool,
+}
+
+/// The result of training.
+pub struct TrainOutcome {
+    /// The new model file (sealed), or the fallback when there was too little data.
+    pub model: ModelFile,
+    /// The labelled queries (held-out ones flagged), for comparing models.
+    pub queries: Vec<LabelledQuery>,
+}
+
+/// Grade of a business from its label-window mentions (the protocol's rule).
+pub fn grade(n: u32, mean_stars: f32) -> u8 {
+    if n >= 2 && mean_stars >= 4.5 {
+        3
+    } else if n >= 1 && mean_stars >= 4.0 {
+        2
+    } else if n >= 1 && mean_stars >= 3.0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn fnv(s: &str, seed: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Terms that reviewers judge differently at different places: the aspects of a
+/// business (dishes, drinks, service, the patio), mined from the corpus without a word
+/// list.
+///
+/// Candidates are alphabetic terms of at least 3 letters present in 0.05%–3% of the
+/// reviews. Each is scored on up to 3,000 of its reviews by how much of the variance
+/// of the text model's logits of the clauses that hold it lies *between* businesses
+/// (an F statistic): the pasta is good here and bad there, while "carpet" or "amazing"
+/// read the same everywhere. The `max` best-scoring terms are kept.
+pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
+    let total = snap.searcher.num_docs().max(1) as f64;
+    let mut df: BTreeMap<String, u64> = BTreeMap::new();
+    for seg in &snap.segments {
+        let mut stream = seg
+            .inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::IndexCorrupt {
+                path: snap.dir.clone(),
+                reason: e.to_string(),
+            })?;
+        while stream.advance() {
+            let Ok(t) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if t.len() >= 3 && t.chars().all(|c| c.is_alphabetic()) {
+                *df.entry(t.to_string()).or_default() += stream.value().doc_freq as u64;
+            }
+        }
+    }
+    let candidates: Vec<String> = df
+        .into_iter()
+        .filter(|(_, d)| (*d as f64) / total >= 0.0005 && (*d as f64) / total <= 0.03)
+        .map(|(t, _)| t)
+        .collect();
+    let text = snap.fields.text;
+    let mut scored: Vec<(f64, String)> = candidates
+        .par_iter()
+        .filter_map(|t| {
+            use tantivy::postings::Postings;
+            use tantivy::DocSet;
+            let term = tantivy::Term::from_field_text(text, t);
+            // Ordered by business, so the sums below come out the same on every run.
+            let mut per_biz: std::collections::BTreeMap<u32, (f64, f64, u32)> =
+                std::collections::BTreeMap::new();
+            let (mut pos, mut logits, mut clause_values) = (Vec::new(), Vec::new(), Vec::new());
+            let mut seen = 0;
+            for seg in snap.scan_order.iter().map(|&i| &snap.segments[i]) {
+                // A segment without the term has nothing to add.
+                let Some(mut p) = seg
+                    .inverted
+                    .read_postings(
+                        &term,
+                        tantivy::schema::IndexRecordOption::WithFreqsAndPositions,
+                    )
+                    .ok()
+                    .flatten()
+                else {
+                    continue;
+                };
+                let mut doc = p.doc();
+                while doc != tantivy::TERMINATED && seen < 3000 {
+                    p.positions(&mut pos);
+                    seg.clause_values(doc, &mut clause_values);
+                    crate::model::clauses::logits_at(
+                        clause_values.iter().copied(),
+                        &pos,
+                        &mut logits,
+                    );
+                    let biz = seg.rows.get(doc).biz;
+                    let e = per_biz.entry(biz).or_default();
+                    for &l in &logits {
+                        e.0 += l as f64;
+                        e.1 += (l * l) as f64;
+                        e.2 += 1;
+                    }
+                    seen += 1;
+                    doc = p.advance();
+                }
+            }
+            let groups: Vec<&(f64, f64, u32)> = per_biz.values().filter(|g| g.2 >= 2).collect();
+            let n: u32 = groups.iter().map(|g| g.2).sum();
+            if groups.len() < 20 || n < 100 {
+                return None;
+            }
+            let grand = groups.iter().map(|g| g.0).sum::<f64>() / n as f64;
+            let between: f64 = groups
+                .iter()
+                .map(|g| g.2 as f64 * (g.0 / g.2 as f64 - grand).powi(2))
+                .sum::<f64>()
+                / (groups.len() - 1) as f64;
+            let within: f64 = groups
+                .iter()
+                .map(|g| g.1 - g.0 * g.0 / g.2 as f64)
+                .sum::<f64>()
+                / (n as usize - groups.len()).max(1) as f64;
+            Some((between / within.max(1e-6), t.clone()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(scored.into_iter().take(max).map(|x| x.1).collect())
+}
+
+/// The day below which `q` of the live reviews fall.
+pub fn day_quantile(snap: &Snapshot, q: f64) -> i32 {
+    let mut days: Vec<i32> = Vec::with_capacity(snap.searcher.num_docs() as usize);
+    for (sr, cols) in snap.searcher.segment_readers().iter().zip(&snap.segments) {
+        let alive = sr.alive_bitset();
+        for doc in 0..sr.max_doc() {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                days.push(cols.rows.get(doc).day);
+            }
+        }
+    }
+    if days.is_empty() {
+        return snap.now;
+    }
+    days.sort_unstable();
+    days[((days.len() as f64 * q) as usize).min(days.len() - 1)]
+}
+
+/// Builds the labelled queries of a snapshot at T = newest − `label_days`.
+pub fn labelled_queries(
+    snap: &Snapshot,
+    opts: &TrainOptions,
+) -> Result<(Vec<LabelledQuery>, TrainingWindow)> {
+    let newest = snap.now;
+    let t = if opts.label_days > 0 {
+        newest - opts.label_days
+    } else {
+        day_quantile(snap, 0.8)
+    };
+    let (stats, _): (Vec<BizStats>, i32) =
+        business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    let terms = match &opts.terms {
+        Some(t) => t.clone(),
+        None => mine_terms(snap, opts.max_terms)?,
+    };
+    // The draw: (zipcode, term) pairs in the order of a seeded hash, the first
+    // `max_queries` of them that make a query. They are tried in that order a chunk at a
+    // time, so the work stops when enough are found instead of growing with the number of
+    // zipcodes (all of them were tried once: 10.7 s and 1.7 GB at 10M reviews).
+    let mut pairs: Vec<(u64, &String, &String)> = snap
+        .table
+        .zips()
+        .iter()
+        .flat_map(|z| {
+            terms
+                .iter()
+                .map(move |t| (fnv(&format!("{z}:{t}"), opts.seed), z, t))
+        })
+        .collect();
+    pairs.sort_by_key(|p| p.0);
+    let feat_ctx = CollectContext {
+        from: None,
+        until: Some(t),
+        stats: &stats,
+        now: t - 1,
+        related: false,
+    };
+    let label_ctx = CollectContext {
+        from: Some(t),
+        until: None,
+        stats: &stats,
+        now: newest,
+        related: false,
+    };
+    let query_of = |zip: &String, term: &String| -> Option<LabelledQuery> {
+        let q = match &opts.terms {
+            Some(_) => ParsedQuery::parse_with(&snap.analyzer, term, Some(zip)).ok()?,
+            None => ParsedQuery {
+                zip: zip.clone(),
+                need: term.clone(),
+                clauses: vec![Clause {
+                    terms: vec![(term.clone(), 0)],
+                    phrase: false,
+                }],
+            },
+        };
+        let labels = collect(snap, &q, &label_ctx).ok()?.candidates;
+        if labels.len() < 3 {
+            return None;
+        }
+        let cands = collect(snap, &q, &feat_ctx).ok()?.candidates;
+        if cands.is_empty() {
+            return None;
+        }
+        let grade_of: BTreeMap<u32, u8> = labels
+            .iter()
+            .map(|c| {
+                (
+                    c.biz,
+                    grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
+                )
+            })
+            .collect();
+        if grade_of.values().all(|&g| g == 0) {
+            return None;
+        }
+        let cand_set: std::collections::HashSet<u32> = cands.iter().map(|c| c.biz).collect();
+        let missing = grade_of
+            .iter()
+            .filter(|(b, _)| !cand_set.contains(b))
+            .map(|(_, &g)| g)
+            .collect();
+        let group = QueryGroup {
+            rows: cands.iter().map(|c| c.features.to_vec()).collect(),
+            labels: cands
+                .iter()
+                .map(|c| grade_of.get(&c.biz).copied().unwrap_or(0))
+                .collect(),
+        };
+        let key = format!("{zip}:{term}");
+        Some(LabelledQuery {
+            zip: zip.clone(),
+            term: term.clone(),
+            bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
+            group,
+            missing,
+            held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
+        })
+    };
+    const CHUNK: usize = 1024;
+    let mut out: Vec<LabelledQuery> = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        if out.len() >= opts.max_queries {
+            break;
+        }
+        // In parallel, kept in draw order.
+        let found: Vec<LabelledQuery> = chunk
+            .par_iter()
+            .filter_map(|(_, zip, term)| query_of(zip, term))
+            .collect();
+        out.extend(found);
+    }
+    out.truncate(opts.max_queries);
+    let window = TrainingWindow {
+        features_until: Some(Day(t)),
+        labels_from: Some(Day(t)),
+        labels_until: Some(Day(newest + 1)),
+    };
+    Ok((out, window))
+}
+
+/// Mean NDCG@10, MRR and P@5 of `score` over the held-out queries.
+pub fn evaluate(
+    queries: &[LabelledQuery],
+    score: &dyn Fn(&LabelledQuery, usize) -> f32,
+) -> BTreeMap<String, f64> {
+    let held: Vec<&LabelledQuery> = queries.iter().filter(|q| q.held_out).collect();
+    let (mut ndcg, mut mrr, mut p5) = (0f64, 0f64, 0f64);
+    for q in &held {
+        let s: Vec<f32> = (0..q.group.rows.len()).map(|i| score(q, i)).collect();
+        ndcg += ndcg_at(&s, &q.group.labels, &q.missing, 10);
+        let mut order: Vec<usize> = (0..s.len()).collect();
+        order.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
+        mrr += order
+            .iter()
+            .position(|&i| q.group.labels[i] >= 2)
+            .map_or(0.0, |r| 1.0 / (r + 1) as f64);
+        p5 += order
+            .iter()
+            .take(5)
+            .filter(|&&i| q.group.labels[i] >= 2)
+            .count() as f64
+            / 5.0;
+    }
+    let n = held.len().max(1) as f64;
+    BTreeMap::from([
+        ("ndcg@10".to_string(), ndcg / n),
+        ("mrr".to_string(), mrr / n),
+        ("p@5".to_string(), p5 / n),
+        ("queries".to_string(), held.len() as f64),
+    ])
+}
+
+fn groups(queries: &[LabelledQuery], held_out: bool, mask: &[usize]) -> Vec<QueryGroup> {
+    queries
+        .iter()
+        .filter(|q| q.held_out == held_out)
+        .map(|q| {
+            let mut g = q.group.clone();
+            for r in &mut g.rows {
+                for &m in mask {
+                    r[m] = 0.0;
+                }
+            }
+            g
+        })
+        .collect()
+}
+
+/// Fewest training queries for a learned ranker; below it the BM25 fallback is kept.
+pub const MIN_QUERIES: usize = 30;
+
+/// Trains the ranker of the version at `vdir`, keeping `base`'s text model.
+pub fn train_for_version(
+    vdir: &Path,
+    base: ModelFile,
+    opts: &TrainOptions,
+) -> Result<TrainOutcome> {
+    base.save(&vdir.join(MODEL))?;
+    let mut snap = Snapshot::open_dir(vdir, None)?;
+    snap.model = base.clone();
+    train_on_snapshot(&snap, base, opts)
+}
+
+/// Trains a ranker on an opened snapshot.
+pub fn train_on_snapshot(
+    snap: &Snapshot,
+    base: ModelFile,
+    opts: &TrainOptions,
+) -> Result<TrainOutcome> {
+    let t0 = std::time::Instant::now();
+    let (queries, window) = labelled_queries(snap, opts)?;
+    tracing::info!(
+        queries = queries.len(),
+        seconds = t0.elapsed().as_secs_f64(),
+        "labelled training queries"
+    );
+    let n_train = queries.iter().filter(|q| !q.held_out).count();
+    let n_held = queries.len() - n_train;
+    if n_train < MIN_QUERIES || n_held < 5 {
+        let mut m = base;
+        m.fallback = true;
+        m.kind = "bm25".into();
+        m.ranker = None;
+        m.fallback_reason = Some(format!(
+            "too little data to learn a ranker: {n_train} training and {n_held} held-out queries (need {MIN_QUERIES} and 5)"
+        ));
+        m.training_window = window;
+        m.trained_at = Some(chrono::Utc::now().to_rfc3339());
+        m.seal();
+        return Ok(TrainOutcome { model: m, queries });
+    }
+    let aspect = aspect_feature_indices();
+    let mask: &[usize] = if opts.without_aspect { &aspect } else { &[] };
+    let (ens, _) = ltr::train(
+        &groups(&queries, false, mask),
+        &groups(&queries, true, mask),
+        &opts.ltr,
+    );
+    let learned = evaluate(&queries, &|q, i| ens.predict(&q.group.rows[i]));
+    // The ablation (a second ranker without aspect sentiment) costs a second training:
+    // only when asked for.
+    let no_aspect = if opts.ablation && !opts.without_aspect {
+        let (ens_na, _) = ltr::train(
+            &groups(&queries, false, &aspect),
+            &groups(&queries, true, &aspect),
+            &opts.ltr,
+        );
+        evaluate(&queries, &|q, i| {
+            let mut r = q.group.rows[i].clone();
+            for &m in &aspect {
+                r[m] = 0.0;
+            }
+            ens_na.predict(&r)
+        })
+    } else {
+        BTreeMap::new()
+    };
+    let bm25 = evaluate(&queries, &|q, i| q.bm25[i]);
+    let mut m = base;
+    m.kind = "lambdamart".into();
+    m.fallback = false;
+    m.fallback_reason = None;
+    m.ranker = Some(ens);
+    m.training_window = window;
+    m.trained_at = Some(chrono::Utc::now().to_rfc3339());
+    m.data = TrainingData {
+        queries: queries.len() as u64,
+        businesses: queries.iter().map(|q| q.group.rows.len() as u64).sum(),
+        reviews: m.text_model_report.as_ref().map_or(0, |r| r.train_clauses),
+    };
+    for (k, v) in learned {
+        m.metrics.insert(k, v);
+    }
+    for (k, v) in bm25 {
+        m.metrics.insert(format!("bm25_{k}"), v);
+    }
+    for (k, v) in no_aspect {
+        m.metrics.insert(format!("no_aspect_{k}"), v);
+    }
+    debug_assert_eq!(N_FEATURES, m.features.len());
+    m.seal();
+    Ok(TrainOutcome { model: m, queries })
+}
+
+/// Scores an ensemble (or BM25 when `None`) on labelled held-out queries.
+pub fn evaluate_model(
+    queries: &[LabelledQuery],
+    ranker: Option<&Ensemble>,
+) -> BTreeMap<String, f64> {
+    match ranker {
+        Some(e) => evaluate(queries, &|q, i| e.predict(&q.group.rows[i])),
+        None => evaluate(queries, &|q, i| q.bm25[i]),
+    }
+}
+
+/// Refuses a window that leaves no label days.
+pub fn check_label_days(days: i32) -> Result<()> {
+    if days != 0 && !(7..=3650).contains(&days) {
+        return Err(Error::Model(format!(
+            "--label-days must be 0 (automatic: the newest fifth of the reviews) or between 7 and 3650, not {days}"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! Building an index version from Yelp files.
+//!
+//! Pass one streams the review file, parses and validates lines in parallel (rayon),
+//! and spills good reviews to zipcode buckets. The text model is then trained on a
+//! sample of them. Pass two ([`super::pass_two`]) analyses the reviews in zipcode order
+//! on every core, scores their clauses, and indexes them with one tantivy writer per
+//! core, each writer its own range of zipcodes, within the memory budget. The ranker is
+//! trained on the new version, and the version is published atomically.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::options::BuildOptions;
+use super::pass_one::read_reviews;
+use super::pass_two::{index_partitioned, PassTwo};
+use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::{read_businesses, FileReport};
+use crate::model::file::ModelFile;
+use crate::model::text::{TextModel, TextModelReport};
+use crate::store::layout::{
+    write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
+};
+use crate::store::open::newest_day;
+use crate::store::schema::build_schema;
+use crate::store::table::BusinessTable;
+use crate::store::unsynced::sync_in_background;
+use crate::train::{
+    train_for_version, train_text_model, LabelledReview, TextModelConfig, TrainOptions,
+};
+
+/// What a build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// The version written.
+    pub version: String,
+    /// Business file accounting.
+    pub businesses: FileReport,
+    /// Review file accounting.
+    pub reviews: FileReport,
+    /// Reviews indexed.
+    pub indexed: u64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+    /// Reviews indexed per second.
+    pub reviews_per_sec: f64,
+    /// Size of the version on disk, bytes.
+    pub index_bytes: u64,
+    /// Text model held-out figures.
+    pub text_model: Option<TextModelReport>,
+    /// The model's version and kind.
+    pub model: String,
+}
+
+/// Pass one ([`super::pass_one`]): every accepted review of `reviews`, resolved against
+/// `table`, spilled to zipcode buckets under `spill_dir`; `each` sees every review as it
+/// is spilled.
+pub(crate) fn spill_reviews(
+    reviews: &Path,
+    table: &BusinessTable,
+    spill_dir: &Path,
+    opts: &BuildOptions,
+    mut each: impl FnMut(&SpillRecord),
+) -> Result<Spilled> {
+    let size = std::fs::metadata(reviews).at(reviews)?.len();
+    // Pass two holds a bucket per writer in memory: 16 MiB of compressed reviews is
+    // about 80,000 reviews, ~60 MB once read.
+    let buckets = ((size / (16 << 20)) as usize).clamp(8, 512);
+    let mut spill = Spill::create(spill_dir, buckets, table.zips().len())?;
+    let (report, _) = read_reviews(reviews, table, opts, |rec| {
+        each(&rec);
+        spill.push(&rec)
+    })?;
+    Ok(Spilled {
+        report,
+        counts: spill.finish()?,
+        dir: spill_dir.to_path_buf(),
+    })
+}
+
+/// Trains the text model on a deterministic sample of the spilled reviews.
+pub(crate) fn train_text(
+    spilled: &Spilled,
+    opts: &BuildOptions,
+) -> Result<Option<(TextModel, TextModelReport)>> {
+    const SAMPLE: u64 = 200_000;
+    let keep_every = spilled.counts.total().div_ceil(SAMPLE).max(1);
+    let mut sample: Vec<SpillRecord> = Vec::new();
+    for i in 0..spilled.counts.buckets.len() {
+        opts.check_cancel()?;
+        sample.extend(read_bucket_where(&spilled.dir, i, |_, id| {
+            id_hash(id).is_multiple_of(keep_every)
+        })?);
+    }
+    // In an order of their own, not the spill's (which follows its bucket layout): the
+    // model then depends only on which reviews were sampled.
+    sample.sort_unstable_by(|a, b| (a.day, &a.review_id).cmp(&(b.day, &b.review_id)));
+    opts.report("train text model", 0, Some(sample.len() as u64));
+    let labelled: Vec<LabelledReview> = sample
+        .iter()
+        .map(|r| LabelledReview {
+            day: r.day,
+            stars: r.stars,
+            text: &r.text,
+        })
+        .collect();
+    Ok(train_text_model(&labelled, &TextModelConfig::default()))
+}
+
+/// Total size of the files in a directory.
+pub fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Builds a new index version at `index_dir` from a business and a review file.
+///
+/// ```no_run
+/// use yelpsearch::{build_index, BuildOptions};
+/// let report = build_index(
+///     "data/business.jsonl.gz".as_ref(),
+///     "data/review.jsonl.gz".as_ref(),
+///     "idx".as_ref(),
+///     &BuildOptions::default(),
+/// )?;
+/// println!("indexed {} reviews in {:.1}s", report.indexed, report.seconds);
+/// # Ok::<(), yelpsearch::Error>(())
+/// ```
+pub fn build_index(
+    business: &Path,
+    reviews: &Path,
+    index_dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildReport> {
+    let t0 = Instant::now();
+    for p in [business, reviews] {
+        if !p.is_file() {
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+    }
+    let dir = IndexDir::new(index_dir);
+    let _lock = dir.lock_writer()?;
+    let (businesses, biz_report) = read_businesses(business, opts.strict)?;
+    if businesses.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: no valid business lines",
+            business.display()
+        )));
+    }
+    let table = BusinessTable::new(businesses);
+    let (name, tmp) = dir.begin_version()?;
+    let result = (|| -> Result<BuildReport> {
+        let stage = std::time::Instant::now();
+        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts, |_| {})?;
+        tracing::info!(
+            seconds = stage.elapsed().as_secs_f64(),
+            "read and validated reviews"
+        );
+        let stage = std::time::Instant::now();
+        let text = train_text(&spilled, opts)?;
+        tracing::info!(
+            seconds = stage.elapsed().as_secs_f64(),
+            "trained the text model"
+        );
+        let stage = std::time::Instant::now();
+        let (_, fields) = build_schema();
+        let pass = PassTwo::new(&fields, &spilled, text.as_ref().map(|t| &t.0), opts);
+        let indexed = index_partitioned(&tmp, &pass)?;
+        tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
+        std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;
+        // The index files reach the disk while the ranker trains.
+        let synced = sync_in_background(&tmp);
+        table.save(&tmp.join(BUSINESSES))?;
+        std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
+        let text_report = text.as_ref().map(|t| t.1.clone());
+        let mut model = ModelFile::fallback(text, "the ranker has not been trained yet");
+        let newest = newest_day(&tmp)?;
+        let mut manifest = Manifest {
+            format: FORMAT,
+            version: name.clone(),
+            parent: None,
+            created: chrono::Utc::now().to_rfc3339(),
+            origin: "build".into(),
+            reviews: indexed,
+            businesses: table.len() as u64,
+            until: opts.until,
+            newest_review: newest,
+            model_version: None,
+        };
+        write_json(&tmp.join(MANIFEST), &manifest)?;
+        if opts.train_ranker {
+            opts.report("train ranker", 0, None);
+            let stage = std::time::Instant::now();
+            model = train_for_version(&tmp, model, &TrainOptions::default())?.model;
+            tracing::info!(
+                seconds = stage.elapsed().as_secs_f64(),
+                "trained the ranker"
+            );
+        }
+        model.save(&tmp.join(MODEL))?;
+        manifest.model_version = Some(model.version.clone());
+        write_json(&tmp.join(MANIFEST), &manifest)?;
+        synced.join().map_err(|_| {
+            Error::io(
+                &tmp,
+                std::io::Error::other("the thread syncing it panicked"),
+            )
+        })??;
+        let index_bytes = dir_size(&tmp);
+        let seconds = t0.elapsed().as_secs_f64();
+        Ok(BuildReport {
+            version: name.clone(),
+            businesses: biz_report,
+            reviews: spilled.report,
+            indexed,
+            seconds,
+            reviews_per_sec: indexed as f64 / seconds.max(1e-9),
+            index_bytes,
+            text_model: text_report,
+            model: format!("{} ({})", model.version, model.kind),
+        })
+    })();
+    match result {
+        Ok(report) => {
+            dir.publish(&tmp, &name)?;
+            dir.set_current(&name)?;
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
