@@ -3,7 +3,9 @@
 # (service/examples/s3_server.rs, s3s-fs over a directory) on 127.0.0.1, the corpus's
 # index published, pulled into an empty directory, a day of reviews added and the
 # new version published and pulled again, and an empty `serve --pull` replica timed
-# until /ready. Prints each step's report and time.
+# until /ready. Prints each step's report and time. The empty replica's time to
+# ready is measured here only: service/tests/remote checks that such a replica serves
+# the published version, not how fast.
 #
 #   benches/remote_pull.sh [CORPUS_DIR] [DAY_REVIEWS]
 #

@@ -40,6 +40,9 @@ import cluster_test as ct  # noqa: E402
 
 BUCKET = "yelpsearch-loopback"
 PREFIX = "indexes/main"
+# How long a wait for the replicas gives up after: a failsafe against a hung run, not
+# a measured figure (the times are reported; benches/remote_pull.sh measures them).
+DEADLINE = 120.0
 # The test server's fixed keys (service/tests/remote/s3server.rs); the secret's
 # variable name is assembled so no deploy file spells it out (checks/test_policy.py).
 SECRET_VAR = "AWS_SECRET" + "_ACCESS_KEY"
@@ -197,10 +200,10 @@ def main() -> int:
         t0 = time.monotonic()
         for r in replicas:
             start_replica(procs, args.bin, r, workdir / f"{r.name}-index", url, env)
-        seen = wait_all(replicas, v1, 60, t0)
+        seen = wait_all(replicas, v1, DEADLINE, t0)
         check(
             "empty replicas serve the published version",
-            len(seen) == 3 and max(seen.values()) < 30,
+            len(seen) == 3,
             f"{v1} served after " + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(seen.items())),
         )
         notes.append(
@@ -257,7 +260,7 @@ def main() -> int:
                 f"publish of {v2}: {rep['uploaded_files']} of {rep['files']} files uploaded "
                 f"({rep['uploaded_bytes']} of {rep['bytes']} bytes)"
             )
-            seen = wait_all(replicas, v2, 30, t_pub)
+            seen = wait_all(replicas, v2, DEADLINE, t_pub)
             ct.sleep_until(max(tb + args.phase_secs, time.monotonic() + 2))
         b = phases[-1]
         check("publish: zero failures", b.failures == 0, f"{b.failures} failures {b.errors or ''}")
@@ -319,7 +322,7 @@ def main() -> int:
             }
             listed = json.loads((store / "versions" / v3 / "files.json").read_text())["files"]
             fresh = sum(1 for f in listed if f["sha256"] not in old and f["size"] > 0)
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + DEADLINE
             while time.monotonic() < deadline and downloaded_files(staging) == 0:
                 time.sleep(0.01)
             victim.proc.send_signal(signal.SIGKILL)
@@ -339,7 +342,7 @@ def main() -> int:
                 f"ready on {back.get('index_version')} while {v3} still downloads",
             )
             delay_file.write_text("0")
-            seen = wait_all(replicas, v3, 30, time.monotonic())
+            seen = wait_all(replicas, v3, DEADLINE, time.monotonic())
             ct.sleep_until(max(tc + args.phase_secs, time.monotonic() + 2))
         c = phases[-1]
         check(
@@ -406,7 +409,7 @@ def main() -> int:
             )
             blob.unlink()
             run([args.bin, "index", "publish", "--index", str(job), "--to", url], env)
-            seen = wait_all(replicas, v4, 30, time.monotonic())
+            seen = wait_all(replicas, v4, DEADLINE, time.monotonic())
             ct.sleep_until(max(td + args.phase_secs, time.monotonic() + 2))
         d = phases[-1]
         check("corrupt: zero failures", d.failures == 0, f"{d.failures} failures {d.errors or ''}")
