@@ -83,8 +83,8 @@ for dir in overlays/eks overlays/local overlays/s3 cluster/eks; do
   "$KUBECTL" kustomize "$DEPLOY/$dir" > "$OUT/$name.yaml" || die "kubectl kustomize $dir"
   echo "  $dir: $(grep -c '^kind:' "$OUT/$name.yaml") objects"
 done
-(cd "$DEPLOY/checks" && "$PY" manifests.py eks-ci) > "$OUT/eks-ci.yaml" || die "render-eks.sh with the CI sample settings"
-echo "  render-eks.sh (CI sample settings): $(grep -c '^kind:' "$OUT/eks-ci.yaml") objects"
+(cd "$DEPLOY/checks" && "$PY" manifests.py eks-ci) > "$OUT/eks-ci.yaml" || die "render-eks.sh OVERLAY=eks with the CI sample settings"
+echo "  render-eks.sh OVERLAY=eks (CI sample settings): $(grep -c '^kind:' "$OUT/eks-ci.yaml") objects"
 (cd "$DEPLOY/checks" && "$PY" manifests.py s3-ci) > "$OUT/s3-ci.yaml" || die "render-eks.sh OVERLAY=s3 with the CI sample settings"
 echo "  render-eks.sh OVERLAY=s3 (CI sample settings): $(grep -c '^kind:' "$OUT/s3-ci.yaml") objects"
 

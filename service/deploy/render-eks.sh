@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Render the eks overlay (index on EFS) or the s3 overlay (index pulled from S3,
-# OVERLAY=s3) with deploy-time settings taken from the environment and print the
-# manifests on stdout. Used by buildspec.yml; check.sh runs it with sample values
+# Render the s3 overlay (index pulled from S3, the default) or the eks overlay
+# (index on EFS, OVERLAY=eks) with deploy-time settings taken from the environment
+# and print the manifests on stdout. Used by buildspec.yml; check.sh runs it with sample values
 # and validates the result.
 #
 # Required env:
@@ -10,11 +10,11 @@
 #   AWS_REGION        region of the input bucket
 #   INPUT_BUCKET      S3 bucket the CronJobs read
 #   IRSA_ROLE_ARN     IAM role the CronJobs' ServiceAccount assumes (IRSA)
-# With OVERLAY=s3, also:
+# With OVERLAY=s3 (the default), also:
 #   INDEX_URL         s3://bucket/prefix the jobs publish to and the servers pull from
 #   SERVER_ROLE_ARN   IAM role of the servers' ServiceAccount (read-only on INDEX_URL)
 # Optional env:
-#   OVERLAY                   eks (default) or s3
+#   OVERLAY                   s3 (default, as buildspec.yml and aws/deploy.sh) or eks
 #   INPUT_PREFIX              key prefix inside the bucket (default: yelp)
 #   AWS_CLI_IMAGE_REPOSITORY  mirror of amazon/aws-cli, e.g. an ECR pull-through
 #                             cache (.../docker-hub/amazon/aws-cli); same tag
@@ -34,7 +34,7 @@ need() {  # need NAME REGEX: $NAME is set and matches REGEX
   [[ "$value" =~ $re ]] || die "$name='$value' does not match $re"
 }
 
-OVERLAY="${OVERLAY:-eks}"
+OVERLAY="${OVERLAY:-s3}"
 case "$OVERLAY" in eks | s3) ;; *) die "OVERLAY='$OVERLAY' must be eks or s3" ;; esac
 need IMAGE_REPOSITORY '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)+$'
 need IMAGE_TAG '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'

@@ -20,8 +20,10 @@ KUSTOMIZATIONS = {
     "cluster-eks": DEPLOY / "cluster" / "eks",
 }
 
-# Sample deploy-time settings for render-eks.sh (what buildspec.yml passes).
+# Sample deploy-time settings for render-eks.sh (what buildspec.yml passes) with
+# OVERLAY=eks ...
 CI_SAMPLE_ENV = {
+    "OVERLAY": "eks",
     "IMAGE_REPOSITORY": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/yelpsearch",
     "IMAGE_TAG": "0123456789ab",
     "AWS_REGION": "eu-west-1",
@@ -31,7 +33,7 @@ CI_SAMPLE_ENV = {
 }
 
 
-# ... and for OVERLAY=s3.
+# ... and for OVERLAY=s3 (the default).
 CI_SAMPLE_ENV_S3 = {
     **CI_SAMPLE_ENV,
     "OVERLAY": "s3",

@@ -115,6 +115,19 @@ def test_pipeline_gives_the_build_what_render_needs():
     assert build["Environment"]["PrivilegedMode"] is True
 
 
+def test_every_entry_point_defaults_to_the_s3_overlay():
+    """The pipeline stack, aws/deploy.sh, buildspec.yml and render-eks.sh deploy the
+    same overlay when none is named: s3 (the guide, section 0, says so)."""
+    import yaml
+
+    assert _t("pipeline.yaml")["Parameters"]["Overlay"]["Default"] == "s3"
+    default = re.compile(r'^OVERLAY="\$\{OVERLAY:-s3\}"$', re.M)
+    assert default.search((AWS / "deploy.sh").read_text())
+    assert default.search((manifests.DEPLOY / "render-eks.sh").read_text())
+    spec = yaml.safe_load((manifests.REPO / "buildspec.yml").read_text())
+    assert spec["env"]["variables"]["OVERLAY"] == "s3"
+
+
 def test_deploy_script_uses_every_template_and_output():
     text = (AWS / "deploy.sh").read_text()
     for t in TEMPLATES:

@@ -82,6 +82,20 @@ def test_bad_settings_are_refused(env, expect):
     assert not list(DEPLOY.glob(".render-*"))
 
 
+def test_without_overlay_the_s3_overlay_is_rendered():
+    """OVERLAY unset (empty) renders the s3 overlay, as the pipeline deploys it, and
+    asks for its settings."""
+    s3 = dict(manifests.CI_SAMPLE_ENV_S3, OVERLAY="")
+    res = render_eks_ci(s3)
+    assert res.returncode == 0, res.stderr
+    docs = load_docs(res.stdout)
+    cfg = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("yelpsearch-config"))
+    assert cfg["data"]["YELPSEARCH_PULL"] == s3["INDEX_URL"]
+    assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
+    res = render_eks_ci({"OVERLAY": ""})
+    assert res.returncode != 0 and "INDEX_URL is not set" in res.stderr
+
+
 def test_committed_eks_overlay_is_the_placeholder_account():
     # The committed overlay carries the documentation account only; real
     # account values come from render-eks.sh (CI) or a local edit.
