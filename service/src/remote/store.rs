@@ -52,6 +52,7 @@ impl Remote {
                 return Err(bad("no bucket"));
             }
             let store = s3_builder(bucket)
+                .map_err(|why| bad(&why))?
                 .build()
                 .map_err(|e| bad(&e.to_string()))?;
             return Ok(Remote {
@@ -248,7 +249,10 @@ impl Remote {
 /// An S3 client for `bucket`: bounded retries and timeouts (a replica must notice an
 /// unreachable store within seconds, not minutes), then every `AWS_*` variable of the
 /// environment, as the AWS SDKs read them.
-fn s3_builder(bucket: &str) -> AmazonS3Builder {
+/// An S3 client for `bucket` configured from the `AWS_*` environment. An endpoint
+/// that is not an http(s) URL with a host is refused here: the client would panic on
+/// the first request (object_store 0.13 unwraps its parse).
+fn s3_builder(bucket: &str) -> Result<AmazonS3Builder, String> {
     let mut b = AmazonS3Builder::new()
         .with_retry(RetryConfig {
             max_retries: 3,
@@ -263,9 +267,26 @@ fn s3_builder(bucket: &str) -> AmazonS3Builder {
     for (k, v) in std::env::vars() {
         if k.starts_with("AWS_") {
             if let Ok(key) = k.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
+                if key == AmazonS3ConfigKey::Endpoint && !is_http_url(&v) {
+                    return Err(format!(
+                        "{k}={v:?} is not an http(s) URL: write http://HOST:PORT for a server \
+                         of your own, or unset it to reach AWS"
+                    ));
+                }
                 b = b.with_config(key, v);
             }
         }
     }
-    b.with_bucket_name(bucket)
+    Ok(b.with_bucket_name(bucket))
+}
+
+/// Whether `s` is `http://` or `https://` followed by a host.
+fn is_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !host.starts_with(':')
+    })
 }

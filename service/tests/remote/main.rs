@@ -743,3 +743,34 @@ fn gc_in_the_store_keeps_the_listed_blobs() {
     let replica = w.path("replica");
     assert_eq!(w.pull(&replica)["remote_version"], "v000002");
 }
+
+#[test]
+fn an_endpoint_that_is_not_an_http_url_is_a_clear_error() {
+    let index = tempfile::tempdir().expect("tempdir");
+    let dir = index.path().join("replica");
+    for endpoint in ["", "localhost:9000", "http://", "https://:9000"] {
+        let env = [
+            ("AWS_ENDPOINT_URL".to_string(), endpoint.to_string()),
+            ("AWS_REGION".to_string(), "us-east-1".to_string()),
+        ];
+        let out = cli(
+            &[
+                "index",
+                "pull",
+                "--index",
+                s(&dir),
+                "--from",
+                "s3://a-bucket/index",
+            ],
+            &env,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{endpoint:?}: {err}");
+        assert!(
+            err.contains("AWS_ENDPOINT_URL") && err.contains("not an http(s) URL"),
+            "{endpoint:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{endpoint:?}: {err}");
+        assert!(!dir.exists(), "nothing written for {endpoint:?}");
+    }
+}
