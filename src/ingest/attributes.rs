@@ -165,9 +165,10 @@ impl WeekHours {
     /// Whether the business stays open until `minute` or later on some day (past
     /// midnight counts as later).
     pub fn open_until_at_least(&self, minute: u16) -> bool {
-        self.0.iter().flatten().any(|&(open, close)| {
-            open == close || close <= open || close >= minute
-        })
+        self.0
+            .iter()
+            .flatten()
+            .any(|&(open, close)| open == close || close <= open || close >= minute)
     }
 
     /// Whether no day has hours.
@@ -272,11 +273,18 @@ fn literal(value: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(n) => return Some(n.to_string()),
         _ => return None,
     };
-    let unprefixed = raw.strip_prefix('u').filter(|r| r.starts_with('\'')).unwrap_or(&raw);
+    let unprefixed = raw
+        .strip_prefix('u')
+        .filter(|r| r.starts_with('\''))
+        .unwrap_or(&raw);
     let inner = unprefixed
         .strip_prefix('\'')
         .and_then(|r| r.strip_suffix('\''))
-        .or_else(|| unprefixed.strip_prefix('"').and_then(|r| r.strip_suffix('"')))
+        .or_else(|| {
+            unprefixed
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+        })
         .unwrap_or(unprefixed);
     (inner != "None" && !inner.is_empty()).then(|| inner.to_string())
 }
@@ -361,14 +369,19 @@ mod tests {
             ]
         );
         let o = Offer::from_yelp(
-            Some(&json!({"Alcohol": "u'full_bar'", "WiFi": "'no'", "RestaurantsPriceRange2": "None",
-                         "BusinessParking": "{'garage': False, 'lot': False}"})),
+            Some(
+                &json!({"Alcohol": "u'full_bar'", "WiFi": "'no'", "RestaurantsPriceRange2": "None",
+                         "BusinessParking": "{'garage': False, 'lot': False}"}),
+            ),
             None,
         );
         assert_eq!(o.price, None);
         assert!(o.amenities.has(Amenity::FullBar) && o.amenities.has(Amenity::Alcohol));
         assert!(!o.amenities.has(Amenity::FreeWifi) && !o.amenities.has(Amenity::Parking));
-        assert_eq!(Offer::from_yelp(Some(&json!(null)), Some(&json!(null))), Offer::default());
+        assert_eq!(
+            Offer::from_yelp(Some(&json!(null)), Some(&json!(null))),
+            Offer::default()
+        );
         assert_eq!(
             Offer::from_yelp(Some(&json!({"RestaurantsPriceRange2": "9"})), None).price,
             None,
@@ -380,8 +393,10 @@ mod tests {
     fn hours_past_midnight_and_all_day() {
         let o = Offer::from_yelp(
             None,
-            Some(&json!({"Monday": "16:0-2:0", "Tuesday": "11:0-22:0", "Wednesday": "0:0-0:0",
-                         "Thursday": "bogus"})),
+            Some(
+                &json!({"Monday": "16:0-2:0", "Tuesday": "11:0-22:0", "Wednesday": "0:0-0:0",
+                         "Thursday": "bogus"}),
+            ),
         );
         let h = o.hours.unwrap();
         assert_eq!(h.0[0], Some((960, 120)));

@@ -305,6 +305,7 @@ mod tests {
             review_count: 10,
             is_open: true,
             categories: vec![],
+            offer: Default::default(),
         }
     }
 }

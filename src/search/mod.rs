@@ -7,6 +7,8 @@
 pub mod engine;
 pub mod query;
 pub mod snippets;
+pub mod typo;
+pub mod vocabulary;
 
 use std::sync::Arc;
 use std::time::Instant;
