@@ -5,6 +5,7 @@
 //! `--json`, the HTTP service and the Python package.
 
 pub mod engine;
+pub mod interpret;
 pub mod query;
 pub mod snippets;
 pub mod typo;
