@@ -4,6 +4,7 @@ pub mod build;
 pub mod delete;
 pub mod document;
 pub mod layout;
+pub mod lexicon;
 mod pass_one;
 mod pass_two;
 pub mod readonly;
