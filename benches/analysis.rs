@@ -13,10 +13,11 @@ mod support;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 use yelpsearch::analysis::Analyzer;
-use yelpsearch::index::terms::{encode_terms, TermsTokenizer};
-use yelpsearch::ingest::{parse_review, Line, LineReader};
-use yelpsearch::rank::clauses;
-use yelpsearch::rank::text_model::{features, Example, TextModel, TextModelConfig};
+use yelpsearch::bench::clauses;
+use yelpsearch::bench::{encode_terms, TermsTokenizer};
+use yelpsearch::bench::{features, Example, TextModel, TextModelConfig};
+use yelpsearch::bench::{Line, LineReader};
+use yelpsearch::parse_review;
 
 const TEXTS: usize = 20_000;
 

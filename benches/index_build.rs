@@ -4,7 +4,7 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 
 fn bench(c: &mut Criterion) {
     let (b, r, dir) = support::generated(400, 20_000);

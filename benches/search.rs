@@ -7,8 +7,8 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use yelpsearch::search::{collect, CollectContext, ParsedQuery};
-use yelpsearch::{Index, RankMode, SearchRequest};
+use yelpsearch::bench::{collect, CollectContext};
+use yelpsearch::{Index, ParsedQuery, RankMode, SearchRequest};
 
 fn bench(c: &mut Criterion) {
     let (idx, queries) = support::index_and_queries();
@@ -60,7 +60,7 @@ fn forest(
         related: true,
     };
     let mut reviews = 0usize;
-    let rows: Vec<Vec<[f32; yelpsearch::rank::features::N_FEATURES]>> = queries
+    let rows: Vec<Vec<[f32; yelpsearch::bench::N_FEATURES]>> = queries
         .iter()
         .filter_map(|(z, t)| {
             let q = ParsedQuery::parse_with(&snap.analyzer, t, Some(z)).ok()?;

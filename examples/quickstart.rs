@@ -5,7 +5,7 @@
 //! ```
 
 use yelpsearch::generate::{generate, GenerateOptions};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 use yelpsearch::{Index, SearchRequest};
 
 fn main() -> Result<(), yelpsearch::Error> {

@@ -9,10 +9,10 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::index::layout::IndexDir;
-use crate::index::snapshot::Snapshot;
-use crate::rank::ModelFile;
+use crate::model::file::ModelFile;
+use crate::reader::Snapshot;
 use crate::search::{self, SearchRequest, SearchResponse};
+use crate::store::layout::IndexDir;
 
 /// An open index. Cheap to share across threads (`Arc<Index>`): searches read the
 /// current snapshot without locks, and [`Index::reload`] swaps in a new version while

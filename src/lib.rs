@@ -14,22 +14,71 @@
 //! # Ok::<(), yelpsearch::Error>(())
 //! ```
 //!
-//! The pieces: [`ingest`] reads Yelp files, [`analysis`] turns text into terms,
-//! [`index`] builds and opens versioned tantivy indexes, [`search`] parses queries and
-//! collects businesses, [`rank`] holds the text model and the learned ranker, and
-//! [`generate`] makes a synthetic corpus with a known truth.
+//! This page is the whole API: [`Index`] opens and searches an index, [`build_index`],
+//! [`update_index`], [`retrain`] and [`list_versions`] / [`rollback`] / [`gc`] write and
+//! manage its versions, [`Error`] is the one error type (its [`Error::code`] is the code
+//! table the HTTP API and the Python package share). [`analysis`] turns text into terms
+//! and [`generate`] makes a synthetic corpus with a known truth.
+//!
+//! The modules behind it are floors, each importing only the floors below it:
+//! `analysis`, `date`, `error` → `ingest` (Yelp files) → `store` (the versioned
+//! directory, schema, business table) → `model` (the model file and what search
+//! evaluates) → `reader` (opened versions) → `search` → `train` → `write` (build,
+//! update) → the [`Index`] handle. `tests/architecture.rs` keeps it so.
 
 pub mod analysis;
-pub mod date;
-pub mod error;
 pub mod generate;
-pub mod handle;
-pub mod index;
-pub mod ingest;
-pub mod rank;
-pub mod search;
+
+mod date;
+mod error;
+mod handle;
+mod ingest;
+mod model;
+mod reader;
+mod search;
+mod store;
+mod train;
+mod write;
 
 pub use date::Day;
 pub use error::{Error, Result};
 pub use handle::{Index, IndexStats};
-pub use search::{Hit, Listing, RankMode, SearchRequest, SearchResponse, Snippet};
+pub use ingest::{
+    parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,
+};
+pub use model::forest::ndcg_at;
+pub use model::{ModelFile, TrainingData, TrainingWindow};
+pub use reader::{SegmentColumns, Snapshot};
+pub use search::{
+    FeatureExplain, Hit, ParsedQuery, RankMode, SearchRequest, SearchResponse, Sentiment, Snippet,
+    MAX_LIMIT, MAX_QUERY_CHARS,
+};
+pub use store::open::DOCSTORE_BLOCK_BYTES;
+pub use store::schema::{names as field_names, Fields};
+pub use store::{
+    gc, list_versions, rollback, BusinessTable, GcReport, IndexDir, Listing, Manifest, ReaderPin,
+    VersionInfo, WriteLock,
+};
+pub use train::{
+    check_label_days, labelled_queries, retrain, retrain_with, train_on_snapshot, LabelledQuery,
+    RetrainReport, TrainOptions, TrainOutcome,
+};
+pub use write::{
+    build_index, scan_reviews, update_index, BuildOptions, BuildReport, Progress, ProgressFn,
+    ScanDepth, ScanReport, UpdateReport,
+};
+
+/// Internals the benchmarks measure (and the doc examples of internal modules use),
+/// re-exported for them alone: not a stable API.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::ingest::{normalize_postal_code, Line, LineReader};
+    pub use crate::model::affinity::ZipCategories;
+    pub use crate::model::clauses;
+    pub use crate::model::features::N_FEATURES;
+    pub use crate::model::text::{features, Example, TextModel, TextModelConfig};
+    pub use crate::search::snippets::snippet;
+    pub use crate::search::{collect, CollectContext};
+    pub use crate::store::schema::review_key;
+    pub use crate::store::terms::{encode_terms, TermsTokenizer};
+}

@@ -8,8 +8,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use yelpsearch::index::update::update_index;
-use yelpsearch::index::BuildOptions;
+use yelpsearch::update_index;
+use yelpsearch::BuildOptions;
 use yelpsearch::{Index, SearchRequest};
 
 use common::{copy_dir, gz_lines, review_line, write_lines};

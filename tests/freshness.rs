@@ -12,10 +12,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use yelpsearch::index::update::{update_index, UpdateReport};
-use yelpsearch::index::versions::{gc, list_versions, rollback};
-use yelpsearch::index::{build_index, BuildOptions, IndexDir};
-use yelpsearch::ingest::{parse_business, parse_review};
+use yelpsearch::{build_index, BuildOptions, IndexDir};
+use yelpsearch::{gc, list_versions, rollback};
+use yelpsearch::{parse_business, parse_review};
+use yelpsearch::{update_index, UpdateReport};
 use yelpsearch::{Error, Index, SearchRequest};
 
 use common::{business_line, copy_dir, gz_lines, review_line, write_lines};
@@ -758,7 +758,7 @@ fn a_cancelled_update_leaves_the_current_version_untouched() {
     let s = Scratch::new();
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();
-    let progress: yelpsearch::index::ProgressFn = Arc::new(move |p| {
+    let progress: yelpsearch::ProgressFn = Arc::new(move |p| {
         if p.stage == "index" {
             flag.store(true, Ordering::Relaxed);
         }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 use yelpsearch::{Error, Index};
 
 #[test]

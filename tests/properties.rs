@@ -1,8 +1,8 @@
 //! Property tests: the query parser and the line parsers never panic.
 
 use proptest::prelude::*;
-use yelpsearch::ingest::{parse_business, parse_review};
-use yelpsearch::search::ParsedQuery;
+use yelpsearch::ParsedQuery;
+use yelpsearch::{parse_business, parse_review};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use yelpsearch::rank::ltr::ndcg_at;
+use yelpsearch::ndcg_at;
 use yelpsearch::{Index, RankMode, SearchRequest};
 
 /// Mean NDCG@10 over every (zip, dish) with at least 5 businesses serving the dish,
@@ -96,25 +96,23 @@ fn training_is_deterministic_and_model_files_round_trip() {
     let index = Index::open(&f.index).unwrap();
     let snap = index.snapshot();
     let path = snap.dir.join("model.json");
-    let m = yelpsearch::rank::ModelFile::load(&path).unwrap();
-    let again = yelpsearch::rank::train::train_on_snapshot(&snap, m.clone(), &Default::default())
+    let m = yelpsearch::ModelFile::load(&path).unwrap();
+    let again = yelpsearch::train_on_snapshot(&snap, m.clone(), &Default::default())
         .unwrap()
         .model;
     assert_eq!(again.ranker, m.ranker, "same data and seed, same trees");
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("model.json");
     m.save(&p).unwrap();
-    let back = yelpsearch::rank::ModelFile::load(&p).unwrap();
+    let back = yelpsearch::ModelFile::load(&p).unwrap();
     assert_eq!(back.content_hash, m.content_hash);
     // A corrupt file and a mismatched one are refused with a clear error.
     let text = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, text.replacen("\"bm25_max\"", "\"bm25_mean\"", 1)).unwrap();
-    let e = yelpsearch::rank::ModelFile::load(&p)
-        .unwrap_err()
-        .to_string();
+    let e = yelpsearch::ModelFile::load(&p).unwrap_err().to_string();
     assert!(e.contains("hash") || e.contains("features"), "{e}");
     std::fs::write(&p, "{ not json").unwrap();
-    assert!(yelpsearch::rank::ModelFile::load(&p)
+    assert!(yelpsearch::ModelFile::load(&p)
         .unwrap_err()
         .to_string()
         .contains("not a model file"));
@@ -139,7 +137,7 @@ fn a_corrupt_model_falls_back_and_still_serves() {
 
 #[test]
 fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
-    use yelpsearch::rank::ModelFile;
+    use yelpsearch::ModelFile;
     let f = make_fixture(200, 8_000, 5);
     let path = Index::open(&f.index)
         .unwrap()
@@ -165,7 +163,7 @@ fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
         "the text model is kept"
     );
     // Weekly retraining starts from it and keeps it.
-    yelpsearch::index::retrain::retrain_with(&f.index, &Default::default(), true).unwrap();
+    yelpsearch::retrain_with(&f.index, &Default::default(), true).unwrap();
     let index = Index::open(&f.index).unwrap();
     assert_eq!(weights(&index.snapshot().model), weights(&good));
     assert!(index.model_error().is_none());
@@ -173,8 +171,8 @@ fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
 
 #[test]
 fn praise_outranks_a_mention_in_passing() {
-    use yelpsearch::index::update::update_index;
-    use yelpsearch::index::BuildOptions;
+    use yelpsearch::update_index;
+    use yelpsearch::BuildOptions;
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
     let idx = dir.path().join("index");
@@ -240,8 +238,8 @@ fn praise_outranks_a_mention_in_passing() {
 /// larger one, in the same order, with the same features and grades.
 #[test]
 fn a_small_query_draw_is_the_start_of_a_large_one() {
-    use yelpsearch::index::snapshot::Snapshot;
-    use yelpsearch::rank::train::{labelled_queries, TrainOptions};
+    use yelpsearch::Snapshot;
+    use yelpsearch::{labelled_queries, TrainOptions};
     let f = fixture();
     let snap = Snapshot::open_current(&f.index).unwrap();
     let draw = |max_queries: usize| {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 use yelpsearch::{Error, Index, SearchRequest};
 
 /// The fixture's postal codes, each once, sorted.
@@ -312,7 +312,7 @@ fn an_index_in_several_segments_answers_as_one() {
         let index = tantivy::Index::open_in_dir(at.join("versions").join(current.trim())).unwrap();
         assert_eq!(
             index.settings().docstore_blocksize,
-            yelpsearch::index::build::DOCSTORE_BLOCK_BYTES
+            yelpsearch::DOCSTORE_BLOCK_BYTES
         );
     }
     // The shared fixture is built the same way, so every test on it sees several segments.
@@ -320,7 +320,7 @@ fn an_index_in_several_segments_answers_as_one() {
     // Visited in scan order, the segments hold the reviews in the build's order, as the
     // one segment does: what a search adds up comes in the same order.
     let scanned_in_build_order = |at: &std::path::Path| {
-        let snap = yelpsearch::index::snapshot::Snapshot::open_current(at).unwrap();
+        let snap = yelpsearch::Snapshot::open_current(at).unwrap();
         let mut keys = Vec::new();
         for &i in &snap.scan_order {
             let (seg, reader) = (&snap.segments[i], snap.searcher.segment_reader(i as u32));
@@ -390,7 +390,7 @@ fn an_index_in_several_segments_answers_as_one() {
     };
     let mut changed = 0;
     for at in [&one, &several] {
-        let r = yelpsearch::index::update::update_index(at, &update_file, None, &opts).unwrap();
+        let r = yelpsearch::update_index(at, &update_file, None, &opts).unwrap();
         assert!(r.added > 0 && r.replaced > 0, "{r:?}");
         changed = r.added + r.replaced;
     }
@@ -416,9 +416,9 @@ fn an_index_in_several_segments_answers_as_one() {
 /// business lies in the zipcode whose run holds the document.
 #[test]
 fn doc_rows_hold_what_the_fast_fields_hold() {
-    use yelpsearch::index::schema::names;
+    use yelpsearch::field_names as names;
     let f = fixture();
-    let snap = yelpsearch::index::snapshot::Snapshot::open_current(&f.index).unwrap();
+    let snap = yelpsearch::Snapshot::open_current(&f.index).unwrap();
     assert!(snap.segments.len() > 1);
     let mut checked = 0usize;
     for (i, seg) in snap.segments.iter().enumerate() {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use yelpsearch::generate::{generate, GenerateOptions};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 
 /// A generated corpus in target/bench-cache, reused across runs.
 pub fn generated(businesses: usize, reviews: usize) -> (PathBuf, PathBuf, PathBuf) {

@@ -453,7 +453,7 @@ impl Snippet {
 #[pyclass(module = "yelpsearch", frozen, eq)]
 #[derive(PartialEq)]
 pub struct Sentiment {
-    inner: yelpsearch::search::Sentiment,
+    inner: yelpsearch::Sentiment,
 }
 
 #[pymethods]

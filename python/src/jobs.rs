@@ -17,8 +17,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::Serialize;
-use yelpsearch::index::{BuildOptions, Progress};
 use yelpsearch::Day;
+use yelpsearch::{BuildOptions, Progress};
 
 use crate::errors::{self, to_py};
 use crate::to_py_json;
@@ -177,7 +177,7 @@ fn build_index(
     opts.until = parse_day(until)?;
     opts.train_ranker = train_ranker;
     let r = run_job(py, &interrupt, move || {
-        yelpsearch::index::build_index(&business, &reviews, &index_dir, &opts)
+        yelpsearch::build_index(&business, &reviews, &index_dir, &opts)
     })?;
     report(py, &r)
 }
@@ -201,7 +201,7 @@ fn update_index(
     let interrupt = Interrupt::default();
     let opts = build_options(py, strict, memory_mb, threads, progress, &interrupt)?;
     let r = run_job(py, &interrupt, move || {
-        yelpsearch::index::update::update_index(&index_dir, &reviews, business.as_deref(), &opts)
+        yelpsearch::update_index(&index_dir, &reviews, business.as_deref(), &opts)
     })?;
     report(py, &r)
 }
@@ -214,14 +214,14 @@ fn update_index(
 #[pyfunction]
 #[pyo3(signature = (index_dir, label_days=0))]
 fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<PyObject> {
-    yelpsearch::rank::train::check_label_days(label_days).map_err(to_py)?;
-    let opts = yelpsearch::rank::train::TrainOptions {
+    yelpsearch::check_label_days(label_days).map_err(to_py)?;
+    let opts = yelpsearch::TrainOptions {
         label_days,
         ..Default::default()
     };
     // Training has no cancel point: Ctrl-C is raised once it has finished.
     let r = run_job(py, &Interrupt::default(), move || {
-        yelpsearch::index::retrain::retrain(&index_dir, &opts)
+        yelpsearch::retrain(&index_dir, &opts)
     })?;
     report(py, &r)
 }

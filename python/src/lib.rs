@@ -48,8 +48,8 @@ pub(crate) fn f32_value(x: f32) -> f64 {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("OPENAPI_JSON", OPENAPI_JSON)?;
-    m.add("MAX_QUERY_CHARS", yelpsearch::search::MAX_QUERY_CHARS)?;
-    m.add("MAX_LIMIT", yelpsearch::search::MAX_LIMIT)?;
+    m.add("MAX_QUERY_CHARS", yelpsearch::MAX_QUERY_CHARS)?;
+    m.add("MAX_LIMIT", yelpsearch::MAX_LIMIT)?;
     errors::register(m)?;
     index::register(m)?;
     jobs::register(m)?;

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use yelpsearch::generate::{generate, GenerateOptions, Truth};
-use yelpsearch::index::{build_index, BuildOptions, IndexDir, Progress};
+use yelpsearch::{build_index, BuildOptions, IndexDir, Progress};
 use yelpsearch::{Index, SearchRequest};
 
 use crate::error::CliResult;

@@ -12,8 +12,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use yelpsearch::index::{build_index, BuildOptions, IndexDir, Snapshot};
-use yelpsearch::ingest::{parse_business, parse_review};
+use yelpsearch::{build_index, BuildOptions, IndexDir, Snapshot};
+use yelpsearch::{parse_business, parse_review};
 use yelpsearch::{Index, SearchRequest};
 
 use common::{copy_dir, gz_lines, write_lines};

@@ -14,7 +14,7 @@ pub use attributes::{Amenities, Amenity, Offer, WeekHours};
 pub use lines::{Line, LineReader, MAX_LINE_BYTES};
 pub use postal::{looks_like_postal_code, normalize_postal_code};
 pub use records::{parse_business, parse_review, parse_review_fields, Business, Rejection, Review};
-pub use report::{FileReport, Issue, MAX_LISTED_ISSUES};
+pub use report::{FileReport, Issue};
 
 use std::path::Path;
 

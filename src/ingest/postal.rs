@@ -5,7 +5,7 @@
 //! kept trimmed and upper-cased, so a foreign code still matches itself.
 //!
 //! ```
-//! use yelpsearch::ingest::normalize_postal_code;
+//! use yelpsearch::bench::normalize_postal_code;
 //! assert_eq!(normalize_postal_code("61820-1234").as_deref(), Some("61820"));
 //! assert_eq!(normalize_postal_code(" t6e1z9 ").as_deref(), Some("T6E 1Z9"));
 //! assert_eq!(normalize_postal_code(""), None);

@@ -57,9 +57,9 @@ impl FileReport {
         category: &str,
         reason: String,
         strict: bool,
-    ) -> crate::Result<()> {
+    ) -> crate::error::Result<()> {
         if strict {
-            return Err(crate::Error::BadLine {
+            return Err(crate::error::Error::BadLine {
                 path: file.to_path_buf(),
                 line,
                 reason,

@@ -4,9 +4,11 @@
 //! The JSON of [`SearchResponse`] is the contract shared by the command line's
 //! `--json`, the HTTP service and the Python package.
 
-pub mod engine;
+pub mod collect;
 pub mod interpret;
 pub mod query;
+pub mod rank;
+pub mod request;
 pub mod snippets;
 pub mod typo;
 pub mod vocabulary;
@@ -14,204 +16,16 @@ pub mod vocabulary;
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-
-pub use engine::{collect, Candidate, CollectContext, Collected, Evidence, Related};
+pub use collect::{collect, CollectContext, Evidence};
 pub use query::{ParsedQuery, MAX_QUERY_CHARS};
+pub use rank::rank;
+pub use request::{
+    FeatureExplain, Hit, RankMode, SearchRequest, SearchResponse, Sentiment, Snippet, MAX_LIMIT,
+};
 
 use crate::date::Day;
 use crate::error::{Error, Result};
-use crate::index::snapshot::Snapshot;
-use crate::rank::features::FEATURE_NAMES;
-
-/// Most results a search returns.
-pub const MAX_LIMIT: usize = 1000;
-
-/// How to rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RankMode {
-    /// The index's model (the learned ranker, or its BM25 fallback).
-    #[default]
-    Model,
-    /// BM25 only: the sum of each business's three best review scores.
-    Bm25,
-}
-
-/// A search request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRequest {
-    /// The query text (may hold the zipcode).
-    pub query: String,
-    /// An explicit zipcode (wins over one in the query).
-    pub zip: Option<String>,
-    /// Most results.
-    pub limit: usize,
-    /// Snippets per result (0 to 3).
-    pub snippets: usize,
-    /// Ranking mode.
-    pub mode: RankMode,
-    /// Include each result's features and their contributions.
-    pub explain: bool,
-    /// After the businesses with a matching review, offer related ones (places of a
-    /// kind that reviewers in the zipcode mention the need at) while `limit` allows.
-    pub related: bool,
-}
-
-impl SearchRequest {
-    /// A request for `query` with defaults (10 results, 3 snippets, the model).
-    pub fn new(query: impl Into<String>) -> Self {
-        SearchRequest {
-            query: query.into(),
-            zip: None,
-            limit: 10,
-            snippets: 3,
-            mode: RankMode::Model,
-            explain: false,
-            related: true,
-        }
-    }
-
-    /// Sets the zipcode.
-    pub fn zip(mut self, zip: impl Into<String>) -> Self {
-        self.zip = Some(zip.into());
-        self
-    }
-
-    /// Sets the limit.
-    pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// Whether related businesses (no matching review, but of a kind of place that
-    /// reviewers in the zipcode mention the need at) follow the matches; on by default.
-    pub fn related(mut self, on: bool) -> Self {
-        self.related = on;
-        self
-    }
-}
-
-/// A review sentence that supports a result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snippet {
-    /// Review id.
-    pub review_id: String,
-    /// The review's stars.
-    pub stars: f32,
-    /// The review's day, `YYYY-MM-DD`.
-    pub date: String,
-    /// HTML: escaped text with the query terms in `<mark>`.
-    pub text: String,
-}
-
-/// How the sentences that mention the need are rated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sentiment {
-    /// Clearly positive mentions.
-    pub positive: u32,
-    /// Clearly negative mentions.
-    pub negative: u32,
-    /// Mean sentiment of the mentions, -1 to 1.
-    pub mean: f32,
-}
-
-/// One feature's value and its contribution to the score (explain mode).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureExplain {
-    /// Feature name.
-    pub name: String,
-    /// Its value.
-    pub value: f32,
-    /// Its contribution to the score.
-    pub contribution: f32,
-}
-
-/// The business fields a result shows: shared by every result for the business, and
-/// flattened into the result's JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Listing {
-    /// Yelp business id.
-    pub business_id: String,
-    /// Name.
-    pub name: String,
-    /// Street address.
-    pub address: String,
-    /// City.
-    pub city: String,
-    /// State or province.
-    pub state: String,
-    /// Normalised postal code.
-    pub postal_code: String,
-}
-
-impl Listing {
-    /// The listing of a business record.
-    pub fn of(b: &crate::ingest::Business) -> Listing {
-        Listing {
-            business_id: b.business_id.clone(),
-            name: b.name.clone(),
-            address: b.address.clone(),
-            city: b.city.clone(),
-            state: b.state.clone(),
-            postal_code: b.postal_code.clone(),
-        }
-    }
-}
-
-/// A business in the results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hit {
-    /// Id, name, address and postal code (shared, not copied, from the index: a
-    /// result costs one reference count, not six strings).
-    #[serde(flatten)]
-    pub business: Arc<Listing>,
-    /// Yelp stars.
-    pub stars: f32,
-    /// Yelp review count.
-    pub review_count: u32,
-    /// Ranking score (higher is better; comparable within one response).
-    pub score: f32,
-    /// Reviews that match the need (0 for a related business: one of a kind of place
-    /// that reviewers in the zipcode mention the need at, offered after the matches).
-    pub matches: u32,
-    /// Aspect sentiment, when the index has a text model.
-    pub sentiment: Option<Sentiment>,
-    /// Up to three supporting sentences.
-    pub snippets: Vec<Snippet>,
-    /// Feature values and contributions (explain mode only).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub explain: Option<Vec<FeatureExplain>>,
-}
-
-/// The answer to a search.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SearchResponse {
-    /// Normalised zipcode searched.
-    pub zip: String,
-    /// The need searched (the query without its zipcode).
-    pub query: String,
-    /// Time taken, milliseconds.
-    pub took_ms: f64,
-    /// Results, best first.
-    pub results: Vec<Hit>,
-}
-
-/// Scores candidates with the snapshot's model (or BM25), best first (ties by
-/// business ordinal, so the order is deterministic).
-pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<(f32, Candidate)> {
-    let mut scores = Vec::with_capacity(candidates.len());
-    match (mode, snap.model.ranker.as_ref()) {
-        (RankMode::Model, Some(r)) => {
-            let rows: Vec<&[f32]> = candidates.iter().map(|c| &c.features[..]).collect();
-            r.score_many(&rows, &mut scores);
-        }
-        _ => scores.extend(candidates.iter().map(|c| c.acc.top3_sum())),
-    }
-    let mut scored: Vec<(f32, Candidate)> = scores.into_iter().zip(candidates).collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.biz.cmp(&b.1.biz)));
-    scored
-}
+use crate::reader::Snapshot;
 
 /// Runs a search on a snapshot.
 pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
@@ -250,7 +64,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
             negative: c.acc.aspect_neg,
             mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
         });
-        hit.explain = req.explain.then(|| explain(snap, c, req.mode));
+        hit.explain = req.explain.then(|| rank::explain(snap, c, req.mode));
         results.push(hit);
     }
     // Related places (gathered only when asked for), below every match: affinities are under 1.
@@ -292,26 +106,6 @@ fn base_hit(snap: &Snapshot, biz: u32, score: f32) -> Option<Hit> {
         snippets: Vec::new(),
         explain: None,
     })
-}
-
-fn explain(snap: &Snapshot, c: &Candidate, mode: RankMode) -> Vec<FeatureExplain> {
-    let contributions = match (mode, snap.model.ranker.as_ref()) {
-        (RankMode::Model, Some(r)) => r.contributions(&c.features),
-        _ => {
-            let mut v = vec![0.0; c.features.len()];
-            v[1] = c.acc.top3_sum();
-            v
-        }
-    };
-    FEATURE_NAMES
-        .iter()
-        .zip(c.features.iter().zip(contributions))
-        .map(|(n, (v, k))| FeatureExplain {
-            name: n.to_string(),
-            value: *v,
-            contribution: k,
-        })
-        .collect()
 }
 
 fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snippet> {

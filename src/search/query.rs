@@ -6,7 +6,7 @@
 //! a quoted one only reviews where the words stand together.
 //!
 //! ```
-//! use yelpsearch::search::ParsedQuery;
+//! use yelpsearch::ParsedQuery;
 //! let q = ParsedQuery::parse("\"deep dish\" near 60614", None).unwrap();
 //! assert_eq!(q.zip, "60614");
 //! assert_eq!(q.need, "\"deep dish\"");

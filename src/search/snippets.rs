@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use yelpsearch::analysis::Analyzer;
-//! use yelpsearch::search::snippets::snippet;
+//! use yelpsearch::bench::snippet;
 //! let a = Analyzer::default();
 //! let s = snippet(&a, "Nice place. The <b>pasta</b> was divine!", &["pasta".into()], 200);
 //! assert_eq!(s, "The &lt;b&gt;<mark>pasta</mark>&lt;/b&gt; was divine!");

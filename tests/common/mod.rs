@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use yelpsearch::generate::{generate, GenerateOptions, Truth};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 
 /// A generated corpus and an index built from it.
 pub struct Fixture {

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use yelpsearch::index::{
+use yelpsearch::read_businesses;
+use yelpsearch::Day;
+use yelpsearch::{
     build_index, scan_reviews, BuildOptions, BusinessTable, Progress, ScanDepth, ScanReport,
 };
-use yelpsearch::ingest::read_businesses;
-use yelpsearch::Day;
 
 use crate::error::{CliError, CliResult};
 
@@ -106,7 +106,7 @@ pub struct Common {
 impl Common {
     fn options(&self) -> BuildOptions {
         let quiet = self.quiet;
-        let progress: Option<yelpsearch::index::ProgressFn> = (!quiet).then(|| {
+        let progress: Option<yelpsearch::ProgressFn> = (!quiet).then(|| {
             let last = std::sync::Mutex::new(std::time::Instant::now());
             Arc::new(move |p: &Progress| {
                 let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
@@ -117,7 +117,7 @@ impl Common {
                         None => eprintln!("  {}: {}", p.stage, p.done),
                     }
                 }
-            }) as yelpsearch::index::ProgressFn
+            }) as yelpsearch::ProgressFn
         });
         BuildOptions {
             strict: self.strict,
@@ -129,7 +129,7 @@ impl Common {
     }
 }
 
-fn print_issues(r: &yelpsearch::ingest::FileReport) {
+fn print_issues(r: &yelpsearch::FileReport) {
     for i in &r.issues {
         eprintln!("warning: {i}");
     }
@@ -146,7 +146,7 @@ fn print_issues(r: &yelpsearch::ingest::FileReport) {
 #[derive(serde::Serialize)]
 struct FloorReport {
     /// Business file accounting.
-    businesses: yelpsearch::ingest::FileReport,
+    businesses: yelpsearch::FileReport,
     /// Seconds to read the business file.
     business_seconds: f64,
     /// One pass over the review file per depth, cheapest first.
@@ -259,12 +259,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             common,
         } => {
             let opts = common.options();
-            let r = yelpsearch::index::update::update_index(
-                &index,
-                &reviews,
-                business.as_deref(),
-                &opts,
-            )?;
+            let r = yelpsearch::update_index(&index, &reviews, business.as_deref(), &opts)?;
             print_issues(&r.reviews);
             if let Some(b) = &r.businesses {
                 print_issues(b);
@@ -301,7 +296,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             Ok(())
         }
         IndexCommand::Versions { index, json } => {
-            let v = yelpsearch::index::versions::list_versions(&index)?;
+            let v = yelpsearch::list_versions(&index)?;
             if json {
                 return super::print_json(&v);
             }
@@ -324,12 +319,12 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             Ok(())
         }
         IndexCommand::Rollback { index, to } => {
-            let (from, to) = yelpsearch::index::versions::rollback(&index, to.as_deref())?;
+            let (from, to) = yelpsearch::rollback(&index, to.as_deref())?;
             println!("CURRENT moved from {from} to {to}");
             Ok(())
         }
         IndexCommand::Gc { index, keep } => {
-            let r = yelpsearch::index::versions::gc(&index, keep)?;
+            let r = yelpsearch::gc(&index, keep)?;
             println!(
                 "removed {} versions ({}), {} abandoned writes; kept {} in use ({})",
                 r.removed.len(),

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use yelpsearch::index::retrain::retrain_with;
-use yelpsearch::rank::train::{check_label_days, TrainOptions};
+use yelpsearch::retrain_with;
 use yelpsearch::Index;
+use yelpsearch::{check_label_days, TrainOptions};
 
 use crate::error::CliResult;
 

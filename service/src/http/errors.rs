@@ -165,7 +165,7 @@ fn query_error_code(msg: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yelpsearch::search::ParsedQuery;
+    use yelpsearch::ParsedQuery;
 
     fn code(q: &str, zip: Option<&str>) -> &'static str {
         match ParsedQuery::parse(q, zip) {

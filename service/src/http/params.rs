@@ -3,7 +3,7 @@
 //! framework's plain-text rejection.
 
 use percent_encoding::percent_decode;
-use yelpsearch::search::MAX_QUERY_CHARS;
+use yelpsearch::MAX_QUERY_CHARS;
 
 use super::errors::ApiError;
 

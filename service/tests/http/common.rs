@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use yelpsearch::generate::{generate, GenerateOptions, Truth};
-use yelpsearch::index::{build_index, BuildOptions};
+use yelpsearch::{build_index, BuildOptions};
 
 /// The review text planted to test escaping.
 pub const HOSTILE: &str =

@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use yelpsearch::build_index;
 use yelpsearch::generate::{generate, GenerateOptions};
-use yelpsearch::index::build_index;
 
 use crate::common::{build_options, client, enc, fixture, planted, read, Server};
 

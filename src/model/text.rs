@@ -48,6 +48,27 @@ pub struct TextModel {
     pub weights: Vec<f32>,
 }
 
+/// Held-out figures of a text model (time split: the newest tenth of the sample).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TextModelReport {
+    /// Clauses trained on.
+    pub train_clauses: u64,
+    /// Clauses held out.
+    pub test_clauses: u64,
+    /// Reviews held out.
+    pub test_reviews: u64,
+    /// AUC of clause logits against their review's polarity (held out).
+    pub clause_auc: f64,
+    /// AUC of a review's mean clause logit against its polarity (held out).
+    pub review_auc: f64,
+    /// Accuracy of the review-level sign against its polarity (held out).
+    pub review_accuracy: f64,
+    /// Accuracy of always answering the majority class (held out).
+    pub majority_accuracy: f64,
+    /// AUC of review length, a trivial baseline (held out).
+    pub length_auc: f64,
+}
+
 /// A training example: feature hashes and a 0/1 label.
 pub struct Example {
     /// Hashed feature indices.

@@ -11,7 +11,7 @@
 //! ```
 //! use tantivy::tokenizer::{TokenStream, Tokenizer};
 //! use yelpsearch::analysis::Analyzer;
-//! use yelpsearch::index::terms::{encode_terms, TermsTokenizer};
+//! use yelpsearch::bench::{encode_terms, TermsTokenizer};
 //!
 //! let words = Analyzer::default().words("The tacos were great");
 //! let mut encoded = String::new();

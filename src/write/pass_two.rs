@@ -6,7 +6,7 @@
 //! reviews are read from the spill's buckets, sorted by (zipcode, business, day, review
 //! id), analysed on every core (rayon), their clauses scored by the text model, and
 //! handed to the range's writer (one tantivy thread) as plain term strings
-//! ([`super::terms`]). Each writer writes its segments in zipcode order, each zipcode in
+//! ([`crate::store::terms`]). Each writer writes its segments in zipcode order, each zipcode in
 //! one run of documents (or two, where a segment ends inside it), so nothing needs
 //! merging: the segments of every range are moved into the version and listed in one
 //! `meta.json` ([`combine_parts`]). One writer thread had been busy most of the stage
@@ -21,13 +21,14 @@ use rayon::prelude::*;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{IndexMeta, IndexWriter, TantivyDocument};
 
-use super::build::{new_tantivy_index, BuildOptions, Spilled};
 use super::document::review_document;
-use super::schema::Fields;
-use super::spill::read_bucket_where;
+use super::options::BuildOptions;
+use super::spill::{read_bucket_where, Spilled};
 use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
-use crate::rank::text_model::TextModel;
+use crate::model::text::TextModel;
+use crate::store::open::new_tantivy_index;
+use crate::store::schema::Fields;
 
 /// Pass two: index every bucket in zipcode order.
 pub(crate) fn index_spilled(

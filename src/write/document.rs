@@ -3,12 +3,12 @@
 use tantivy::schema::Term;
 use tantivy::TantivyDocument;
 
-use super::schema::{review_key, Fields};
 use super::spill::SpillRecord;
-use super::terms::encode_terms;
 use crate::analysis::Analyzer;
-use crate::rank::clauses;
-use crate::rank::text_model::TextModel;
+use crate::model::clauses;
+use crate::model::text::TextModel;
+use crate::store::schema::{review_key, Fields};
+use crate::store::terms::encode_terms;
 
 /// Builds the document of a review.
 pub fn review_document(

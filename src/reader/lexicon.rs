@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::Analyzer;
-use crate::index::table::BusinessTable;
+use crate::store::BusinessTable;
 
 /// Shortest common beginning for a query term to meet a category term it is not equal to.
 const MIN_PREFIX: usize = 5;

@@ -192,7 +192,7 @@ fn log1p(x: f32) -> f32 {
 
 /// The feature vector of a business for a query.
 ///
-/// `affinity` is the business's [category affinity](crate::rank::affinity) for the need.
+/// `affinity` is the business's [category affinity](super::affinity) for the need.
 pub fn feature_vector(
     acc: &MatchAcc,
     stats: &BizStats,

@@ -12,7 +12,7 @@
 //! zipcode's matching reviews that gathers the other features.
 //!
 //! ```
-//! use yelpsearch::rank::affinity::ZipCategories;
+//! use yelpsearch::bench::ZipCategories;
 //!
 //! // Three businesses: two Italian (one mentions pasta), one garage.
 //! let zc = ZipCategories::from_members(&[&["Restaurants", "Italian"][..], &["Italian"], &["Automotive"]]);
@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use crate::index::table::BusinessTable;
+use crate::store::table::BusinessTable;
 
 /// The categories of one zipcode's businesses, as small local ids.
 #[derive(Debug, Clone, Default)]

@@ -1,4 +1,5 @@
-//! The business table: businesses by ordinal, and zipcodes by ordinal.
+//! The business table: businesses by ordinal, and zipcodes by ordinal; and the
+//! [`Listing`] of a business, the part of its record search results show.
 //!
 //! Ordinals are dense and stable: an update appends new businesses and zipcodes and
 //! never renumbers, so the `biz` and `zip` fast fields of old segments stay valid.
@@ -38,6 +39,38 @@ pub enum Upsert {
     Changed,
     /// The business was already there, identical.
     Unchanged,
+}
+
+/// The business fields a result shows: shared by every result for the business, and
+/// flattened into the result's JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    /// Yelp business id.
+    pub business_id: String,
+    /// Name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// State or province.
+    pub state: String,
+    /// Normalised postal code.
+    pub postal_code: String,
+}
+
+impl Listing {
+    /// The listing of a business record.
+    pub fn of(b: &Business) -> Listing {
+        Listing {
+            business_id: b.business_id.clone(),
+            name: b.name.clone(),
+            address: b.address.clone(),
+            city: b.city.clone(),
+            state: b.state.clone(),
+            postal_code: b.postal_code.clone(),
+        }
+    }
 }
 
 impl BusinessTable {

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::layout::{link_files, write_json, IndexDir, MANIFEST, MODEL, READER_LOCK};
-use super::snapshot::Snapshot;
+use super::ranker::{evaluate_model, train_on_snapshot, TrainOptions};
 use crate::error::{IoContext, Result};
-use crate::rank::train::{evaluate_model, train_on_snapshot, TrainOptions};
-use crate::rank::ModelFile;
+use crate::model::file::ModelFile;
+use crate::reader::Snapshot;
+use crate::store::layout::{link_files, write_json, IndexDir, MANIFEST, MODEL, READER_LOCK};
 
 /// What retraining did.
 #[derive(Debug, Clone, Serialize)]

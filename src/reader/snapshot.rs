@@ -4,26 +4,26 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
+use tantivy::columnar::Column;
 use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
 
-use super::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
-use super::rows::DocRows;
-use super::schema::{fields_of, names, Fields};
-use super::table::BusinessTable;
-use super::terms::{TermsTokenizer, TERMS_TOKENIZER};
-use crate::analysis::{Analyzer, YelpTokenizer, TOKENIZER_NAME};
+use super::stats::business_stats;
+use crate::analysis::Analyzer;
 use crate::error::{Error, Result};
-use crate::rank::affinity::ZipCategories;
-use crate::rank::features::{BizStats, RECENT_DAYS};
-use crate::rank::ModelFile;
-use crate::search::Listing;
+use crate::model::affinity::ZipCategories;
+use crate::model::features::BizStats;
+use crate::model::file::ModelFile;
+use crate::store::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
+use crate::store::open::{open_tantivy, open_tantivy_readonly};
+use crate::store::rows::{DocColumn, DocRows};
+use crate::store::schema::{fields_of, names, Fields};
+use crate::store::table::{BusinessTable, Listing};
 
 /// What a search reads of one segment.
 pub struct SegmentColumns {
     /// Each document's business, day, votes, stars and field norm, by doc id.
     pub rows: DocRows,
-    /// [`super::schema::review_key`] of the review id (None in indexes older than it).
+    /// [`crate::store::schema::review_key`] of the review id (None in indexes older than it).
     pub review_key: Option<DocColumn<u64>>,
     /// Clause values (multi-valued).
     pub clauses: Column<u64>,
@@ -75,48 +75,6 @@ pub struct Snapshot {
     /// The analyzer.
     pub analyzer: Analyzer,
     _pin: Option<ReaderPin>,
-}
-
-/// Opens a tantivy index directory with the analyzer registered.
-pub fn open_tantivy(dir: &Path) -> Result<Index> {
-    register(Index::open_in_dir(dir), dir)
-}
-
-/// Opens a published version for reading only (works on a read-only mount).
-pub fn open_tantivy_readonly(dir: &Path) -> Result<Index> {
-    let d = super::readonly::ReadOnlyDirectory::open(dir).map_err(|e| unopened(dir, e))?;
-    register(Index::open(d), dir)
-}
-
-/// Opens an unpublished version for writing; its files are synced when it is published
-/// (see [`super::unsynced`]).
-pub(crate) fn open_tantivy_unsynced(dir: &Path) -> Result<Index> {
-    let d = super::unsynced::UnsyncedDirectory::open(dir).map_err(|e| unopened(dir, e))?;
-    register(Index::open(d), dir)
-}
-
-fn unopened(dir: &Path, e: tantivy::TantivyError) -> Error {
-    Error::IndexCorrupt {
-        path: dir.to_path_buf(),
-        reason: format!("cannot open the directory ({e})"),
-    }
-}
-
-/// Registers the tokenizers an index's schema may name: the build's own
-/// [`TermsTokenizer`] and, for indexes older than it, the analyzer itself.
-pub(crate) fn register_tokenizers(index: &Index) {
-    let t = index.tokenizers();
-    t.register(TERMS_TOKENIZER, TermsTokenizer);
-    t.register(TOKENIZER_NAME, YelpTokenizer::default());
-}
-
-fn register(index: tantivy::Result<Index>, dir: &Path) -> Result<Index> {
-    let index = index.map_err(|e| Error::IndexCorrupt {
-        path: dir.to_path_buf(),
-        reason: format!("cannot open the tantivy index ({e})"),
-    })?;
-    register_tokenizers(&index);
-    Ok(index)
 }
 
 impl Snapshot {
@@ -237,31 +195,6 @@ impl SegmentColumns {
     }
 }
 
-/// A single-valued fast field read by document: when every document has a value (as
-/// the build writes them), straight from the values, without the column index's
-/// per-document row range.
-pub struct DocColumn<T> {
-    column: Column<T>,
-    full: Option<Arc<dyn ColumnValues<T>>>,
-}
-
-impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> DocColumn<T> {
-    /// Wraps a column.
-    pub fn new(column: Column<T>) -> Self {
-        let full = matches!(column.index, ColumnIndex::Full).then(|| Arc::clone(&column.values));
-        DocColumn { column, full }
-    }
-
-    /// The document's (first) value.
-    #[inline]
-    pub fn first(&self, doc: tantivy::DocId) -> Option<T> {
-        match &self.full {
-            Some(values) => Some(values.get_val(doc)),
-            None => self.column.first(doc),
-        }
-    }
-}
-
 /// Each business's position among the members of its zipcode.
 fn local_slots(table: &BusinessTable) -> Vec<u32> {
     let mut local = vec![u32::MAX; table.len()];
@@ -293,99 +226,4 @@ fn zip_runs(sr: &tantivy::SegmentReader) -> Result<HashMap<u32, Vec<(u32, u32)>>
         runs.entry(c as u32).or_default().push((start, max));
     }
     Ok(runs)
-}
-
-/// Business statistics over live reviews dated before `until` (all when `None`), and
-/// the newest such day.
-pub fn business_stats(
-    searcher: &Searcher,
-    segments: &[SegmentColumns],
-    n_businesses: usize,
-    until: Option<i32>,
-) -> (Vec<BizStats>, i32) {
-    let mut stats = vec![
-        BizStats {
-            last_day: i32::MIN,
-            ..BizStats::default()
-        };
-        n_businesses
-    ];
-    let mut now = i32::MIN;
-    let limit = until.unwrap_or(i32::MAX);
-    let each = |f: &mut dyn FnMut(usize, u8, i32)| {
-        for (sr, cols) in searcher.segment_readers().iter().zip(segments) {
-            let alive = sr.alive_bitset();
-            for doc in 0..sr.max_doc() {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    continue;
-                }
-                let row = cols.rows.get(doc);
-                if row.day >= limit {
-                    continue;
-                }
-                f(row.biz as usize, row.stars, row.day);
-            }
-        }
-    };
-    each(&mut |_, _, day| now = now.max(day));
-    each(&mut |biz, stars, day| {
-        if let Some(s) = stats.get_mut(biz) {
-            s.n += 1;
-            s.stars_sum += stars as u32;
-            s.last_day = s.last_day.max(day);
-            if now - day <= RECENT_DAYS {
-                s.recent += 1;
-                s.recent_stars_sum += stars as u32;
-            }
-        }
-    });
-    if now == i32::MIN {
-        now = 0;
-    }
-    (stats, now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tantivy::schema::{Schema, FAST};
-    use tantivy::{doc, IndexWriter};
-
-    /// Reads back a fast field written for every document or for some, as the
-    /// column's own reader does.
-    fn read_back(with_gaps: bool) -> Vec<(Option<u64>, Option<u64>)> {
-        let mut sb = Schema::builder();
-        let f = sb.add_u64_field("f", FAST);
-        let g = sb.add_u64_field("g", FAST);
-        let index = Index::create_in_ram(sb.build());
-        let mut w: IndexWriter = index.writer(15_000_000).expect("writer");
-        for i in 0..300u64 {
-            if with_gaps && i % 7 == 3 {
-                w.add_document(doc!(g => i)).expect("add");
-            } else {
-                w.add_document(doc!(f => i * 1_000 + 5, g => i))
-                    .expect("add");
-            }
-        }
-        w.commit().expect("commit");
-        let searcher = index.reader().expect("reader").searcher();
-        let sr = searcher.segment_reader(0);
-        let col = sr.fast_fields().u64("f").expect("column");
-        let wrapped = DocColumn::new(col.clone());
-        assert_eq!(wrapped.full.is_some(), !with_gaps);
-        (0..sr.max_doc())
-            .map(|d| (wrapped.first(d), col.first(d)))
-            .collect()
-    }
-
-    #[test]
-    fn doc_column_reads_what_the_column_reads() {
-        for gaps in [false, true] {
-            let pairs = read_back(gaps);
-            assert_eq!(pairs.len(), 300);
-            assert!(pairs.iter().all(|(a, b)| a == b));
-            let missing = pairs.iter().filter(|(a, _)| a.is_none()).count();
-            assert_eq!(missing, if gaps { 43 } else { 0 });
-        }
-    }
 }

@@ -37,8 +37,8 @@ pub struct Fields {
     /// The raw review text, stored for snippets (None in older indexes, which store it
     /// in `text`: see [`Fields::stored_text`]).
     pub body: Option<Field>,
-    /// Per-clause word ranges and sentiment (multi-valued fast u64, see
-    /// [`crate::rank::clauses`]).
+    /// Per-clause word ranges and sentiment (multi-valued fast u64, one value per
+    /// clause, as the model's clause encoding writes them).
     pub sentences: Field,
 }
 
@@ -129,7 +129,7 @@ impl Fields {
 /// release, since it is written into indexes).
 ///
 /// ```
-/// use yelpsearch::index::schema::review_key;
+/// use yelpsearch::bench::review_key;
 /// assert_eq!(review_key(""), 0xcbf2_9ce4_8422_2325);
 /// assert_ne!(review_key("a"), review_key("b"));
 /// ```

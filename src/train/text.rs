@@ -1,11 +1,10 @@
 //! Training and held-out evaluation of the text model on a corpus's own reviews.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::clauses::clauses;
-use super::text_model::{auc, features, Example, TextModel, TextModelConfig};
 use crate::analysis::Analyzer;
+use crate::model::clauses::clauses;
+use crate::model::text::{auc, features, Example, TextModel, TextModelConfig, TextModelReport};
 
 /// A review offered to training: day, stars and text.
 pub struct LabelledReview<'a> {
@@ -15,27 +14,6 @@ pub struct LabelledReview<'a> {
     pub stars: u8,
     /// Text.
     pub text: &'a str,
-}
-
-/// Held-out figures of a text model (time split: the newest tenth of the sample).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct TextModelReport {
-    /// Clauses trained on.
-    pub train_clauses: u64,
-    /// Clauses held out.
-    pub test_clauses: u64,
-    /// Reviews held out.
-    pub test_reviews: u64,
-    /// AUC of clause logits against their review's polarity (held out).
-    pub clause_auc: f64,
-    /// AUC of a review's mean clause logit against its polarity (held out).
-    pub review_auc: f64,
-    /// Accuracy of the review-level sign against its polarity (held out).
-    pub review_accuracy: f64,
-    /// Accuracy of always answering the majority class (held out).
-    pub majority_accuracy: f64,
-    /// AUC of review length, a trivial baseline (held out).
-    pub length_auc: f64,
 }
 
 /// Most clauses used for training (enough for the hashed model to converge).

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::features::FEATURE_NAMES;
-use super::ltr::Ensemble;
-use super::text_model::TextModel;
-use super::text_train::TextModelReport;
+use super::forest::Ensemble;
+use super::text::{TextModel, TextModelReport};
 use crate::date::Day;
 use crate::error::{Error, IoContext, Result};
+use crate::store::layout::write_json;
 
 /// Current model file format.
 pub const MODEL_FORMAT: u32 = 1;
@@ -134,7 +134,7 @@ impl ModelFile {
 
     /// Writes the file.
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::index::layout::write_json(path, self)
+        write_json(path, self)
     }
 
     /// Reads and verifies a model file: format, hash and the feature list must match

@@ -7,104 +7,27 @@
 //! core, each writer its own range of zipcodes, within the memory budget. The ranker is
 //! trained on the new version, and the version is published atomically.
 
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::schema::Schema;
-use tantivy::{Index, IndexSettings};
 
-use super::layout::{
-    write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
-};
+use super::options::BuildOptions;
 use super::pass_one::read_reviews;
 use super::pass_two::{index_partitioned, PassTwo};
-use super::schema::{build_schema, Fields};
-use super::spill::{read_bucket_where, Spill, SpillCounts, SpillRecord};
-use super::table::BusinessTable;
-use super::unsynced::{sync_in_background, UnsyncedDirectory};
-use crate::date::Day;
+use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
-use crate::rank::text_model::{TextModel, TextModelConfig};
-use crate::rank::text_train::{train_text_model, LabelledReview, TextModelReport};
-use crate::rank::ModelFile;
-
-/// Progress of long work: a stage name and counts.
-#[derive(Debug, Clone, Serialize)]
-pub struct Progress {
-    /// Stage ("read", "train text model", "index", "train ranker").
-    pub stage: &'static str,
-    /// Units done.
-    pub done: u64,
-    /// Units in all, when known.
-    pub total: Option<u64>,
-}
-
-/// A progress callback.
-pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
-
-/// Options of a build.
-#[derive(Clone)]
-pub struct BuildOptions {
-    /// Index only reviews dated before this day.
-    pub until: Option<Day>,
-    /// Fail on the first bad line instead of skipping it.
-    pub strict: bool,
-    /// Memory budget of the tantivy writers, in MiB (shared by them; at least 16 each).
-    /// Each time a writer's share fills, it writes a segment.
-    pub memory_mb: usize,
-    /// Index writers (0 = automatic: one per core). Each indexes its own contiguous
-    /// range of zipcodes into its own segments, so that tantivy's work, a single
-    /// thread per writer, runs on every core beside the analysis (rayon, every core).
-    pub threads: usize,
-    /// Train the ranker after indexing (the text model is always trained).
-    pub train_ranker: bool,
-    /// Progress callback.
-    pub progress: Option<ProgressFn>,
-    /// Set to stop the build early with [`Error::Cancelled`].
-    pub cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Default for BuildOptions {
-    fn default() -> Self {
-        BuildOptions {
-            until: None,
-            strict: false,
-            memory_mb: 512,
-            threads: 0,
-            train_ranker: true,
-            progress: None,
-            cancel: None,
-        }
-    }
-}
-
-impl BuildOptions {
-    pub(crate) fn report(&self, stage: &'static str, done: u64, total: Option<u64>) {
-        if let Some(p) = &self.progress {
-            p(&Progress { stage, done, total });
-        }
-    }
-
-    pub(crate) fn check_cancel(&self) -> Result<()> {
-        match &self.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(Error::Cancelled),
-            _ => Ok(()),
-        }
-    }
-
-    pub(crate) fn writer_threads(&self) -> usize {
-        if self.threads > 0 {
-            self.threads
-        } else {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        }
-    }
-}
+use crate::model::file::ModelFile;
+use crate::model::text::{TextModel, TextModelConfig, TextModelReport};
+use crate::store::layout::{
+    write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
+};
+use crate::store::open::newest_day;
+use crate::store::schema::build_schema;
+use crate::store::table::BusinessTable;
+use crate::store::unsynced::sync_in_background;
+use crate::train::{train_for_version, train_text_model, LabelledReview, TrainOptions};
 
 /// What a build did.
 #[derive(Debug, Clone, Serialize)]
@@ -127,39 +50,6 @@ pub struct BuildReport {
     pub text_model: Option<TextModelReport>,
     /// The model's version and kind.
     pub model: String,
-}
-
-/// Bytes of stored documents compressed together in the document store (tantivy's
-/// default is 16 KiB). A snippet reads one review's text, and reading it decompresses its
-/// whole block: smaller blocks make a snippet cheaper, for a slightly larger store.
-pub const DOCSTORE_BLOCK_BYTES: usize = 4096;
-
-/// The index settings of every version, in an unpublished version directory (its files
-/// are synced when it is published: see [`super::unsynced`]).
-pub fn new_tantivy_index(dir: &Path) -> Result<(Index, Fields)> {
-    let (schema, fields): (Schema, Fields) = build_schema();
-    let settings = IndexSettings {
-        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
-        ..IndexSettings::default()
-    };
-    let index = Index::create(UnsyncedDirectory::open(dir)?, schema, settings)?;
-    super::snapshot::register_tokenizers(&index);
-    Ok((index, fields))
-}
-
-/// A hash of a review id, for this process only (duplicate checks, the text model's
-/// sample); indexes store [`super::schema::review_key`] instead.
-pub(crate) fn id_hash(s: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
-}
-
-/// What pass one produced.
-pub(crate) struct Spilled {
-    pub report: FileReport,
-    pub counts: SpillCounts,
-    pub dir: PathBuf,
 }
 
 /// Pass one ([`super::pass_one`]): every accepted review of `reviews`, resolved against
@@ -233,7 +123,7 @@ pub fn dir_size(dir: &Path) -> u64 {
 /// Builds a new index version at `index_dir` from a business and a review file.
 ///
 /// ```no_run
-/// use yelpsearch::index::{build_index, BuildOptions};
+/// use yelpsearch::{build_index, BuildOptions};
 /// let report = build_index(
 ///     "data/business.jsonl.gz".as_ref(),
 ///     "data/review.jsonl.gz".as_ref(),
@@ -294,7 +184,7 @@ pub fn build_index(
         std::fs::write(tmp.join(READER_LOCK), b"").at(tmp.join(READER_LOCK))?;
         let text_report = text.as_ref().map(|t| t.1.clone());
         let mut model = ModelFile::fallback(text, "the ranker has not been trained yet");
-        let newest = super::snapshot_newest_day(&tmp)?;
+        let newest = newest_day(&tmp)?;
         let mut manifest = Manifest {
             format: FORMAT,
             version: name.clone(),
@@ -311,12 +201,7 @@ pub fn build_index(
         if opts.train_ranker {
             opts.report("train ranker", 0, None);
             let stage = std::time::Instant::now();
-            model = crate::rank::train::train_for_version(
-                &tmp,
-                model,
-                &crate::rank::train::TrainOptions::default(),
-            )?
-            .model;
+            model = train_for_version(&tmp, model, &TrainOptions::default())?.model;
             tracing::info!(
                 seconds = stage.elapsed().as_secs_f64(),
                 "trained the ranker"

@@ -14,9 +14,9 @@ use tantivy::{DocId, DocSet, TERMINATED};
 
 use super::query::ParsedQuery;
 use crate::error::{Error, Result};
-use crate::index::snapshot::Snapshot;
-use crate::rank::clauses::logits_at;
-use crate::rank::features::{feature_vector, BizStats, FeatureVector, MatchAcc, ReviewMatch};
+use crate::model::clauses::logits_at;
+use crate::model::features::{feature_vector, BizStats, FeatureVector, MatchAcc, ReviewMatch};
+use crate::reader::Snapshot;
 
 /// A review that can serve as evidence for a business (a snippet candidate).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +45,7 @@ pub struct Candidate {
 }
 
 /// A business of the zipcode with no matching review, of a kind of place that has
-/// some (see [`crate::rank::affinity`]): offered after the matches.
+/// some (see [`crate::model::affinity`]): offered after the matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Related {
     /// Business ordinal.
@@ -86,7 +86,7 @@ struct TermState {
 
 /// Finds every business of the query's zipcode with a matching review, with its
 /// features, and the related businesses without one. Unknown zipcodes are an
-/// [`Error::Query`]-free empty result: the caller decides (see [`crate::Index::search`]).
+/// [`Error::Query`]-free empty result: the caller decides (see [`super::search`]).
 pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Collected> {
     let Some(zip) = snap.table.zip_ord(&q.zip) else {
         return Ok(Collected::default());

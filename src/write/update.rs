@@ -23,20 +23,22 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
-use super::build::{spill_reviews, BuildOptions, Spilled};
+use super::build::spill_reviews;
 use super::delete::DocsQuery;
 use super::document::review_term;
-use super::layout::{
-    link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
-};
+use super::options::BuildOptions;
 use super::pass_two::index_spilled;
-use super::schema::{fields_of, names, review_key, Fields};
-use super::snapshot::{open_tantivy_readonly, open_tantivy_unsynced};
-use super::spill::{read_bucket, Spill, SpillRecord};
-use super::table::{BusinessTable, Upsert, NO_ZIP};
+use super::spill::{read_bucket, Spill, SpillRecord, Spilled};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
-use crate::rank::ModelFile;
+use crate::model::file::ModelFile;
+use crate::model::text::TextModel;
+use crate::store::layout::{
+    link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
+};
+use crate::store::open::{newest_day, open_tantivy_readonly, open_tantivy_unsynced};
+use crate::store::schema::{fields_of, names, review_key, Fields};
+use crate::store::table::{BusinessTable, Upsert, NO_ZIP};
 
 /// What an update did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -97,7 +99,7 @@ impl UpdateReport {
 /// untouched.
 ///
 /// ```no_run
-/// use yelpsearch::index::{update::update_index, BuildOptions};
+/// use yelpsearch::{update_index, BuildOptions};
 /// let r = update_index("idx".as_ref(), "today.jsonl".as_ref(), None, &BuildOptions::default())?;
 /// println!("{} added, {} replaced -> {}", r.added, r.replaced, r.version);
 /// # Ok::<(), yelpsearch::Error>(())
@@ -388,7 +390,7 @@ fn stage_version(
         reviews: report.total_reviews,
         businesses: table.len() as u64,
         until: pm.until,
-        newest_review: super::snapshot_newest_day(tmp)?,
+        newest_review: newest_day(tmp)?,
         model_version: Some(model.version.clone()),
     };
     write_json(&tmp.join(MANIFEST), &manifest)?;
@@ -501,7 +503,7 @@ fn write_segments(
     tmp: &Path,
     deletes: DocsQuery,
     fresh: &Spilled,
-    text_model: Option<&crate::rank::text_model::TextModel>,
+    text_model: Option<&TextModel>,
     opts: &BuildOptions,
 ) -> Result<u64> {
     let write = || -> Result<u64> {

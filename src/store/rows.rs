@@ -6,13 +6,16 @@
 //! ordinal, the day as an offset from the segment's first day, the field norm, the stars,
 //! and the useful votes up to 30 (more are read from their column, rarely). A segment
 //! with a row that does not fit (days spanning more than 179 years, stars past 7) keeps
-//! 16-byte rows instead.
+//! 16-byte rows instead. [`DocColumn`] reads any other single-valued fast field by
+//! document.
 
+use std::sync::Arc;
+
+use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
 use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader};
 
 use super::schema::names;
-use super::snapshot::DocColumn;
 use crate::error::Result;
 
 /// What a search reads of a matching document.
@@ -155,6 +158,31 @@ impl DocRows {
     }
 }
 
+/// A single-valued fast field read by document: when every document has a value (as
+/// the build writes them), straight from the values, without the column index's
+/// per-document row range.
+pub struct DocColumn<T> {
+    column: Column<T>,
+    full: Option<Arc<dyn ColumnValues<T>>>,
+}
+
+impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> DocColumn<T> {
+    /// Wraps a column.
+    pub fn new(column: Column<T>) -> Self {
+        let full = matches!(column.index, ColumnIndex::Full).then(|| Arc::clone(&column.values));
+        DocColumn { column, full }
+    }
+
+    /// The document's (first) value.
+    #[inline]
+    pub fn first(&self, doc: tantivy::DocId) -> Option<T> {
+        match &self.full {
+            Some(values) => Some(values.get_val(doc)),
+            None => self.column.first(doc),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +263,43 @@ mod tests {
         let (rows, expected) = rows_of(&[(1, 100, 0, 9, "a")]);
         assert!(!rows.packed());
         assert_eq!(all(&rows), expected);
+    }
+
+    /// Reads back a fast field written for every document or for some, as the
+    /// column's own reader does.
+    fn read_back(with_gaps: bool) -> Vec<(Option<u64>, Option<u64>)> {
+        let mut sb = Schema::builder();
+        let f = sb.add_u64_field("f", FAST);
+        let g = sb.add_u64_field("g", FAST);
+        let index = Index::create_in_ram(sb.build());
+        let mut w: IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..300u64 {
+            if with_gaps && i % 7 == 3 {
+                w.add_document(doc!(g => i)).expect("add");
+            } else {
+                w.add_document(doc!(f => i * 1_000 + 5, g => i))
+                    .expect("add");
+            }
+        }
+        w.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let sr = searcher.segment_reader(0);
+        let col = sr.fast_fields().u64("f").expect("column");
+        let wrapped = DocColumn::new(col.clone());
+        assert_eq!(wrapped.full.is_some(), !with_gaps);
+        (0..sr.max_doc())
+            .map(|d| (wrapped.first(d), col.first(d)))
+            .collect()
+    }
+
+    #[test]
+    fn doc_column_reads_what_the_column_reads() {
+        for gaps in [false, true] {
+            let pairs = read_back(gaps);
+            assert_eq!(pairs.len(), 300);
+            assert!(pairs.iter().all(|(a, b)| a == b));
+            let missing = pairs.iter().filter(|(a, _)| a.is_none()).count();
+            assert_eq!(missing, if gaps { 43 } else { 0 });
+        }
     }
 }

@@ -8,11 +8,28 @@
 //! and indexes it, so the index holds the reviews in that order.
 
 use std::fs::File;
+use std::hash::{Hash, Hasher};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
+use crate::ingest::FileReport;
+
+/// A hash of a review id, for this process only (duplicate checks, the text model's
+/// sample); indexes store [`crate::store::schema::review_key`] instead.
+pub(crate) fn id_hash(s: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// What pass one produced.
+pub(crate) struct Spilled {
+    pub report: FileReport,
+    pub counts: SpillCounts,
+    pub dir: PathBuf,
+}
 
 /// A validated review, ready for analysis.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,12 +12,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::build::BuildOptions;
+use super::options::BuildOptions;
 use super::pass_one::{for_each_batch, parse_lines, read_reviews, too_long};
-use super::table::BusinessTable;
 use crate::date::Day;
 use crate::error::Result;
 use crate::ingest::{parse_review_fields, FileReport, Line};
+use crate::store::table::BusinessTable;
 
 /// How much of a build's first pass a scan does on each line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,8 +74,7 @@ pub struct ScanReport {
 /// line an error (the cheaper depths only count).
 ///
 /// ```no_run
-/// use yelpsearch::index::{scan_reviews, BusinessTable, ScanDepth};
-/// use yelpsearch::ingest::read_businesses;
+/// use yelpsearch::{read_businesses, scan_reviews, BusinessTable, ScanDepth};
 /// let (businesses, _) = read_businesses("business.json".as_ref(), false)?;
 /// let table = BusinessTable::new(businesses);
 /// let r = scan_reviews("review.json".as_ref(), ScanDepth::Validate, &table, None, false)?;

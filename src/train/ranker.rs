@@ -15,14 +15,15 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::features::{aspect_feature_indices, BizStats, N_FEATURES};
-use super::ltr::{self, ndcg_at, Ensemble, LtrConfig, QueryGroup};
-use super::model::{ModelFile, TrainingData, TrainingWindow};
 use crate::date::Day;
 use crate::error::{Error, Result};
-use crate::index::snapshot::{business_stats, Snapshot};
+use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
+use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
+use crate::model::forest::{self as ltr, ndcg_at, Ensemble, LtrConfig, QueryGroup};
+use crate::reader::{business_stats, Snapshot};
 use crate::search::query::Clause;
 use crate::search::{collect, CollectContext, ParsedQuery};
+use crate::store::layout::MODEL;
 
 /// Options of ranker training.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -179,7 +180,7 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                 while doc != tantivy::TERMINATED && seen < 3000 {
                     p.positions(&mut pos);
                     seg.clause_values(doc, &mut clause_values);
-                    crate::rank::clauses::logits_at(
+                    crate::model::clauses::logits_at(
                         clause_values.iter().copied(),
                         &pos,
                         &mut logits,
@@ -416,7 +417,7 @@ pub fn train_for_version(
     base: ModelFile,
     opts: &TrainOptions,
 ) -> Result<TrainOutcome> {
-    base.save(&vdir.join(crate::index::layout::MODEL))?;
+    base.save(&vdir.join(MODEL))?;
     let mut snap = Snapshot::open_dir(vdir, None)?;
     snap.model = base.clone();
     train_on_snapshot(&snap, base, opts)

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::build::{id_hash, BuildOptions};
-use super::spill::SpillRecord;
-use super::table::{BusinessTable, NO_ZIP};
+use super::options::BuildOptions;
+use super::spill::{id_hash, SpillRecord};
 use crate::error::{Error, Result};
 use crate::ingest::{parse_review, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES};
+use crate::store::table::{BusinessTable, NO_ZIP};
 
 /// Lines per batch handed from the reader thread to the parsers.
 const BATCH: usize = 8192;

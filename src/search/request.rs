@@ -1,0 +1,150 @@
+//! What a search is asked and what it answers: the request, and the response whose
+//! JSON is the contract of the command line's `--json`, the HTTP API and the Python
+//! package.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::table::Listing;
+
+/// Most results a search returns.
+pub const MAX_LIMIT: usize = 1000;
+
+/// How to rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankMode {
+    /// The index's model (the learned ranker, or its BM25 fallback).
+    #[default]
+    Model,
+    /// BM25 only: the sum of each business's three best review scores.
+    Bm25,
+}
+
+/// A search request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// The query text (may hold the zipcode).
+    pub query: String,
+    /// An explicit zipcode (wins over one in the query).
+    pub zip: Option<String>,
+    /// Most results.
+    pub limit: usize,
+    /// Snippets per result (0 to 3).
+    pub snippets: usize,
+    /// Ranking mode.
+    pub mode: RankMode,
+    /// Include each result's features and their contributions.
+    pub explain: bool,
+    /// After the businesses with a matching review, offer related ones (places of a
+    /// kind that reviewers in the zipcode mention the need at) while `limit` allows.
+    pub related: bool,
+}
+
+impl SearchRequest {
+    /// A request for `query` with defaults (10 results, 3 snippets, the model).
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            zip: None,
+            limit: 10,
+            snippets: 3,
+            mode: RankMode::Model,
+            explain: false,
+            related: true,
+        }
+    }
+
+    /// Sets the zipcode.
+    pub fn zip(mut self, zip: impl Into<String>) -> Self {
+        self.zip = Some(zip.into());
+        self
+    }
+
+    /// Sets the limit.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Whether related businesses (no matching review, but of a kind of place that
+    /// reviewers in the zipcode mention the need at) follow the matches; on by default.
+    pub fn related(mut self, on: bool) -> Self {
+        self.related = on;
+        self
+    }
+}
+
+/// A review sentence that supports a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// Review id.
+    pub review_id: String,
+    /// The review's stars.
+    pub stars: f32,
+    /// The review's day, `YYYY-MM-DD`.
+    pub date: String,
+    /// HTML: escaped text with the query terms in `<mark>`.
+    pub text: String,
+}
+
+/// How the sentences that mention the need are rated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment {
+    /// Clearly positive mentions.
+    pub positive: u32,
+    /// Clearly negative mentions.
+    pub negative: u32,
+    /// Mean sentiment of the mentions, -1 to 1.
+    pub mean: f32,
+}
+
+/// One feature's value and its contribution to the score (explain mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureExplain {
+    /// Feature name.
+    pub name: String,
+    /// Its value.
+    pub value: f32,
+    /// Its contribution to the score.
+    pub contribution: f32,
+}
+
+/// A business in the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Id, name, address and postal code (shared, not copied, from the index: a
+    /// result costs one reference count, not six strings).
+    #[serde(flatten)]
+    pub business: Arc<Listing>,
+    /// Yelp stars.
+    pub stars: f32,
+    /// Yelp review count.
+    pub review_count: u32,
+    /// Ranking score (higher is better; comparable within one response).
+    pub score: f32,
+    /// Reviews that match the need (0 for a related business: one of a kind of place
+    /// that reviewers in the zipcode mention the need at, offered after the matches).
+    pub matches: u32,
+    /// Aspect sentiment, when the index has a text model.
+    pub sentiment: Option<Sentiment>,
+    /// Up to three supporting sentences.
+    pub snippets: Vec<Snippet>,
+    /// Feature values and contributions (explain mode only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explain: Option<Vec<FeatureExplain>>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// Normalised zipcode searched.
+    pub zip: String,
+    /// The need searched (the query without its zipcode).
+    pub query: String,
+    /// Time taken, milliseconds.
+    pub took_ms: f64,
+    /// Results, best first.
+    pub results: Vec<Hit>,
+}

@@ -1,0 +1,21 @@
+//! The on-disk index: the directory of immutable versions and its CURRENT pointer, the
+//! tantivy schema of a version, its business table, the packed rows a search reads of
+//! each document, the encoded review terms, and the tantivy directories a version is
+//! opened through (read-only for readers, unsynced while it is written).
+//!
+//! Nothing here knows of models, searches or builds: the floors above read and write
+//! versions through it.
+
+pub mod layout;
+pub mod open;
+pub mod readonly;
+pub mod rows;
+pub mod schema;
+pub mod table;
+pub mod terms;
+pub mod unsynced;
+pub mod versions;
+
+pub use layout::{IndexDir, Manifest, ReaderPin, WriteLock};
+pub use table::{BusinessTable, Listing};
+pub use versions::{gc, list_versions, rollback, GcReport, VersionInfo};
