@@ -26,6 +26,15 @@ pub struct Category {
     pub name: String,
     /// Its analysed terms (stopwords left out).
     pub terms: Vec<String>,
+    /// The terms of the words people ask for it by: those before an `&` or a
+    /// parenthesis ("Coffee & Tea" is asked for as "coffee", "American (New)" as
+    /// "american").
+    pub asked: Vec<String>,
+}
+
+/// The words people ask for a category by (see [`Category::asked`]).
+pub fn category_words(name: &str) -> &str {
+    name.split(['&', '(', '/']).next().unwrap_or(name).trim()
 }
 
 /// Categories, names and zipcode centroids of one index version.
@@ -40,12 +49,16 @@ pub struct Lexicon {
     business_categories: Vec<Box<[u32]>>,
     /// Business ordinal → the distinct terms of its name.
     name_terms: Vec<Box<[String]>>,
-    /// Zip ordinal → term of a category or a name → its businesses holding it.
-    zip_terms: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Zip ordinal → term of a category → its businesses with such a category.
+    zip_category_terms: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Zip ordinal → term of a name → its businesses whose name holds it.
+    zip_name_terms: Vec<FxHashMap<String, Vec<u32>>>,
     /// Term of any category or name → businesses holding it, index-wide.
     business_freq: HashMap<String, u32>,
     /// Zip ordinal → mean coordinates of its businesses.
     centroids: Vec<Option<(f64, f64)>>,
+    /// The terms of `business_freq` as an automaton-searchable map (typo candidates).
+    term_map: Option<tantivy_fst::Map<Vec<u8>>>,
 }
 
 fn terms_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
@@ -70,6 +83,7 @@ impl Lexicon {
                     lex.categories.push(Category {
                         name: c.clone(),
                         terms: terms_of(analyzer, c),
+                        asked: terms_of(analyzer, category_words(c)),
                     });
                     lex.categories.len() as u32 - 1
                 });
@@ -91,20 +105,25 @@ impl Lexicon {
         }
         lex.sorted_category_terms = lex.category_terms.keys().cloned().collect();
         lex.sorted_category_terms.sort();
-        lex.zip_terms = vec![FxHashMap::default(); table.zips().len()];
+        lex.zip_category_terms = vec![FxHashMap::default(); table.zips().len()];
+        lex.zip_name_terms = vec![FxHashMap::default(); table.zips().len()];
         lex.centroids = Vec::with_capacity(table.zips().len());
         for zip in 0..table.zips().len() as u32 {
             let mut sum = (0.0, 0.0, 0u32);
-            let terms = &mut lex.zip_terms[zip as usize];
             for &biz in table.members(zip) {
                 let mut seen: Vec<&str> = Vec::new();
-                let cats = lex.business_categories[biz as usize].iter();
-                let from_categories = cats.flat_map(|&c| lex.categories[c as usize].terms.iter());
-                for t in from_categories.chain(lex.name_terms[biz as usize].iter()) {
-                    if !seen.contains(&t.as_str()) {
-                        seen.push(t);
-                        terms.entry(t.clone()).or_default().push(biz);
+                let terms = &mut lex.zip_category_terms[zip as usize];
+                for &c in lex.business_categories[biz as usize].iter() {
+                    for t in &lex.categories[c as usize].terms {
+                        if !seen.contains(&t.as_str()) {
+                            seen.push(t);
+                            terms.entry(t.clone()).or_default().push(biz);
+                        }
                     }
+                }
+                let terms = &mut lex.zip_name_terms[zip as usize];
+                for t in lex.name_terms[biz as usize].iter() {
+                    terms.entry(t.clone()).or_default().push(biz);
                 }
                 if let Some(b) = table.get(biz) {
                     if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
@@ -128,7 +147,32 @@ impl Lexicon {
                 }
             }
         }
+        let mut sorted: Vec<(&String, &u32)> = lex.business_freq.iter().collect();
+        sorted.sort();
+        lex.term_map = tantivy_fst::Map::from_iter(
+            sorted
+                .into_iter()
+                .map(|(t, n)| (t.as_bytes().to_vec(), u64::from(*n))),
+        )
+        .ok();
         lex
+    }
+
+    /// The terms of categories and names an automaton accepts, with
+    /// [`Lexicon::business_freq`].
+    pub fn search<A: tantivy_fst::Automaton>(&self, automaton: A) -> Vec<(String, u64)> {
+        use tantivy_fst::{IntoStreamer, Streamer};
+        let Some(map) = &self.term_map else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stream = map.search(automaton).into_stream();
+        while let Some((key, n)) = stream.next() {
+            if let Ok(t) = std::str::from_utf8(key) {
+                out.push((t.to_string(), n));
+            }
+        }
+        out
     }
 
     /// Every distinct category.
@@ -181,24 +225,36 @@ impl Lexicon {
         out
     }
 
-    /// Whether a category or a name of a business of zip ordinal `zip` holds `term`.
+    /// Whether a name of a business of zip ordinal `zip` holds `term`, or one of its
+    /// categories meets it.
     pub fn in_zip(&self, zip: u32, term: &str) -> bool {
-        self.zip_terms
-            .get(zip as usize)
-            .is_some_and(|m| m.contains_key(term))
-            || self.category_terms_meeting(term).iter().any(|t| {
-                self.zip_terms
-                    .get(zip as usize)
-                    .is_some_and(|m| m.contains_key(*t))
-            })
+        !self.zip_name_businesses(zip, term).is_empty()
+            || self
+                .category_terms_meeting(term)
+                .iter()
+                .any(|t| !self.zip_category_businesses(zip, t).is_empty())
     }
 
-    /// The businesses of zip ordinal `zip` whose categories or names hold `term`.
-    pub fn zip_businesses(&self, zip: u32, term: &str) -> &[u32] {
-        self.zip_terms
+    /// The businesses of zip ordinal `zip` with a category holding the category term
+    /// `term`.
+    pub fn zip_category_businesses(&self, zip: u32, term: &str) -> &[u32] {
+        self.zip_category_terms
             .get(zip as usize)
             .and_then(|m| m.get(term))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The businesses of zip ordinal `zip` whose name holds `term`.
+    pub fn zip_name_businesses(&self, zip: u32, term: &str) -> &[u32] {
+        self.zip_name_terms
+            .get(zip as usize)
+            .and_then(|m| m.get(term))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A category by id.
+    pub fn category(&self, id: u32) -> Option<&Category> {
+        self.categories.get(id as usize)
     }
 
     /// Businesses, index-wide, whose categories or names hold `term`.
@@ -295,7 +351,13 @@ mod tests {
                 &["Bakeries", "Ice Cream & Frozen Yogurt"],
                 (40.11, -88.21),
             ),
-            biz("d", "Pipe Pros", "60614", &["Plumbing", "Steakhouses"], (41.92, -87.65)),
+            biz(
+                "d",
+                "Pipe Pros",
+                "60614",
+                &["Plumbing", "Steakhouses"],
+                (41.92, -87.65),
+            ),
         ]);
         let lex = Lexicon::new(&table, &Analyzer::default());
         (table, lex)
@@ -315,7 +377,11 @@ mod tests {
         assert_eq!(meet("bakery"), ["bakeri"]);
         assert_eq!(meet("plumber"), ["plumb"]);
         assert_eq!(meet("thai"), ["thai"]);
-        assert_eq!(meet("steak"), ["steakhous"], "a query term a category term begins with");
+        assert_eq!(
+            meet("steak"),
+            ["steakhous"],
+            "a query term a category term begins with"
+        );
         assert!(meet("sushi").is_empty());
         assert!(meet("cream").contains(&"cream".to_string()));
     }
@@ -326,8 +392,12 @@ mod tests {
         let z = table.zip_ord("61820").unwrap();
         assert_eq!(lex.name_terms(0), ["dee", "pizzeria"]);
         assert!(lex.in_zip(z, "pizzeria") && lex.in_zip(z, "thai") && !lex.in_zip(z, "bakeri"));
-        assert_eq!(lex.zip_businesses(z, "restaur"), [0, 1]);
+        assert_eq!(lex.zip_category_businesses(z, "restaur"), [0, 1]);
+        assert_eq!(lex.zip_name_businesses(z, "pizzeria"), [0]);
+        assert!(lex.zip_name_businesses(z, "restaur").is_empty());
         assert_eq!(lex.business_freq("restaur"), 2);
+        let near = lex.search(crate::search::typo::Within::new("pizzaria", 1));
+        assert_eq!(near, [("pizzeria".to_string(), 1)]);
         let near = lex.nearest_zips(z, 50.0);
         assert_eq!(near.len(), 1, "Chicago is too far");
         assert_eq!(table.zip_name(near[0].0), Some("61801"));

@@ -29,6 +29,34 @@ pub trait Lookup {
     fn near(&self, stem: &str, edits: u8) -> Vec<(String, u64)>;
     /// How a stem is usually written ("pancak" → "pancakes"), if known.
     fn written(&self, stem: &str) -> Option<String>;
+    /// The written forms of the index's words within `edits` edits of `written`: each
+    /// form, its term, the term's [`Lookup::doc_freq`] and how often the form itself
+    /// was seen (in a sample).
+    fn near_written(&self, written: &str, edits: u8) -> Vec<NearForm>;
+    /// How often a written form was seen (in the same sample), if it was.
+    fn written_count(&self, written: &str) -> Option<u32>;
+    /// How differently reviewers judge a term from place to place (0 when unknown):
+    /// people search for what reviewers judge (dishes, drinks, the patio), so a
+    /// correction to such a word is likelier than one to "said" or "start".
+    fn judged(&self, term: &str) -> f32;
+}
+
+/// How much likelier a word is to be searched for, the more reviewers judge it.
+fn searched_prior(judged: f32) -> f32 {
+    1.0 + judged.clamp(0.0, 50.0)
+}
+
+/// A written form near a typed word (see [`Lookup::near_written`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearForm {
+    /// As written.
+    pub written: String,
+    /// Its term.
+    pub term: String,
+    /// The term's document frequency.
+    pub doc_freq: u64,
+    /// How often the form was seen.
+    pub count: u32,
 }
 
 /// A word of the need.
@@ -61,8 +89,11 @@ pub struct Understanding {
     pub amenities: Vec<Amenity>,
     /// "Open now".
     pub open_now: bool,
-    /// Every non-stopword term of the text, vocabulary words included (a name such as
-    /// "Best Thai" is matched whole).
+    /// A kind-of-place word ("shop", "restaurant", "spot") was set aside: the need is
+    /// asked for as a kind of place ("sandwich shop").
+    pub place: bool,
+    /// Every non-stopword term of the text, vocabulary words included and need words
+    /// corrected (a name such as "Best Thai" is matched whole).
     pub all_terms: Vec<String>,
 }
 
@@ -84,21 +115,18 @@ pub fn interpret(
 ) -> Understanding {
     let words = analyzer.words(text);
     let stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
-    let mut u = Understanding {
-        all_terms: words
-            .iter()
-            .filter(|w| !w.stop)
-            .map(|w| w.term.to_string())
-            .collect(),
-        ..Understanding::default()
-    };
+    let mut u = Understanding::default();
     // What each word is: None for a word of the need.
     let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
     if !literal {
         for f in Vocabulary::get().find(&stems) {
             let span = &text[words[f.start].from..words[f.start + f.len - 1].to];
             match f.meaning {
-                Meaning::Filler | Meaning::Place => u.filler.push(span.to_string()),
+                Meaning::Filler => u.filler.push(span.to_string()),
+                Meaning::Place => {
+                    u.filler.push(span.to_string());
+                    u.place = true;
+                }
                 Meaning::Price(p) => u.price = Some(p),
                 Meaning::Amenity(a) => {
                     if !u.amenities.contains(&a) {
@@ -111,17 +139,25 @@ pub fn interpret(
                 *m = Some(f.meaning);
             }
         }
-        // "restaurants" or "food" alone: the kind of place is what is asked for.
+        // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
+        // for (the category Restaurants, reviews that talk of the happy hour).
         let has_need = words
             .iter()
             .zip(&meaning)
             .any(|(w, m)| m.is_none() && !w.stop);
         if !has_need {
             for (i, m) in meaning.iter_mut().enumerate() {
-                if *m == Some(Meaning::Place) {
+                if matches!(
+                    m,
+                    Some(Meaning::Place | Meaning::Price(_) | Meaning::Amenity(_))
+                ) {
+                    let was_place = *m == Some(Meaning::Place);
                     *m = None;
-                    let typed = &text[words[i].from..words[i].to];
-                    u.filler.retain(|f| f != typed);
+                    if was_place {
+                        let typed = &text[words[i].from..words[i].to];
+                        u.filler.retain(|f| f != typed);
+                        u.place = false;
+                    }
                 }
             }
         }
@@ -130,7 +166,9 @@ pub fn interpret(
     // vocabulary words taken out between them.
     let mut removed = 0u32;
     let mut first: Option<u32> = None;
-    for (w, m) in words.iter().zip(&meaning) {
+    // Which need word each word became.
+    let mut need_of: Vec<Option<usize>> = vec![None; words.len()];
+    for (i, (w, m)) in words.iter().zip(&meaning).enumerate() {
         if m.is_some() {
             removed += 1;
             continue;
@@ -138,6 +176,7 @@ pub fn interpret(
         if w.stop {
             continue;
         }
+        need_of[i] = Some(u.need.len());
         let pos = w.position - removed;
         let base = *first.get_or_insert(pos);
         let typed = fold(&text[w.from..w.to]).into_owned();
@@ -154,6 +193,15 @@ pub fn interpret(
             correct(word, lookup);
         }
     }
+    u.all_terms = words
+        .iter()
+        .zip(&need_of)
+        .filter(|(w, _)| !w.stop)
+        .map(|(w, n)| match n {
+            Some(k) => u.need[*k].term.clone(),
+            None => w.term.to_string(),
+        })
+        .collect();
     // A word nothing in the zipcode holds does not filter, as long as another does.
     let found: Vec<bool> = u.need.iter().map(|w| lookup.in_zip(&w.term)).collect();
     if found.iter().any(|&f| f) {
@@ -165,44 +213,99 @@ pub fn interpret(
 }
 
 /// How much more likely a correction must be than the word as typed, when the
-/// zipcode knows the typed word (it may be a rare dish, not a slip).
+/// zipcode knows the typed word (it may be a rare dish, not a slip): a slip is about a
+/// hundred times less likely than typing a word right.
 const KNOWN_WORD_ODDS: f32 = 100.0;
 
+/// A candidate meaning of a typed word.
+struct Candidate {
+    likelihood: f32,
+    term: String,
+    written: Option<String>,
+    /// The odds against the typed word, when the zipcode knows it.
+    odds: f32,
+}
+
 /// Replaces `word` by its most likely meaning when the zipcode does not know it, or
-/// knows it far less than a near neighbour.
+/// knows it far less than a near neighbour. Candidates are the written forms near what
+/// was typed ("dumpligs" → "dumplings") and the terms near its term.
 fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
     let chars = word.text.chars().count();
-    let typed_df = lookup.doc_freq(&word.term);
-    let mut edits = max_edits(chars);
-    if chars == 4 && typed_df > 0 {
-        edits = 0; // a short word the index knows is taken as meant
-    }
+    let edits = max_edits(chars);
     if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
         return;
     }
-    let known = lookup.in_zip(&word.term);
-    let mut candidates: Vec<(f32, String)> = lookup
-        .near(&word.term, edits)
-        .into_iter()
-        .filter(|(t, _)| *t != word.term && !crate::analysis::is_stopword(t))
-        .map(|(t, df)| (likelihood(&word.term, &t, df), t))
-        .collect();
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let best = candidates
-        .into_iter()
-        .take(8)
-        .find(|(_, t)| lookup.in_zip(t));
-    let Some((odds, term)) = best else {
+    let typed_prior = searched_prior(lookup.judged(&word.term));
+    let typed_df = lookup.doc_freq(&word.term).max(1) as f32 * typed_prior;
+    let typed_count = lookup.written_count(&word.text);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for f in lookup.near_written(&word.text, edits) {
+        if f.term == word.term || crate::analysis::is_stopword(&f.written) {
+            continue;
+        }
+        let prior = searched_prior(lookup.judged(&f.term));
+        let likelihood = likelihood(&word.text, &f.written, f.doc_freq) * prior;
+        // Both forms seen in the sample: compare the forms ("wins" and "wings" share
+        // no term, but "win" counts every "win" and "winning").
+        let odds = match typed_count {
+            Some(tc) => {
+                likelihood / f.doc_freq.max(1) as f32 * f.count as f32
+                    / (tc.max(1) as f32 * typed_prior)
+            }
+            None => likelihood / typed_df,
+        };
+        candidates.push(Candidate {
+            likelihood,
+            term: f.term,
+            written: Some(f.written),
+            odds,
+        });
+    }
+    for (t, df) in lookup.near(&word.term, edits) {
+        if t == word.term || crate::analysis::is_stopword(&t) {
+            continue;
+        }
+        let likelihood = likelihood(&word.term, &t, df) * searched_prior(lookup.judged(&t));
+        candidates.push(Candidate {
+            odds: likelihood / typed_df,
+            likelihood,
+            term: t,
+            written: None,
+        });
+    }
+    candidates.sort_by(|a, b| {
+        b.likelihood
+            .total_cmp(&a.likelihood)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let mut tried: Vec<&str> = Vec::new();
+    let mut best = None;
+    for c in &candidates {
+        if tried.contains(&c.term.as_str()) {
+            continue;
+        }
+        if tried.len() >= 8 {
+            break;
+        }
+        tried.push(&c.term);
+        if lookup.in_zip(&c.term) {
+            best = Some(c);
+            break;
+        }
+    }
+    let Some(best) = best else {
         return;
     };
-    if known && odds < KNOWN_WORD_ODDS * typed_df.max(1) as f32 {
+    if lookup.in_zip(&word.term) && best.odds < KNOWN_WORD_ODDS {
         return;
     }
-    word.typed = Some(std::mem::replace(
-        &mut word.text,
-        lookup.written(&term).unwrap_or_else(|| term.clone()),
-    ));
-    word.term = term;
+    let shown = best
+        .written
+        .clone()
+        .or_else(|| lookup.written(&best.term))
+        .unwrap_or_else(|| best.term.clone());
+    word.typed = Some(std::mem::replace(&mut word.text, shown));
+    word.term = best.term.clone();
 }
 
 #[cfg(test)]
@@ -230,6 +333,14 @@ mod tests {
                 ("coffe", (true, 3)),
                 ("restaur", (true, 7_000)),
                 ("spaghetti", (true, 600)),
+                ("dumpl", (true, 1_500)),
+                ("wing", (true, 9_000)),
+                ("win", (true, 900)),
+                ("cram", (true, 12)),
+                ("late", (true, 15_000)),
+                ("latt", (true, 5_000)),
+                ("tart", (true, 150)),
+                ("start", (true, 16_000)),
             ]))
         }
     }
@@ -252,7 +363,51 @@ mod tests {
         fn written(&self, stem: &str) -> Option<String> {
             (stem == "pancak").then(|| "pancakes".to_string())
         }
+        fn near_written(&self, written: &str, edits: u8) -> Vec<NearForm> {
+            let w = super::super::typo::Within::new(written, edits);
+            FORMS
+                .iter()
+                .filter(|(f, _, _)| w.distance(f).is_some())
+                .map(|(f, t, n)| NearForm {
+                    written: f.to_string(),
+                    term: t.to_string(),
+                    doc_freq: self.doc_freq(t),
+                    count: *n,
+                })
+                .collect()
+        }
+        fn written_count(&self, written: &str) -> Option<u32> {
+            FORMS.iter().find(|f| f.0 == written).map(|f| f.2)
+        }
+        fn judged(&self, term: &str) -> f32 {
+            JUDGED.iter().find(|j| j.0 == term).map_or(0.0, |j| j.1)
+        }
     }
+
+    /// How the fake index's reviewers judge its terms.
+    const JUDGED: &[(&str, f32)] = &[
+        ("pizza", 30.0),
+        ("pasta", 20.0),
+        ("salad", 14.0),
+        ("wing", 20.0),
+        ("latt", 10.0),
+        ("cream", 8.0),
+        ("tart", 5.0),
+        ("said", 1.0),
+        ("start", 1.0),
+        ("late", 2.0),
+    ];
+
+    /// Written forms of the fake index: form, term, times seen.
+    const FORMS: &[(&str, &str, u32)] = &[
+        ("dumplings", "dumpl", 40),
+        ("wings", "wing", 90),
+        ("wins", "win", 1),
+        ("winning", "win", 30),
+        ("cream", "cream", 60),
+        ("late", "late", 150),
+        ("latte", "latt", 50),
+    ];
 
     fn need(q: &str) -> Vec<(String, Option<String>, bool)> {
         interpret(&Analyzer::default(), q, &Fake::new(), false)
@@ -295,6 +450,25 @@ mod tests {
     }
 
     #[test]
+    fn price_or_amenity_alone_is_also_the_need() {
+        let u = interpret(&Analyzer::default(), "happy hour", &Fake::new(), false);
+        assert_eq!(u.amenities, [Amenity::HappyHour]);
+        let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, ["happy", "hour"]);
+        let u = interpret(&Analyzer::default(), "best cheap", &Fake::new(), false);
+        assert!(u.price.is_some());
+        assert_eq!(u.need.len(), 1);
+        let u = interpret(&Analyzer::default(), "open now", &Fake::new(), false);
+        assert!(u.open_now && u.need.is_empty());
+    }
+
+    #[test]
+    fn all_terms_hold_corrections() {
+        let u = interpret(&Analyzer::default(), "best piza", &Fake::new(), false);
+        assert_eq!(u.all_terms, ["best", "pizza"]);
+    }
+
+    #[test]
     fn price_and_amenities() {
         let u = interpret(
             &Analyzer::default(),
@@ -325,6 +499,20 @@ mod tests {
             "coffe",
             "the known rare word, one edit away"
         );
+    }
+
+    #[test]
+    fn written_forms_catch_what_terms_miss() {
+        // "dumpligs" is term "dumplig", two edits from "dumpl".
+        assert_eq!(need("dumpligs")[0].0, "dumplings");
+        // "wins" is a word, but far rarer as written than "wings".
+        assert_eq!(need("wins")[0].0, "wings");
+        // "cram" is a known term, four letters, much rarer than "cream".
+        assert_eq!(need("ice cram")[1].0, "cream");
+        // "late" is common: it stays, although "latte" is one letter away.
+        assert_eq!(need("late")[0].1, None);
+        // "tart" is rare, but a dish: not "start".
+        assert_eq!(need("tart")[0].1, None);
     }
 
     #[test]
