@@ -292,21 +292,7 @@ pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
         let aff = affinity.get(li).copied();
         let (query, tier) = meets.of(snap, plan, li, biz, &acc, b);
-        let exp = exp_flags();
-        let tier = if exp.contains("kindtier") {
-            Tier {
-                kind: query.kind,
-                ..tier
-            }
-        } else {
-            tier
-        };
-        let covered = if exp.contains("nocatcand") {
-            query.name > 0.99
-        } else {
-            tier.coverage > 0
-        };
-        if acc.n == 0 && !covered && tier.name == 0 && !open_listing {
+        if acc.n == 0 && tier.coverage == 0 && tier.name == 0 && !open_listing {
             if let Some(a) = aff.filter(|a| ctx.related && a.kin) {
                 out.related.push(Related {
                     biz,
@@ -476,7 +462,3 @@ mod tests {
     }
 }
 
-fn exp_flags() -> &'static str {
-    static E: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    E.get_or_init(|| std::env::var("YS_EXP").unwrap_or_default())
-}

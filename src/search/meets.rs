@@ -10,7 +10,6 @@
 //! of several words, the places where they stand together ("ice cream" above "iced …
 //! cream").
 
-use tantivy::postings::Postings;
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocSet, TERMINATED};
 
@@ -29,9 +28,6 @@ pub struct Tier {
     pub name: u8,
     /// How many of the wishes (price, each amenity, open now) it meets.
     pub wishes: u8,
-    /// The need is this place's kind ("thai", "coffee shop", "wine bar"): one of its
-    /// categories is asked for by the need's words, and its categories meet them all.
-    pub kind: bool,
     /// How many of the need's words its reviews, categories or name hold.
     pub coverage: u8,
     /// Whether the need's words stand together for it.
@@ -266,7 +262,6 @@ impl QueryMeets {
         let tier = Tier {
             name,
             wishes: plan.wishes.met(b),
-            kind: false,
             coverage: covered.count_ones() as u8,
             together,
         };

@@ -62,18 +62,46 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let collected = collect(snap, &plan, &ctx)?;
     let ranked = rank(snap, collected.candidates, req.mode);
     let terms = plan.distinct_terms();
-    let mut results = Vec::with_capacity(req.limit.min(ranked.len() + collected.related.len()));
-    for (score, c) in ranked.iter().take(req.limit) {
-        if let Some(hit) = full_hit(snap, req, c, *score, &terms)? {
-            results.push(hit);
-        }
-    }
-    // Related places (gathered only when asked for), below every match: affinities are under 1.
+    // The matches, then the related places; when the query wishes for a price or
+    // amenities, the places that meet more of them first, matches or not ("cheap
+    // ramen": a cheap place of a kind that serves ramen before an expensive one that
+    // does).
+    let wished = |biz: u32| {
+        snap.table
+            .get(biz)
+            .map_or(0, |b| plan.wishes.met(b))
+    };
     let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
-    for r in &collected.related {
+    let mut order: Vec<(u8, usize, bool)> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (_, c))| (c.tier.wishes, i, false))
+        .chain(
+            collected
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (wished(r.biz), i, true)),
+        )
+        .collect();
+    if !plan.wishes.is_empty() {
+        // Stable: matches before related places, each in its own order, within a level.
+        order.sort_by_key(|&(w, _, _)| std::cmp::Reverse(w));
+    }
+    let mut results = Vec::with_capacity(req.limit.min(order.len()));
+    for (_, i, related) in order {
         if results.len() >= req.limit {
             break;
         }
+        if !related {
+            let (score, c) = &ranked[i];
+            if let Some(hit) = full_hit(snap, req, c, *score, &terms)? {
+                results.push(hit);
+            }
+            continue;
+        }
+        // Related places (gathered only when asked for): affinities are under 1.
+        let r = &collected.related[i];
         let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
             continue;
         };

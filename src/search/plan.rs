@@ -2,7 +2,6 @@
 //! made from a parsed query and the snapshot (the index's own vocabulary, categories
 //! and names), or, for training, from a term as it is.
 
-use tantivy::postings::Postings;
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::DocSet;
 

@@ -292,7 +292,8 @@ impl Asked {
     }
 }
 
-/// Most category queries, as a share of all training queries.
+/// Most category queries, as a share of `max_queries` (they come on top of the term
+/// queries).
 const CATEGORY_QUERY_SHARE: f64 = 0.2;
 /// A category held by more than this share of a zipcode's places ("Restaurants") says
 /// too little to be asked for there.
@@ -484,14 +485,7 @@ fn labelled_queries_judged(
         })
     };
     const CHUNK: usize = 1024;
-    let max_category = if std::env::var("YS_EXP")
-        .unwrap_or_default()
-        .contains("nocatq")
-    {
-        0
-    } else {
-        (opts.max_queries as f64 * CATEGORY_QUERY_SHARE) as usize
-    };
+    let max_category = (opts.max_queries as f64 * CATEGORY_QUERY_SHARE) as usize;
     let mut out: Vec<LabelledQuery> = Vec::new();
     if opts.terms.is_none() {
         for chunk in category_pairs.chunks(CHUNK) {
@@ -506,8 +500,10 @@ fn labelled_queries_judged(
         }
         out.truncate(max_category);
     }
+    // The term queries as many as without category queries: these come on top.
+    let max_total = opts.max_queries + out.len();
     for chunk in pairs.chunks(CHUNK) {
-        if out.len() >= opts.max_queries {
+        if out.len() >= max_total {
             break;
         }
         // In parallel, kept in draw order.
@@ -517,7 +513,7 @@ fn labelled_queries_judged(
             .collect();
         out.extend(found);
     }
-    out.truncate(opts.max_queries);
+    out.truncate(max_total);
     let window = TrainingWindow {
         features_until: Some(Day(t)),
         labels_from: Some(Day(t)),
