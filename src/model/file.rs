@@ -222,3 +222,33 @@ impl ModelFile {
         Ok(m)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn older_feature_lists_are_read_newer_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        // Written before the last features were added: its ranker reads the first ones,
+        // which are computed as they were.
+        let mut older = ModelFile::fallback(None, "test");
+        older.features.truncate(33);
+        older.seal();
+        older.save(&path).unwrap();
+        assert!(ModelFile::load(&path).is_ok());
+        // A feature this build does not compute, or one renamed: refused.
+        for change in [
+            |m: &mut ModelFile| m.features.push("from_a_newer_yelpsearch".into()),
+            |m: &mut ModelFile| m.features[0] = "renamed".into(),
+        ] {
+            let mut other = ModelFile::fallback(None, "test");
+            change(&mut other);
+            other.seal();
+            other.save(&path).unwrap();
+            let e = ModelFile::load(&path).unwrap_err().to_string();
+            assert!(e.contains("expects features"), "{e}");
+        }
+    }
+}

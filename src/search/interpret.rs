@@ -21,11 +21,15 @@ pub trait Lookup {
     /// Whether a review of the zipcode, or a category or name of one of its businesses,
     /// holds `stem`.
     fn in_zip(&self, stem: &str) -> bool;
+    /// Reviews of the zipcode that hold `stem`, counted up to `cap`.
+    fn zip_reviews(&self, stem: &str, cap: u32) -> u32;
     /// Reviews of the whole index that hold `stem`, plus its businesses whose
     /// categories or names do.
     fn doc_freq(&self, stem: &str) -> u64;
     /// The terms of the index within `edits` edits of `stem` (reviews, categories and
-    /// names), with their [`Lookup::doc_freq`].
+    /// names), with their [`Lookup::doc_freq`]. Slower than [`Lookup::near_written`]
+    /// (it reads the term dictionaries): asked only when the written forms have nothing
+    /// for a word the zipcode does not know.
     fn near(&self, stem: &str, edits: u8) -> Vec<(String, u64)>;
     /// How a stem is usually written ("pancak" → "pancakes"), if known.
     fn written(&self, stem: &str) -> Option<String>;
@@ -226,18 +230,34 @@ struct Candidate {
     odds: f32,
 }
 
+/// A written form seen this often in the sample is taken as meant: a correction would
+/// need a neighbour a hundred times as common (and the search for one is the costly
+/// part of a query)...
+const COMMON_FORM: u32 = 20;
+/// ... and so is a word the sample has not seen that this many of the zipcode's
+/// reviews use.
+const ESTABLISHED: u32 = 3;
+
 /// Replaces `word` by its most likely meaning when the zipcode does not know it, or
 /// knows it far less than a near neighbour. Candidates are the written forms near what
-/// was typed ("dumpligs" → "dumplings") and the terms near its term.
+/// was typed ("dumpligs" → "dumplings") and, when those have none the zipcode knows,
+/// the terms near its term.
 fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
     let chars = word.text.chars().count();
     let edits = max_edits(chars);
     if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
         return;
     }
+    let typed_count = lookup.written_count(&word.text);
+    let established = match typed_count {
+        Some(n) => n >= COMMON_FORM,
+        None => lookup.zip_reviews(&word.term, ESTABLISHED) >= ESTABLISHED,
+    };
+    if established {
+        return;
+    }
     let typed_prior = searched_prior(lookup.judged(&word.term));
     let typed_df = lookup.doc_freq(&word.term).max(1) as f32 * typed_prior;
-    let typed_count = lookup.written_count(&word.text);
     let mut candidates: Vec<Candidate> = Vec::new();
     for f in lookup.near_written(&word.text, edits) {
         if f.term == word.term || crate::analysis::is_stopword(&f.written) {
@@ -261,37 +281,21 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
             odds,
         });
     }
-    for (t, df) in lookup.near(&word.term, edits) {
-        if t == word.term || crate::analysis::is_stopword(&t) {
-            continue;
+    let mut best = most_likely_in_zip(&mut candidates, lookup);
+    if best.is_none() && !lookup.in_zip(&word.term) {
+        for (t, df) in lookup.near(&word.term, edits) {
+            if t == word.term || crate::analysis::is_stopword(&t) {
+                continue;
+            }
+            let likelihood = likelihood(&word.term, &t, df) * searched_prior(lookup.judged(&t));
+            candidates.push(Candidate {
+                odds: likelihood / typed_df,
+                likelihood,
+                term: t,
+                written: None,
+            });
         }
-        let likelihood = likelihood(&word.term, &t, df) * searched_prior(lookup.judged(&t));
-        candidates.push(Candidate {
-            odds: likelihood / typed_df,
-            likelihood,
-            term: t,
-            written: None,
-        });
-    }
-    candidates.sort_by(|a, b| {
-        b.likelihood
-            .total_cmp(&a.likelihood)
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    let mut tried: Vec<&str> = Vec::new();
-    let mut best = None;
-    for c in &candidates {
-        if tried.contains(&c.term.as_str()) {
-            continue;
-        }
-        if tried.len() >= 8 {
-            break;
-        }
-        tried.push(&c.term);
-        if lookup.in_zip(&c.term) {
-            best = Some(c);
-            break;
-        }
+        best = most_likely_in_zip(&mut candidates, lookup);
     }
     let Some(best) = best else {
         return;
@@ -306,6 +310,34 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
         .unwrap_or_else(|| best.term.clone());
     word.typed = Some(std::mem::replace(&mut word.text, shown));
     word.term = best.term.clone();
+}
+
+/// The most likely candidate that the zipcode knows, among the eight most likely.
+fn most_likely_in_zip(candidates: &mut [Candidate], lookup: &dyn Lookup) -> Option<Candidate> {
+    candidates.sort_by(|a, b| {
+        b.likelihood
+            .total_cmp(&a.likelihood)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let mut tried: Vec<&str> = Vec::new();
+    for c in candidates.iter() {
+        if tried.contains(&c.term.as_str()) {
+            continue;
+        }
+        if tried.len() >= 8 {
+            break;
+        }
+        tried.push(&c.term);
+        if lookup.in_zip(&c.term) {
+            return Some(Candidate {
+                likelihood: c.likelihood,
+                term: c.term.clone(),
+                written: c.written.clone(),
+                odds: c.odds,
+            });
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -348,6 +380,13 @@ mod tests {
     impl Lookup for Fake {
         fn in_zip(&self, stem: &str) -> bool {
             self.0.get(stem).is_some_and(|e| e.0)
+        }
+        fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
+            // A hundredth of the index's reviews are the zipcode's.
+            self.0
+                .get(stem)
+                .filter(|e| e.0)
+                .map_or(0, |e| (e.1 / 100).min(cap as u64) as u32)
         }
         fn doc_freq(&self, stem: &str) -> u64 {
             self.0.get(stem).map_or(0, |e| e.1)
@@ -401,8 +440,8 @@ mod tests {
     /// Written forms of the fake index: form, term, times seen.
     const FORMS: &[(&str, &str, u32)] = &[
         ("dumplings", "dumpl", 40),
-        ("wings", "wing", 90),
-        ("wins", "win", 1),
+        ("wings", "wing", 295),
+        ("wins", "win", 2),
         ("winning", "win", 30),
         ("cream", "cream", 60),
         ("late", "late", 150),

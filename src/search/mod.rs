@@ -66,11 +66,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     // amenities, the places that meet more of them first, matches or not ("cheap
     // ramen": a cheap place of a kind that serves ramen before an expensive one that
     // does).
-    let wished = |biz: u32| {
-        snap.table
-            .get(biz)
-            .map_or(0, |b| plan.wishes.met(b))
-    };
+    let wished = |biz: u32| snap.table.get(biz).map_or(0, |b| plan.wishes.met(b));
     let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
     let mut order: Vec<(u8, usize, bool)> = ranked
         .iter()

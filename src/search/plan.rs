@@ -3,7 +3,7 @@
 //! and names), or, for training, from a term as it is.
 
 use tantivy::schema::{IndexRecordOption, Term};
-use tantivy::DocSet;
+use tantivy::{DocSet, TERMINATED};
 
 use super::interpret::{interpret, Lookup, NearForm, Understanding};
 use super::query::{Clause, ParsedQuery};
@@ -201,32 +201,49 @@ struct SnapLookup<'a> {
 }
 
 impl SnapLookup<'_> {
-    /// Whether a live-or-not review of the zipcode holds `term` (one seek per run).
-    fn in_zip_reviews(&self, term: &str) -> bool {
-        let Some(zip) = self.zip else { return false };
+    /// The zipcode's reviews that hold `term`, counted up to `cap` (deleted ones count
+    /// too: this only decides whether the word is known).
+    fn count_zip_reviews(&self, term: &str, cap: u32) -> u32 {
+        let Some(zip) = self.zip else { return 0 };
         let t = Term::from_field_text(self.snap.fields.text, term);
-        self.snap.segments.iter().any(|seg| {
+        let mut n = 0;
+        for seg in &self.snap.segments {
             let Some(runs) = seg.zip_runs.get(&zip) else {
-                return false;
+                continue;
             };
             let Ok(Some(mut p)) = seg.inverted.read_postings(&t, IndexRecordOption::Basic) else {
-                return false;
+                continue;
             };
-            runs.iter().any(|&(start, end)| {
-                let d = if p.doc() < start {
+            for &(start, end) in runs {
+                let mut d = if p.doc() < start {
                     p.seek(start)
                 } else {
                     p.doc()
                 };
-                d < end
-            })
-        })
+                while d < end {
+                    n += 1;
+                    if n >= cap {
+                        return n;
+                    }
+                    d = p.advance();
+                }
+                if d == TERMINATED {
+                    break;
+                }
+            }
+        }
+        n
     }
 }
 
 impl Lookup for SnapLookup<'_> {
     fn in_zip(&self, stem: &str) -> bool {
-        self.zip.is_some_and(|z| self.snap.lexicon.in_zip(z, stem)) || self.in_zip_reviews(stem)
+        self.zip.is_some_and(|z| self.snap.lexicon.in_zip(z, stem))
+            || self.count_zip_reviews(stem, 1) > 0
+    }
+
+    fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
+        self.count_zip_reviews(stem, cap)
     }
 
     fn doc_freq(&self, stem: &str) -> u64 {
@@ -245,7 +262,7 @@ impl Lookup for SnapLookup<'_> {
         for seg in &self.snap.segments {
             use tantivy::termdict::TermStreamer;
             let dict = seg.inverted.terms();
-            let Ok(mut stream) = dict.search(Within::new(stem, edits)).into_stream() else {
+            let Ok(mut stream) = dict.search(Within::anchored(stem, edits)).into_stream() else {
                 continue;
             };
             let _: &mut TermStreamer<'_, Within> = &mut stream;
@@ -255,7 +272,7 @@ impl Lookup for SnapLookup<'_> {
                 }
             }
         }
-        for (t, n) in self.snap.lexicon.search(Within::new(stem, edits)) {
+        for (t, n) in self.snap.lexicon.search(Within::anchored(stem, edits)) {
             *found.entry(t).or_default() += n;
         }
         found.into_iter().collect()
@@ -268,7 +285,7 @@ impl Lookup for SnapLookup<'_> {
     fn near_written(&self, written: &str, edits: u8) -> Vec<NearForm> {
         self.snap
             .surfaces
-            .search(Within::new(written, edits))
+            .search(Within::anchored(written, edits))
             .into_iter()
             .map(|f| NearForm {
                 written: f.written.clone(),

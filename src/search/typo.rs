@@ -132,41 +132,75 @@ fn builder(edits: u8) -> &'static LevenshteinAutomatonBuilder {
     cell.get_or_init(|| LevenshteinAutomatonBuilder::new(edits.clamp(1, 2), true))
 }
 
-/// A Levenshtein automaton over the bytes of the terms of a tantivy term dictionary.
-pub struct Within(DFA);
+/// A Levenshtein automaton over the bytes of the terms of a tantivy term dictionary,
+/// optionally only over the words that begin with the same letter (studies of typing
+/// find the first letter right in the great majority of slips; it also lets the search
+/// skip all but one branch of the dictionary).
+pub struct Within {
+    dfa: DFA,
+    first: Option<u8>,
+}
 
 impl Within {
     /// The terms within `edits` edits of `term`.
     pub fn new(term: &str, edits: u8) -> Within {
-        Within(builder(edits).build_dfa(term))
+        Within {
+            dfa: builder(edits).build_dfa(term),
+            first: None,
+        }
+    }
+
+    /// The terms within `edits` edits of `term` that begin with its first byte.
+    pub fn anchored(term: &str, edits: u8) -> Within {
+        Within {
+            dfa: builder(edits).build_dfa(term),
+            first: term.bytes().next(),
+        }
     }
 
     /// The edit distance of `text` from the term, if within the bound.
     pub fn distance(&self, text: &str) -> Option<u8> {
-        match self.0.eval(text) {
+        if self.first.is_some_and(|f| text.bytes().next() != Some(f)) {
+            return None;
+        }
+        match self.dfa.eval(text) {
             Distance::Exact(d) => Some(d),
             Distance::AtLeast(_) => None,
         }
     }
 }
 
+/// The automaton's state: the DFA's, and how many bytes were read (up to one).
+#[derive(Clone, Copy)]
+pub struct WithinState {
+    dfa: u32,
+    started: bool,
+}
+
 impl tantivy_fst::Automaton for Within {
-    type State = u32;
+    type State = WithinState;
 
-    fn start(&self) -> u32 {
-        self.0.initial_state()
+    fn start(&self) -> WithinState {
+        WithinState {
+            dfa: self.dfa.initial_state(),
+            started: false,
+        }
     }
 
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
+    fn is_match(&self, state: &WithinState) -> bool {
+        matches!(self.dfa.distance(state.dfa), Distance::Exact(_))
     }
 
-    fn can_match(&self, state: &u32) -> bool {
-        *state != levenshtein_automata::SINK_STATE
+    fn can_match(&self, state: &WithinState) -> bool {
+        state.dfa != levenshtein_automata::SINK_STATE
     }
 
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
+    fn accept(&self, state: &WithinState, byte: u8) -> WithinState {
+        let dfa = match self.first {
+            Some(f) if !state.started && byte != f => levenshtein_automata::SINK_STATE,
+            _ => self.dfa.transition(state.dfa, byte),
+        };
+        WithinState { dfa, started: true }
     }
 }
 
@@ -215,6 +249,14 @@ mod tests {
         assert_eq!(w.distance("pizza"), None);
         let w = Within::new("smoothhi", 2);
         assert_eq!(w.distance("smoothi"), Some(1));
+    }
+
+    #[test]
+    fn anchored_keeps_the_first_letter() {
+        let w = Within::anchored("pizza", 1);
+        assert_eq!(w.distance("pizzas"), Some(1));
+        assert_eq!(w.distance("lizza"), None);
+        assert_eq!(Within::new("pizza", 1).distance("lizza"), Some(1));
     }
 
     #[test]

@@ -27,34 +27,48 @@ const MIN_COUNT: u32 = 2;
 /// Counts the written forms of words.
 #[derive(Debug, Default)]
 pub struct SurfaceCounter {
-    counts: HashMap<String, (String, u32)>,
+    /// Form → (term, times seen, kept whatever the count).
+    counts: HashMap<String, (String, u32, bool)>,
 }
 
 impl SurfaceCounter {
-    /// Counts the words of `text`.
+    /// Counts the words of `text` (a review).
     pub fn add(&mut self, analyzer: &Analyzer, text: &str) {
+        self.count(analyzer, text, false);
+    }
+
+    /// Counts the words of `text` and keeps them whatever their count (a business's
+    /// name or category: "Cocina" may be written once and still be searched for).
+    pub fn keep(&mut self, analyzer: &Analyzer, text: &str) {
+        self.count(analyzer, text, true);
+    }
+
+    fn count(&mut self, analyzer: &Analyzer, text: &str, keep: bool) {
         analyzer.for_each_word(text, |w| {
             if w.stop {
                 return;
             }
             let written = fold(&text[w.from..w.to]);
             match self.counts.get_mut(written.as_ref()) {
-                Some(e) => e.1 += 1,
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 |= keep;
+                }
                 None => {
                     self.counts
-                        .insert(written.into_owned(), (w.term.to_string(), 1));
+                        .insert(written.into_owned(), (w.term.to_string(), 1, keep));
                 }
             }
         });
     }
 
-    /// The forms seen at least twice.
+    /// The forms seen at least twice, and those kept.
     pub fn finish(self) -> Surfaces {
         let mut forms: Vec<Form> = self
             .counts
             .into_iter()
-            .filter(|(_, (_, n))| *n >= MIN_COUNT)
-            .map(|(written, (term, count))| Form {
+            .filter(|(_, (_, n, keep))| *n >= MIN_COUNT || *keep)
+            .map(|(written, (term, count, _))| Form {
                 written,
                 term,
                 count,
@@ -216,6 +230,7 @@ mod tests {
             "Pancakes! The pancakes and a pancake. Fried chicken, fries, fried rice. Once: zucchini.",
         );
         c.add(&a, "More pancake, fries, pancakes.");
+        c.keep(&a, "Carlos's Cocina");
         let s = c.finish();
         assert_eq!(s.get("pancak"), Some("pancakes"));
         assert_eq!(
@@ -224,6 +239,7 @@ mod tests {
             "fried and fries twice each: the first"
         );
         assert_eq!(s.get("zucchini"), None, "seen once");
+        assert_eq!(s.get("cocina"), Some("cocina"), "a name's words are kept");
         let near = s.search(tantivy_fst::automaton::Subsequence::new("pancake"));
         let written: Vec<&str> = near.iter().map(|f| f.written.as_str()).collect();
         assert_eq!(written, ["pancake", "pancakes"]);

@@ -84,6 +84,10 @@ pub struct LabelledQuery {
     pub bm25: Vec<f32>,
     /// Whether it is held out.
     pub held_out: bool,
+    /// Whether it asks for a kind of place (a category), graded by membership and the
+    /// later reviews' stars, rather than for a term, graded by the later reviews that
+    /// mention it.
+    pub category: bool,
 }
 
 /// The result of training.
@@ -482,6 +486,7 @@ fn labelled_queries_judged(
             group,
             missing,
             held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
+            category: matches!(asked, Asked::Category(..)),
         })
     };
     const CHUNK: usize = 1024;

@@ -122,9 +122,9 @@ pub(crate) fn train_text(
                 counter.add(&analyzer, &r.text);
             }
             for b in table.businesses() {
-                counter.add(&analyzer, &b.name);
+                counter.keep(&analyzer, &b.name);
                 for c in &b.categories {
-                    counter.add(&analyzer, c);
+                    counter.keep(&analyzer, c);
                 }
             }
             counter.finish()
