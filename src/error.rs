@@ -1,8 +1,13 @@
-//! The one error type of the core library.
+//! The one error type of the core library, its typed kinds, and the one table of error
+//! codes: the machine-readable code of every kind and the HTTP status it is answered
+//! with, shared by the HTTP service, the Flask blueprint and the Python package.
 //!
-//! Every variant says what went wrong and, where it can, what to do next.
+//! Every variant says what went wrong and, where it can, what to do next. Nothing of
+//! the crate is imported here: every other floor builds on this one.
 
 use std::path::PathBuf;
+
+use serde::Serialize;
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -33,11 +38,11 @@ pub enum Error {
     /// The input data as a whole is unusable (for example an empty business file).
     #[error("{0}")]
     Data(String),
-    /// The query could not be understood.
-    #[error("{0}")]
-    Query(String),
+    /// The query (or a search parameter) could not be understood.
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// The zipcode has no businesses in this index.
-    #[error("no businesses in zipcode {0} in this index (check the zipcode, or index its data)")]
+    #[error("no businesses in zipcode {0} in this index (check the zipcode, or try a nearby one)")]
     UnknownZip(String),
     /// No index at the given directory.
     #[error("no yelpsearch index at {path}: {reason} (build one with `yelpsearch index build`)")]
@@ -73,35 +78,26 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable machine-readable code for the error, shared by the HTTP service and
-    /// the Python package: `missing_zip`, `invalid_zip`, `no_terms`, `invalid_limit`,
-    /// `invalid_query`, `unknown_zip`, `index_not_found`, `index_corrupt`, `locked`,
-    /// `bad_input`, `model`, `cancelled`, `io`, `internal`.
-    pub fn code(&self) -> &'static str {
+    /// The error's code in the one code table ([`ErrorCode`]): the same for the
+    /// command line, the HTTP API and the Python package.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Query(m) => {
-                if m.starts_with("no zipcode") {
-                    "missing_zip"
-                } else if m.contains("is not a zipcode") {
-                    "invalid_zip"
-                } else if m.starts_with("no words") {
-                    "no_terms"
-                } else if m.starts_with("limit") {
-                    "invalid_limit"
-                } else {
-                    "invalid_query"
-                }
-            }
-            Error::UnknownZip(_) => "unknown_zip",
-            Error::IndexNotFound { .. } => "index_not_found",
-            Error::IndexCorrupt { .. } => "index_corrupt",
-            Error::Locked { .. } => "locked",
-            Error::BadLine { .. } | Error::Data(_) => "bad_input",
-            Error::Model(_) => "model",
-            Error::Cancelled => "cancelled",
-            Error::Io { .. } => "io",
-            Error::Tantivy(_) => "internal",
+            Error::Query(q) => q.code(),
+            Error::UnknownZip(_) => ErrorCode::UnknownZip,
+            Error::IndexNotFound { .. } => ErrorCode::IndexNotFound,
+            Error::IndexCorrupt { .. } => ErrorCode::IndexCorrupt,
+            Error::Locked { .. } => ErrorCode::Locked,
+            Error::BadLine { .. } | Error::Data(_) => ErrorCode::BadInput,
+            Error::Model(_) => ErrorCode::Model,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Tantivy(_) => ErrorCode::Internal,
         }
+    }
+
+    /// The HTTP status the error is answered with ([`ErrorCode::http_status`]).
+    pub fn http_status(&self) -> u16 {
+        self.code().http_status()
     }
 
     /// Wraps an I/O error with the path it concerns.
@@ -110,6 +106,241 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// What is wrong with a query or with a search parameter: the caller's mistake, said
+/// so that the person searching knows what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// The HTTP request has no `q` parameter.
+    #[error("add a q parameter with what you are looking for, e.g. q=61820+pasta")]
+    MissingQuery,
+    /// The query is empty.
+    #[error("the query is empty: type what you are looking for and a zipcode, e.g. 61820 pasta")]
+    EmptyQuery,
+    /// The query's percent-encoding does not decode to UTF-8 text.
+    #[error("the query is not valid UTF-8 text")]
+    NotUtf8,
+    /// The query is longer than `max` characters.
+    #[error("the query is longer than {max} characters")]
+    TooLong {
+        /// The most characters accepted.
+        max: usize,
+    },
+    /// The query holds control characters.
+    #[error("the query contains control characters: remove them")]
+    ControlChars,
+    /// A phrase's quote is not closed.
+    #[error("unbalanced quote: close the phrase with a second \"")]
+    UnbalancedQuote,
+    /// The need has more than `max` terms.
+    #[error("too many words: at most {max}")]
+    TooManyTerms {
+        /// The most terms accepted.
+        max: usize,
+    },
+    /// Neither the query nor the parameters hold a zipcode.
+    #[error("no zipcode: write it in the query (\"61820 pasta\") or pass it separately")]
+    MissingZip,
+    /// The zipcode given is not a zipcode.
+    #[error(
+        "{zip:?} is not a zipcode (expected 5 digits like 61820 or a Canadian code like T6E 1Z9)"
+    )]
+    InvalidZip {
+        /// What was given (at most 16 characters of it).
+        zip: String,
+    },
+    /// Nothing is left to search for once the zipcode is taken out.
+    #[error("no words to search for: add what you are looking for, like \"pasta\"")]
+    NoTerms,
+    /// The limit is not a whole number from 1 to `max`.
+    #[error("limit must be an integer from 1 to {max}")]
+    InvalidLimit {
+        /// The largest limit accepted.
+        max: usize,
+    },
+    /// A true-or-false parameter (`related`, `nearby`, `literal`) is neither.
+    #[error("{name} must be true or false")]
+    InvalidFlag {
+        /// The parameter.
+        name: &'static str,
+    },
+}
+
+impl QueryError {
+    /// The kind's code in the one code table.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            QueryError::MissingQuery => ErrorCode::MissingQuery,
+            QueryError::EmptyQuery
+            | QueryError::NotUtf8
+            | QueryError::TooLong { .. }
+            | QueryError::ControlChars
+            | QueryError::UnbalancedQuote
+            | QueryError::TooManyTerms { .. } => ErrorCode::InvalidQuery,
+            QueryError::MissingZip => ErrorCode::MissingZip,
+            QueryError::InvalidZip { .. } => ErrorCode::InvalidZip,
+            QueryError::NoTerms => ErrorCode::NoTerms,
+            QueryError::InvalidLimit { .. } => ErrorCode::InvalidLimit,
+            QueryError::InvalidFlag { .. } => ErrorCode::InvalidFlag,
+        }
+    }
+}
+
+/// The one table of error codes: every kind of error the library, the HTTP API and the
+/// Python package report, by a stable machine-readable name ([`ErrorCode::as_str`])
+/// with the HTTP status it is answered with ([`ErrorCode::http_status`]).
+///
+/// The codes of the server's own failures (a missing index, a corrupt one, I/O, ...)
+/// are for logs, the command line and Python; over HTTP they are all answered as
+/// `internal` ([`ErrorCode::over_http`]), so a client sees exactly the codes of the
+/// OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No `q` parameter (400).
+    MissingQuery,
+    /// The query is empty, too long, not UTF-8, or malformed (400).
+    InvalidQuery,
+    /// No zipcode in the query nor the parameters (400).
+    MissingZip,
+    /// Nothing to search for besides the zipcode (400).
+    NoTerms,
+    /// The zipcode given is not a zipcode (400).
+    InvalidZip,
+    /// The limit is not an integer in range (400).
+    InvalidLimit,
+    /// `related`, `nearby` or `literal` is neither true nor false (400).
+    InvalidFlag,
+    /// A well-formed zipcode with no businesses in the index (404).
+    UnknownZip,
+    /// A path the HTTP API does not have (404).
+    NotFound,
+    /// A method other than GET or HEAD (405).
+    MethodNotAllowed,
+    /// The request took longer than the server's time limit (408).
+    Timeout,
+    /// The server is shedding load (503).
+    Overloaded,
+    /// No index is open yet (503).
+    NotReady,
+    /// Anything unexpected (500).
+    Internal,
+    /// No index at the directory (server side: `internal` over HTTP).
+    IndexNotFound,
+    /// The index cannot be used (server side).
+    IndexCorrupt,
+    /// Another process holds the index's write lock (server side).
+    Locked,
+    /// Input data is unusable (server side).
+    BadInput,
+    /// A model file is missing, corrupt or does not fit (server side).
+    Model,
+    /// The work was cancelled (server side).
+    Cancelled,
+    /// Reading or writing a file failed (server side).
+    Io,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::MissingQuery,
+        ErrorCode::InvalidQuery,
+        ErrorCode::MissingZip,
+        ErrorCode::NoTerms,
+        ErrorCode::InvalidZip,
+        ErrorCode::InvalidLimit,
+        ErrorCode::InvalidFlag,
+        ErrorCode::UnknownZip,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
+        ErrorCode::Overloaded,
+        ErrorCode::NotReady,
+        ErrorCode::Internal,
+        ErrorCode::IndexNotFound,
+        ErrorCode::IndexCorrupt,
+        ErrorCode::Locked,
+        ErrorCode::BadInput,
+        ErrorCode::Model,
+        ErrorCode::Cancelled,
+        ErrorCode::Io,
+    ];
+
+    /// The code as the JSON error bodies and the Python exceptions carry it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MissingQuery => "missing_query",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::MissingZip => "missing_zip",
+            ErrorCode::NoTerms => "no_terms",
+            ErrorCode::InvalidZip => "invalid_zip",
+            ErrorCode::InvalidLimit => "invalid_limit",
+            ErrorCode::InvalidFlag => "invalid_flag",
+            ErrorCode::UnknownZip => "unknown_zip",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Overloaded => "overloaded",
+            ErrorCode::NotReady => "not_ready",
+            ErrorCode::Internal => "internal",
+            ErrorCode::IndexNotFound => "index_not_found",
+            ErrorCode::IndexCorrupt => "index_corrupt",
+            ErrorCode::Locked => "locked",
+            ErrorCode::BadInput => "bad_input",
+            ErrorCode::Model => "model",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Io => "io",
+        }
+    }
+
+    /// The HTTP status an error of this code is answered with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::MissingQuery
+            | ErrorCode::InvalidQuery
+            | ErrorCode::MissingZip
+            | ErrorCode::NoTerms
+            | ErrorCode::InvalidZip
+            | ErrorCode::InvalidLimit
+            | ErrorCode::InvalidFlag => 400,
+            ErrorCode::UnknownZip | ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Timeout => 408,
+            ErrorCode::Overloaded | ErrorCode::NotReady => 503,
+            ErrorCode::Internal
+            | ErrorCode::IndexNotFound
+            | ErrorCode::IndexCorrupt
+            | ErrorCode::Locked
+            | ErrorCode::BadInput
+            | ErrorCode::Model
+            | ErrorCode::Cancelled
+            | ErrorCode::Io => 500,
+        }
+    }
+
+    /// The code an HTTP client sees: the code itself, or `internal` for the server's
+    /// own failures (whose details go to the log, not to the client).
+    pub fn over_http(self) -> ErrorCode {
+        if self.http_status() == 500 {
+            ErrorCode::Internal
+        } else {
+            self
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 

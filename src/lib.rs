@@ -14,19 +14,23 @@
 //! # Ok::<(), yelpsearch::Error>(())
 //! ```
 //!
-//! This page is the whole API: [`Index`] opens and searches an index, [`build_index`],
-//! [`update_index`], [`retrain`] and [`list_versions`] / [`rollback`] / [`gc`] write and
-//! manage its versions, [`Error`] is the one error type (its [`Error::code`] is the code
-//! table the HTTP API and the Python package share). [`analysis`] turns text into terms
-//! and [`generate`] makes a synthetic corpus with a known truth.
+//! This page is the whole API: [`Index`] opens and searches an index and
+//! [`IndexHolder`] keeps a server's index open and current; [`build_index`],
+//! [`update_index`], [`retrain()`] and [`list_versions`] / [`rollback`] / [`gc`] write and
+//! manage its versions; [`Error`] is the one error type, and [`ErrorCode`] the one table
+//! of error codes and their HTTP statuses. [`api`] is the HTTP contract both servers
+//! use, [`analysis`] turns text into terms and [`generate`] makes a synthetic corpus with
+//! a known truth.
 //!
 //! The modules behind it are floors, each importing only the floors below it:
-//! `analysis`, `date`, `error` → `ingest` (Yelp files) → `store` (the versioned
-//! directory, schema, business table) → `model` (the model file and what search
-//! evaluates) → `reader` (opened versions) → `search` → `train` → `write` (build,
-//! update) → the [`Index`] handle. `tests/architecture.rs` keeps it so.
+//! `analysis`, `date`, `error` → `ingest` (Yelp files), `generate` → `store` (the
+//! versioned directory, schema, business table) → `model` (the model file and what
+//! search evaluates) → `reader` (opened versions, reloading) → `search` → `train` →
+//! `write` (build, update) → `handle` ([`Index`], [`IndexHolder`]) → [`api`].
+//! `tests/architecture.rs` keeps it so.
 
 pub mod analysis;
+pub mod api;
 pub mod generate;
 
 mod date;
@@ -41,17 +45,17 @@ mod train;
 mod write;
 
 pub use date::Day;
-pub use error::{Error, Result};
-pub use handle::{Index, IndexStats};
+pub use error::{Error, ErrorCode, QueryError, Result};
+pub use handle::{Index, IndexHolder, IndexStats, Readiness};
 pub use ingest::{
-    parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,
+    parse_business, parse_review, read_businesses, Amenities, Amenity, Business, FileReport, Issue,
+    Offer, Rejection, Review, WeekHours,
 };
-pub use model::forest::ndcg_at;
 pub use model::{ModelFile, TrainingData, TrainingWindow};
 pub use reader::{SegmentColumns, Snapshot};
 pub use search::{
-    FeatureExplain, Hit, ParsedQuery, RankMode, SearchRequest, SearchResponse, Sentiment, Snippet,
-    MAX_LIMIT, MAX_QUERY_CHARS,
+    Correction, FeatureExplain, Hit, Interpretation, LocalTime, NearbyZip, ParsedQuery, RankMode,
+    SearchRequest, SearchResponse, Sentiment, Snippet, MAX_LIMIT, MAX_QUERY_CHARS,
 };
 pub use store::open::DOCSTORE_BLOCK_BYTES;
 pub use store::schema::{names as field_names, Fields};
@@ -60,8 +64,8 @@ pub use store::{
     VersionInfo, WriteLock,
 };
 pub use train::{
-    check_label_days, labelled_queries, retrain, retrain_with, train_on_snapshot, LabelledQuery,
-    RetrainReport, TrainOptions, TrainOutcome,
+    check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot,
+    LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome,
 };
 pub use write::{
     build_index, scan_reviews, update_index, BuildOptions, BuildReport, Progress, ProgressFn,
@@ -76,9 +80,10 @@ pub mod bench {
     pub use crate::model::affinity::ZipCategories;
     pub use crate::model::clauses;
     pub use crate::model::features::N_FEATURES;
-    pub use crate::model::text::{features, Example, TextModel, TextModelConfig};
+    pub use crate::model::text::{features, TextModel};
     pub use crate::search::snippets::snippet;
     pub use crate::search::{collect, CollectContext};
     pub use crate::store::schema::review_key;
     pub use crate::store::terms::{encode_terms, TermsTokenizer};
+    pub use crate::train::text::{Example, TextModelConfig};
 }

@@ -6,7 +6,7 @@
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use yelpsearch::Error as Core;
+use yelpsearch::{Error as Core, ErrorCode};
 
 create_exception!(
     yelpsearch,
@@ -19,13 +19,15 @@ create_exception!(
     QueryError,
     Error,
     "The query (or a search parameter) could not be understood. `code` names the problem \
-     as the HTTP API does: missing_zip, no_terms, invalid_zip, invalid_limit or invalid_query."
+     as the HTTP API does (missing_query, invalid_query, missing_zip, no_terms, invalid_zip, \
+     invalid_limit, invalid_flag) and `status` is the HTTP status it is answered with."
 );
 create_exception!(
     yelpsearch,
     UnknownZipError,
     QueryError,
-    "A well-formed zipcode with no business in this index (`code` is \"unknown_zip\")."
+    "A well-formed zipcode with no business in this index (`code` is \"unknown_zip\", \
+     `status` 404)."
 );
 create_exception!(
     yelpsearch,
@@ -65,30 +67,14 @@ create_exception!(
     "Long work (a build or an update) was cancelled before it finished."
 );
 
-/// The HTTP error code of a query error, from the core's message.
-///
-/// The core reports every query problem as `Error::Query(message)`; the HTTP contract
-/// needs a code, so the messages' fixed openings are matched here, in one place.
-pub fn query_code(message: &str) -> &'static str {
-    if message.starts_with("no zipcode") {
-        "missing_zip"
-    } else if message.starts_with("no words to search for") {
-        "no_terms"
-    } else if message.contains("is not a zipcode") {
-        "invalid_zip"
-    } else if message.starts_with("limit must be") {
-        "invalid_limit"
-    } else {
-        "invalid_query"
-    }
-}
-
-/// Converts a core error into the matching Python exception.
+/// Converts a core error into the matching Python exception. Query errors carry the
+/// core's code and HTTP status (`code`, `status`): the code table is the core's.
 pub fn to_py(err: Core) -> PyErr {
+    let code = err.code();
     let message = err.to_string();
     match err {
-        Core::Query(_) => with_code(QueryError::new_err(message.clone()), query_code(&message)),
-        Core::UnknownZip(_) => with_code(UnknownZipError::new_err(message), "unknown_zip"),
+        Core::Query(_) => with_code(QueryError::new_err(message), code),
+        Core::UnknownZip(_) => with_code(UnknownZipError::new_err(message), code),
         Core::IndexNotFound { .. } => IndexNotFound::new_err(message),
         Core::IndexCorrupt { .. } => IndexCorrupt::new_err(message),
         Core::Io { .. } | Core::BadLine { .. } | Core::Data(_) => DataError::new_err(message),
@@ -99,11 +85,13 @@ pub fn to_py(err: Core) -> PyErr {
     }
 }
 
-fn with_code(err: PyErr, code: &'static str) -> PyErr {
+fn with_code(err: PyErr, code: ErrorCode) -> PyErr {
     Python::with_gil(|py| {
         // Setting an attribute on a fresh exception instance cannot fail in practice;
         // if it did, the exception without its code is still the right one to raise.
-        let _ = err.value(py).setattr("code", code);
+        let value = err.value(py);
+        let _ = value.setattr("code", code.as_str());
+        let _ = value.setattr("status", code.http_status());
     });
     err
 }
@@ -121,9 +109,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LockedError", py.get_type::<LockedError>())?;
     m.add("Cancelled", py.get_type::<Cancelled>())?;
     // Class-level defaults, so `code` exists on instances made in Python too.
-    py.get_type::<QueryError>()
-        .setattr("code", "invalid_query")?;
-    py.get_type::<UnknownZipError>()
-        .setattr("code", "unknown_zip")?;
+    for (class, code) in [
+        (py.get_type::<QueryError>(), ErrorCode::InvalidQuery),
+        (py.get_type::<UnknownZipError>(), ErrorCode::UnknownZip),
+    ] {
+        class.setattr("code", code.as_str())?;
+        class.setattr("status", code.http_status())?;
+    }
     Ok(())
 }

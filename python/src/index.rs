@@ -1,4 +1,4 @@
-//! `Index` and the objects a search returns.
+//! `Index`, `IndexHolder` and the objects a search returns.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,8 +9,10 @@ use std::time::Duration;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
+use yelpsearch::api::{ModelMetrics, ReadyBody};
 use yelpsearch::{RankMode, SearchRequest};
 
+use crate::api::SearchParams;
 use crate::errors::to_py;
 use crate::{f32_value, to_py_json};
 
@@ -21,7 +23,7 @@ use crate::{f32_value, to_py_json};
 /// built into the same directory; searches in flight finish on the old one.
 #[pyclass(module = "yelpsearch", frozen)]
 pub struct Index {
-    inner: Arc<yelpsearch::Index>,
+    pub(crate) inner: Arc<yelpsearch::Index>,
 }
 
 fn request(
@@ -42,15 +44,14 @@ fn request(
             )))
         }
     };
-    let mut req = SearchRequest::new(query);
-    req.zip = zip;
     // Out-of-range limits (negative ones included) are refused by the library itself.
-    req.limit = usize::try_from(limit).unwrap_or(0);
-    req.snippets = snippets;
-    req.mode = mode;
-    req.explain = explain;
-    req.related = related;
-    Ok(req)
+    Ok(SearchRequest::new(query)
+        .zip_opt(zip)
+        .limit(usize::try_from(limit).unwrap_or(0))
+        .snippets(snippets)
+        .mode(mode)
+        .explain(explain)
+        .related(related))
 }
 
 impl Index {
@@ -126,6 +127,14 @@ impl Index {
         })
     }
 
+    /// Searches with the checked parameters of an HTTP request (`parse_search_params()`):
+    /// the response the HTTP API sends for them.
+    fn search_params(&self, py: Python<'_>, params: &SearchParams) -> PyResult<SearchResponse> {
+        Ok(SearchResponse {
+            inner: self.run(py, params.inner.to_request())?,
+        })
+    }
+
     /// Swaps to the current version on disk if it changed; returns whether it did.
     fn reload(&self, py: Python<'_>) -> PyResult<bool> {
         let inner = Arc::clone(&self.inner);
@@ -141,6 +150,12 @@ impl Index {
     /// The model in use, without its weights, as a dict (the `/model/info` body).
     fn model_info(&self, py: Python<'_>) -> PyResult<PyObject> {
         to_py_json(py, &self.inner.model_info())
+    }
+
+    /// The model's version, whether it is the BM25 fallback, and its offline metrics,
+    /// as a dict (the `/model/metrics` body).
+    fn model_metrics(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &ModelMetrics::of(&self.inner))
     }
 
     /// Why the open version's model file was refused (the index then ranks with the
@@ -184,6 +199,106 @@ impl Index {
             self.inner.path().display().to_string(),
             self.inner.snapshot().version
         )
+    }
+}
+
+/// A server's index: opened as soon as the directory holds one (retried every
+/// `retry_interval` seconds until then), then reloaded every `reload_interval` seconds
+/// (None: never), the previous version serving when a reload fails. Attempts happen in
+/// `get()` when one is due, and never make a caller wait for another's. The Rust
+/// service's holder, for the Flask blueprint.
+#[pyclass(module = "yelpsearch", frozen)]
+pub struct IndexHolder {
+    inner: Arc<yelpsearch::IndexHolder>,
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| PyValueError::new_err(format!("{name} must be a number of seconds >= 0")))
+}
+
+#[pymethods]
+impl IndexHolder {
+    /// Holds the index at `path`, trying to open it at once.
+    #[new]
+    #[pyo3(
+        signature = (path, *, reload_interval=Some(30.0), retry_interval=1.0),
+        text_signature = "(path, *, reload_interval=30.0, retry_interval=1.0)"
+    )]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        reload_interval: Option<f64>,
+        retry_interval: f64,
+    ) -> PyResult<Self> {
+        let reload = reload_interval
+            .map(|s| seconds("reload_interval", s))
+            .transpose()?;
+        let inner = Arc::new(yelpsearch::IndexHolder::new(
+            path,
+            seconds("retry_interval", retry_interval)?,
+            reload,
+        ));
+        let first = Arc::clone(&inner);
+        py.allow_threads(move || first.refresh());
+        Ok(IndexHolder { inner })
+    }
+
+    /// Holds an open index, reloaded every `reload_interval` seconds (None: never).
+    #[staticmethod]
+    #[pyo3(
+        signature = (index, *, reload_interval=Some(30.0)),
+        text_signature = "(index, *, reload_interval=30.0)"
+    )]
+    fn of_index(index: &Index, reload_interval: Option<f64>) -> PyResult<IndexHolder> {
+        let reload = reload_interval
+            .map(|s| seconds("reload_interval", s))
+            .transpose()?;
+        Ok(IndexHolder {
+            inner: Arc::new(yelpsearch::IndexHolder::with_index(
+                Arc::clone(&index.inner),
+                reload,
+            )),
+        })
+    }
+
+    /// The open index (after an attempt to open or reload it, when one is due), or
+    /// None while it cannot be opened.
+    fn get(&self, py: Python<'_>) -> Option<Index> {
+        let inner = Arc::clone(&self.inner);
+        py.allow_threads(move || inner.get())
+            .map(|inner| Index { inner })
+    }
+
+    /// Opens or reloads now; returns whether an index is open.
+    fn refresh(&self, py: Python<'_>) -> bool {
+        let inner = Arc::clone(&self.inner);
+        py.allow_threads(move || inner.refresh())
+    }
+
+    /// Why no index is open, or None when one is.
+    #[getter]
+    fn not_ready_reason(&self) -> Option<String> {
+        match self.inner.readiness() {
+            yelpsearch::Readiness::Ready(_) => None,
+            yelpsearch::Readiness::NotReady(reason) => Some(reason),
+        }
+    }
+
+    /// The HTTP status and the body (a dict) of `/ready`.
+    fn ready_body(&self, py: Python<'_>) -> PyResult<(u16, PyObject)> {
+        let body = ReadyBody::of_holder(&self.inner);
+        Ok((body.status(), to_py_json(py, &body)?))
+    }
+
+    /// The index directory.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.path().to_path_buf()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("IndexHolder({:?})", self.inner.path().display().to_string())
     }
 }
 
@@ -494,6 +609,7 @@ impl Sentiment {
 /// Adds the classes to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Index>()?;
+    m.add_class::<IndexHolder>()?;
     m.add_class::<Watcher>()?;
     m.add_class::<SearchResponse>()?;
     m.add_class::<Hit>()?;

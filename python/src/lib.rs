@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use serde::Serialize;
 
+mod api;
 mod errors;
 mod index;
 mod jobs;
@@ -18,9 +19,6 @@ mod jobs;
 /// through it.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The OpenAPI document shared by the Rust service and the Flask blueprint.
-const OPENAPI_JSON: &str = include_str!("../../service/openapi.json");
 
 /// Serialises `value` with serde_json and parses it with Python's `json.loads`, so the
 /// result is exactly what a client gets from the service's or the CLI's JSON (same keys,
@@ -47,9 +45,9 @@ pub(crate) fn f32_value(x: f32) -> f64 {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("OPENAPI_JSON", OPENAPI_JSON)?;
     m.add("MAX_QUERY_CHARS", yelpsearch::MAX_QUERY_CHARS)?;
     m.add("MAX_LIMIT", yelpsearch::MAX_LIMIT)?;
+    api::register(m)?;
     errors::register(m)?;
     index::register(m)?;
     jobs::register(m)?;

@@ -11,7 +11,8 @@ first, with the review sentences that prove it::
 
 The work is done by the Rust library (``yelpsearch._native``) with the GIL released,
 so one :class:`Index` serves many threads at once. :mod:`yelpsearch.flask` turns an
-index into a Flask blueprint serving the same HTTP API as the Rust service.
+index into a Flask blueprint serving the same HTTP API as the Rust service, kept open
+and current by an :class:`IndexHolder` as the service's is.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ._native import (
     Hit,
     Index,
     IndexCorrupt,
+    IndexHolder,
     IndexNotFound,
     LockedError,
     ModelError,
@@ -56,6 +58,7 @@ __all__ = [
     "Hit",
     "Index",
     "IndexCorrupt",
+    "IndexHolder",
     "IndexNotFound",
     "LockedError",
     "ModelError",

@@ -25,7 +25,7 @@ pub enum Line {
         /// The line's bytes.
         bytes: Vec<u8>,
     },
-    /// A line longer than [`MAX_LINE_BYTES`]; its bytes were discarded.
+    /// A line longer than `MAX_LINE_BYTES`; its bytes were discarded.
     TooLong {
         /// 1-based line number.
         no: u64,

@@ -44,7 +44,7 @@ pub struct FileReport {
     pub excluded: BTreeMap<String, u64>,
     /// Bad lines skipped, by reason category.
     pub skipped: BTreeMap<String, u64>,
-    /// The first [`MAX_LISTED_ISSUES`] skipped lines.
+    /// The first `MAX_LISTED_ISSUES` (100) skipped lines.
     pub issues: Vec<Issue>,
 }
 

@@ -91,6 +91,9 @@ pub struct QueryMatch {
     /// of their judged scores; 0 when a kind-of-place word follows them, as in
     /// "sandwich shop"). The same for every place of a query.
     pub need_judged: f32,
+    /// Some of its reviews hold some of the need's words (not a feature: what a result
+    /// says it was matched by).
+    pub reviews: bool,
 }
 
 /// One matching review, as the collector sees it.

@@ -4,7 +4,7 @@
 //! ids that hold a zipcode (the build writes reviews in zipcode order), so the
 //! postings of the rarest query term are sought to the start of each run and walked to
 //! its end, the other terms leap-frogging along. Every matching review adds to its
-//! business's [`MatchAcc`] in the same pass: BM25, stars, recency, useful votes and
+//! business's `MatchAcc` in the same pass: BM25, stars, recency, useful votes and
 //! the text model's sentiment of exactly the clauses that hold the query terms.
 
 use tantivy::postings::{Postings, SegmentPostings};
@@ -16,7 +16,9 @@ use super::meets::{QueryMeets, Tier};
 use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::model::clauses::logits_at;
-use crate::model::features::{feature_vector, BizStats, FeatureVector, MatchAcc, ReviewMatch};
+use crate::model::features::{
+    feature_vector, BizStats, FeatureVector, MatchAcc, QueryMatch, ReviewMatch,
+};
 use crate::reader::Snapshot;
 
 /// A review that can serve as evidence for a business (a snippet candidate).
@@ -45,10 +47,12 @@ pub struct Candidate {
     pub evidence: Vec<Evidence>,
     /// What it meets of the query beyond its score (places that meet more come first).
     pub tier: Tier,
+    /// How its categories and name meet the query.
+    pub query: QueryMatch,
 }
 
 /// A business of the zipcode with no matching review, of a kind of place that has
-/// some (see [`crate::model::affinity`]): offered after the matches.
+/// some (category affinity, in the model floor): offered after the matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Related {
     /// Business ordinal.
@@ -81,7 +85,7 @@ pub struct CollectContext<'a> {
     /// Also gather the [`Related`] businesses (a search that may show them does;
     /// training does not).
     pub related: bool,
-    /// How differently reviewers judge each term ([`crate::ModelFile::judged_terms`]).
+    /// How differently reviewers judge each term ([`crate::model::file::ModelFile::judged_terms`]).
     pub judged: &'a std::collections::BTreeMap<String, f32>,
 }
 
@@ -91,7 +95,8 @@ struct TermState {
 
 /// Finds every business of the query's zipcode with a matching review, with its
 /// features, and the related businesses without one. Unknown zipcodes are an
-/// [`Error::Query`]-free empty result: the caller decides (see [`super::search`]).
+/// [`Error::Query`]-free empty result: the caller decides (a search answers
+/// `unknown_zip`; training skips the pair).
 pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result<Collected> {
     let Some(zip) = snap.table.zip_ord(&plan.zip) else {
         return Ok(Collected::default());
@@ -315,6 +320,7 @@ pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result
             acc,
             evidence: std::mem::take(&mut evidence[li]),
             tier,
+            query,
         });
     }
     // Best first: the highest affinity, then the most recent reviews, then the lowest

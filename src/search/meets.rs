@@ -253,6 +253,7 @@ impl QueryMeets {
             kind: n > 0 && self.category_asked[li] && (category & full) == full,
             need_kind: self.need_kind,
             need_judged: self.need_judged,
+            reviews: review != 0 || acc.n > 0,
         };
         let name = match (exact_name, b) {
             (false, _) => 0,

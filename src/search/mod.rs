@@ -28,7 +28,7 @@ pub use request::{
 };
 
 use crate::date::Day;
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryError, Result};
 use crate::reader::lexicon::distance_km;
 use crate::reader::Snapshot;
 use collect::Candidate;
@@ -42,9 +42,7 @@ const NEARBY_ZIPS: usize = 5;
 pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let t0 = Instant::now();
     if req.limit == 0 || req.limit > MAX_LIMIT {
-        return Err(Error::Query(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(QueryError::InvalidLimit { max: MAX_LIMIT }.into());
     }
     let q = ParsedQuery::parse_with(&snap.analyzer, &req.query, req.zip.as_deref())?;
     let Some(zip_ord) = snap.table.zip_ord(&q.zip) else {
@@ -172,6 +170,15 @@ fn full_hit(
         hit.snippets.push(make_snippet(snap, e, terms)?);
     }
     hit.matches = c.acc.n;
+    for (what, yes) in [
+        ("reviews", c.query.reviews),
+        ("category", c.query.category > 0.0),
+        ("name", c.query.name > 0.0),
+    ] {
+        if yes {
+            hit.matched.push(what.to_string());
+        }
+    }
     hit.sentiment = (snap.model.text_model.is_some() && c.acc.aspect_n > 0).then(|| Sentiment {
         positive: c.acc.aspect_pos,
         negative: c.acc.aspect_neg,
@@ -274,6 +281,7 @@ fn base_hit(snap: &Snapshot, biz: u32, score: f32) -> Option<Hit> {
         review_count: b.review_count,
         score,
         matches: 0,
+        matched: Vec::new(),
         sentiment: None,
         snippets: Vec::new(),
         explain: None,

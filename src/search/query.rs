@@ -13,7 +13,7 @@
 //! ```
 
 use crate::analysis::Analyzer;
-use crate::error::{Error, Result};
+use crate::error::{QueryError, Result};
 use crate::ingest::{looks_like_postal_code, normalize_postal_code};
 
 /// Longest query accepted, in characters.
@@ -63,11 +63,7 @@ fn pieces(q: &str) -> Result<Vec<Piece>> {
                     out.push(Piece::Quoted(after[..end].to_string()));
                     rest = &after[end + 1..];
                 }
-                None => {
-                    return Err(Error::Query(
-                        "unbalanced quote: close the phrase with a second \"".into(),
-                    ))
-                }
+                None => return Err(QueryError::UnbalancedQuote.into()),
             }
         } else {
             let end = rest
@@ -89,12 +85,13 @@ impl ParsedQuery {
     /// Parses with a given analyzer.
     pub fn parse_with(analyzer: &Analyzer, q: &str, zip: Option<&str>) -> Result<ParsedQuery> {
         if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::Query(format!(
-                "query is longer than {MAX_QUERY_CHARS} characters"
-            )));
+            return Err(QueryError::TooLong {
+                max: MAX_QUERY_CHARS,
+            }
+            .into());
         }
         if q.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-            return Err(Error::Query("query contains control characters".into()));
+            return Err(QueryError::ControlChars.into());
         }
         let mut ps = pieces(q)?;
         // A Canadian code typed in two halves: "T6E 1Z9".
@@ -134,18 +131,11 @@ impl ParsedQuery {
         let zip = match zip.map(str::trim).filter(|z| !z.is_empty()) {
             Some(z) => {
                 if !looks_like_postal_code(z) {
-                    return Err(Error::Query(format!(
-                        "{z:?} is not a zipcode (expected 5 digits like 61820 or a Canadian code like T6E 1Z9)"
-                    )));
+                    return Err(QueryError::InvalidZip { zip: z.to_string() }.into());
                 }
                 normalize_postal_code(z).unwrap_or_default()
             }
-            None => found_zip.ok_or_else(|| {
-                Error::Query(
-                    "no zipcode: write it in the query (\"61820 pasta\") or pass it separately"
-                        .into(),
-                )
-            })?,
+            None => found_zip.ok_or(QueryError::MissingZip)?,
         };
         let mut clauses = Vec::new();
         let mut loose: Vec<String> = Vec::new();
@@ -172,12 +162,10 @@ impl ParsedQuery {
         }
         let n_terms: usize = clauses.iter().map(|c| c.terms.len()).sum();
         if n_terms == 0 {
-            return Err(Error::Query(
-                "no words to search for: add what you are looking for, like \"pasta\"".into(),
-            ));
+            return Err(QueryError::NoTerms.into());
         }
         if n_terms > MAX_TERMS {
-            return Err(Error::Query(format!("too many words: at most {MAX_TERMS}")));
+            return Err(QueryError::TooManyTerms { max: MAX_TERMS }.into());
         }
         Ok(ParsedQuery {
             zip,

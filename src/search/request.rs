@@ -74,9 +74,33 @@ impl SearchRequest {
         self
     }
 
+    /// Sets the zipcode, or none (taken from the query).
+    pub fn zip_opt(mut self, zip: Option<String>) -> Self {
+        self.zip = zip;
+        self
+    }
+
     /// Sets the limit.
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// Sets the snippets per result (at most 3 are shown).
+    pub fn snippets(mut self, snippets: usize) -> Self {
+        self.snippets = snippets;
+        self
+    }
+
+    /// Sets the ranking mode.
+    pub fn mode(mut self, mode: RankMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Whether each result carries its features and their contributions.
+    pub fn explain(mut self, on: bool) -> Self {
+        self.explain = on;
         self
     }
 
@@ -198,6 +222,11 @@ pub struct Hit {
     /// Reviews that match the need (0 for a related business: one of a kind of place
     /// that reviewers in the zipcode mention the need at, offered after the matches).
     pub matches: u32,
+    /// What of the business meets the query: its `reviews` (`matches` of them hold
+    /// every word of the need; for a need of several words, some may hold only some),
+    /// its `category` ("thai" and Thai), its `name`. Empty for a related place.
+    #[serde(default)]
+    pub matched: Vec<String>,
     /// Aspect sentiment, when the index has a text model.
     pub sentiment: Option<Sentiment>,
     /// Up to three supporting sentences.

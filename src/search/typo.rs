@@ -143,6 +143,7 @@ pub struct Within {
 
 impl Within {
     /// The terms within `edits` edits of `term`.
+    #[cfg(test)]
     pub fn new(term: &str, edits: u8) -> Within {
         Within {
             dfa: builder(edits).build_dfa(term),
@@ -159,6 +160,7 @@ impl Within {
     }
 
     /// The edit distance of `text` from the term, if within the bound.
+    #[cfg(test)]
     pub fn distance(&self, text: &str) -> Option<u8> {
         if self.first.is_some_and(|f| text.bytes().next() != Some(f)) {
             return None;

@@ -297,7 +297,8 @@ impl Vocabulary {
         out
     }
 
-    /// Every phrase with its meaning, as written (for documentation and tests).
+    /// Every phrase with its meaning, as written.
+    #[cfg(test)]
     pub fn phrases() -> impl Iterator<Item = (&'static str, Meaning)> {
         PHRASES.iter().copied()
     }

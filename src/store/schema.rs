@@ -31,7 +31,7 @@ pub struct Fields {
     /// Useful votes (fast).
     pub useful: Field,
     /// Review terms, indexed with positions: the build's own analysis, handed over as
-    /// [`super::terms`] strings and not stored. Older indexes analysed and stored the
+    /// `terms` strings and not stored. Older indexes analysed and stored the
     /// raw text here.
     pub text: Field,
     /// The raw review text, stored for snippets (None in older indexes, which store it

@@ -175,7 +175,7 @@ impl BusinessTable {
         self.by_id.get(business_id).copied()
     }
 
-    /// The zip ordinal of a business ([`NO_ZIP`] when it has no postal code).
+    /// The zip ordinal of a business (`NO_ZIP`, `u32::MAX`, when it has no postal code).
     pub fn zip_of(&self, ord: u32) -> u32 {
         self.biz_zip.get(ord as usize).copied().unwrap_or(NO_ZIP)
     }

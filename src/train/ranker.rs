@@ -15,11 +15,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::lambdamart::{self as ltr, ndcg_at, LtrConfig, QueryGroup};
 use crate::date::Day;
 use crate::error::{Error, Result};
 use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
 use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
-use crate::model::forest::{self as ltr, ndcg_at, Ensemble, LtrConfig, QueryGroup};
+use crate::model::forest::Ensemble;
 use crate::reader::lexicon::category_words;
 use crate::reader::{business_stats, Snapshot};
 use crate::search::{collect, CollectContext, ParsedQuery, Plan};
@@ -120,28 +121,20 @@ fn fnv(s: &str, seed: u64) -> u64 {
     h
 }
 
-/// Terms that reviewers judge differently at different places: the aspects of a
-/// business (dishes, drinks, service, the patio), mined from the corpus without a word
-/// list.
-///
-/// Candidates are alphabetic terms of at least 3 letters present in 0.05%–3% of the
-/// reviews. Each is scored on up to 3,000 of its reviews by how much of the variance
-/// of the text model's logits of the clauses that hold it lies *between* businesses
-/// (an F statistic): the pasta is good here and bad there, while "carpet" or "amazing"
-/// read the same everywhere. The `max` best-scoring terms are kept.
-pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
-    let scored = score_terms(snap, MIN_TERM_SHARE, MAX_TERM_SHARE)?;
-    Ok(scored.into_iter().take(max).map(|x| x.1).collect())
-}
-
 /// Least share of the reviews a scored term is in.
 const MIN_TERM_SHARE: f64 = 0.0005;
 /// Most share of the reviews a training term is in.
 const MAX_TERM_SHARE: f64 = 0.03;
 
-/// Every alphabetic term of three letters or more whose share of the reviews lies in
-/// `lo..=hi`, scored as in [`mine_terms`] (its F statistic), best first, with that
-/// share.
+/// Terms that reviewers judge differently at different places: the aspects of a
+/// business (dishes, drinks, service, the patio), found in the corpus without a word
+/// list.
+///
+/// Candidates are the alphabetic terms of at least 3 letters whose share of the reviews
+/// lies in `lo..=hi`. Each is scored on up to 3,000 of its reviews by how much of the
+/// variance of the text model's logits of the clauses that hold it lies *between*
+/// businesses (an F statistic): the pasta is good here and bad there, while "carpet" or
+/// "amazing" read the same everywhere. Best first, with the share.
 pub fn score_terms(snap: &Snapshot, lo: f64, hi: f64) -> Result<Vec<(f64, String, f64)>> {
     let total = snap.searcher.num_docs().max(1) as f64;
     let mut df: BTreeMap<String, u64> = BTreeMap::new();
@@ -238,7 +231,7 @@ pub fn score_terms(snap: &Snapshot, lo: f64, hi: f64) -> Result<Vec<(f64, String
 }
 
 /// Terms in a larger share of the reviews than this are not scored for
-/// [`crate::ModelFile::judged_terms`] ("the", "food").
+/// [`crate::model::file::ModelFile::judged_terms`] ("the", "food").
 const MAX_JUDGED_SHARE: f64 = 0.5;
 
 /// The judged-term scores of a snapshot and its training terms (the best-scoring terms

@@ -1,10 +1,13 @@
-//! Training and held-out evaluation of the text model on a corpus's own reviews.
+//! Training and held-out evaluation of the text model on a corpus's own reviews: its
+//! clauses labelled by their review's stars, and logistic regression by AdaGrad SGD
+//! over their hashed features (which, like the scoring, are the model floor's).
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analyzer;
 use crate::model::clauses::clauses;
-use crate::model::text::{auc, features, Example, TextModel, TextModelConfig, TextModelReport};
+use crate::model::text::{features, TextModel, TextModelReport};
 
 /// A review offered to training: day, stars and text.
 pub struct LabelledReview<'a> {
@@ -109,4 +112,220 @@ pub fn train_text_model(
         length_auc: auc(&lens, &rl),
     };
     Some((model, report))
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TextModelConfig {
+    /// Passes over the training clauses.
+    pub epochs: usize,
+    /// AdaGrad base learning rate.
+    pub learning_rate: f32,
+    /// L2 regularisation per update.
+    pub l2: f32,
+    /// Seed of the shuffling order.
+    pub seed: u64,
+}
+
+impl Default for TextModelConfig {
+    fn default() -> Self {
+        TextModelConfig {
+            epochs: 3,
+            learning_rate: 0.2,
+            l2: 1e-6,
+            seed: 7,
+        }
+    }
+}
+
+/// A training example: feature hashes and a 0/1 label.
+pub struct Example {
+    /// Hashed feature indices.
+    pub features: Vec<u32>,
+    /// 1.0 positive, 0.0 negative.
+    pub label: f32,
+}
+
+impl TextModel {
+    /// Trains on `examples` (shuffled deterministically by `config.seed`).
+    pub fn train(examples: &[Example], config: &TextModelConfig) -> TextModel {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut sgd = AdaGrad::new(config);
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
+        // The epoch's examples copied out in its order, a block at a time, so that the
+        // updates read them in sequence: read in shuffled order, each example was a
+        // cache miss or two that the updates waited for, while the copy's reads are
+        // independent and overlap. The next block is copied on another core while the
+        // updates read this one (they are serial, and the copy was a part of their
+        // time). The same updates in the same order.
+        const BLOCK: usize = 16_384;
+        let (mut this, mut next) = (Block::default(), Block::default());
+        for _ in 0..config.epochs {
+            order.shuffle(&mut rng);
+            let mut blocks = order.chunks(BLOCK);
+            let Some(first) = blocks.next() else {
+                continue;
+            };
+            this.fill(examples, first);
+            loop {
+                let upcoming = blocks.next();
+                rayon::join(
+                    || {
+                        this.spans
+                            .iter()
+                            .for_each(|&(from, to, label)| sgd.step(&this.flat[from..to], label))
+                    },
+                    || {
+                        if let Some(b) = upcoming {
+                            next.fill(examples, b)
+                        }
+                    },
+                );
+                if upcoming.is_none() {
+                    break;
+                }
+                std::mem::swap(&mut this, &mut next);
+            }
+        }
+        sgd.model
+    }
+}
+
+/// A block of training examples copied out in training order: their features end to
+/// end, and each example's span of them with its label.
+#[derive(Default)]
+struct Block {
+    flat: Vec<u32>,
+    spans: Vec<(usize, usize, f32)>,
+}
+
+impl Block {
+    fn fill(&mut self, examples: &[Example], order: &[usize]) {
+        self.flat.clear();
+        self.spans.clear();
+        for &i in order {
+            let ex = &examples[i];
+            let from = self.flat.len();
+            self.flat.extend_from_slice(&ex.features);
+            self.spans.push((from, self.flat.len(), ex.label));
+        }
+    }
+}
+
+/// Logistic regression by AdaGrad SGD, one example at a time.
+struct AdaGrad<'a> {
+    model: TextModel,
+    /// Sum of squared gradients of each weight, and of the bias.
+    g2: Vec<f32>,
+    bias_g2: f32,
+    config: &'a TextModelConfig,
+}
+
+impl<'a> AdaGrad<'a> {
+    fn new(config: &'a TextModelConfig) -> Self {
+        let model = TextModel::zero();
+        AdaGrad {
+            g2: vec![1e-3; model.weights.len()],
+            bias_g2: 1e-3,
+            model,
+            config,
+        }
+    }
+
+    /// One update on a clause's features and its label (1 positive, 0 negative).
+    #[inline]
+    fn step(&mut self, features: &[u32], label: f32) {
+        let (m, c) = (&mut self.model, self.config);
+        let z = m.bias + m.logit(features);
+        let g = 1.0 / (1.0 + (-z).exp()) - label;
+        self.bias_g2 += g * g;
+        m.bias -= c.learning_rate * g / self.bias_g2.sqrt();
+        for &f in features {
+            let f = f as usize;
+            let gf = g + c.l2 * m.weights[f];
+            self.g2[f] += gf * gf;
+            m.weights[f] -= c.learning_rate * gf / self.g2[f].sqrt();
+        }
+    }
+}
+
+/// Area under the ROC curve of `scores` for binary `labels`.
+pub fn auc(scores: &[f32], labels: &[bool]) -> f64 {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (mut rank_sum, mut pos, mut i) = (0f64, 0u64, 0usize);
+    while i < idx.len() {
+        let mut j = i;
+        while j < idx.len() && scores[idx[j]] == scores[idx[i]] {
+            j += 1;
+        }
+        let avg_rank = (i + j + 1) as f64 / 2.0; // ranks i+1..=j
+        for &k in &idx[i..j] {
+            if labels[k] {
+                rank_sum += avg_rank;
+                pos += 1;
+            }
+        }
+        i = j;
+    }
+    let neg = labels.len() as u64 - pos;
+    if pos == 0 || neg == 0 {
+        return 0.5;
+    }
+    (rank_sum - (pos * (pos + 1)) as f64 / 2.0) / (pos * neg) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The examples read straight from the shuffled order, one at a time.
+    fn reference(examples: &[Example], config: &TextModelConfig) -> TextModel {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut sgd = AdaGrad::new(config);
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
+        for _ in 0..config.epochs {
+            order.shuffle(&mut rng);
+            for &i in &order {
+                sgd.step(&examples[i].features, examples[i].label);
+            }
+        }
+        sgd.model
+    }
+
+    #[test]
+    fn training_in_blocks_equals_one_example_at_a_time() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        // More than two blocks, the last one partial; features shared across examples
+        // (a small vocabulary) and empty clauses among them.
+        let examples: Vec<Example> = (0..40_000)
+            .map(|_| {
+                let n = rng.gen_range(0..12);
+                Example {
+                    features: (0..n).map(|_| rng.gen_range(0..5_000)).collect(),
+                    label: rng.gen_range(0..2) as f32,
+                }
+            })
+            .collect();
+        let config = TextModelConfig::default();
+        let (got, want) = (
+            TextModel::train(&examples, &config),
+            reference(&examples, &config),
+        );
+        assert_eq!(got.bias.to_bits(), want.bias.to_bits());
+        assert!(got
+            .weights
+            .iter()
+            .zip(&want.weights)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(
+            got.weights.iter().any(|&w| w != 0.0),
+            "it learned something"
+        );
+    }
 }

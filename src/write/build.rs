@@ -20,7 +20,7 @@ use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
 use crate::model::file::ModelFile;
-use crate::model::text::{TextModel, TextModelConfig, TextModelReport};
+use crate::model::text::{TextModel, TextModelReport};
 use crate::store::layout::{
     write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
 };
@@ -29,7 +29,9 @@ use crate::store::schema::build_schema;
 use crate::store::surfaces::{SurfaceCounter, Surfaces};
 use crate::store::table::BusinessTable;
 use crate::store::unsynced::sync_in_background;
-use crate::train::{train_for_version, train_text_model, LabelledReview, TrainOptions};
+use crate::train::{
+    train_for_version, train_text_model, LabelledReview, TextModelConfig, TrainOptions,
+};
 
 /// What a build did.
 #[derive(Debug, Clone, Serialize)]

@@ -26,7 +26,7 @@ pub enum ScanDepth {
     /// Decompress and split into lines; nothing is parsed.
     Decompress,
     /// Also parse each line as JSON into the typed review fields
-    /// ([`parse_review_fields`]); no value is checked.
+    /// (`parse_review_fields`); no value is checked.
     Parse,
     /// Everything a build does before spilling a review: [`crate::ingest::parse_review`]
     /// (dates, stars, empty fields, owned strings), `--until`, the business and its

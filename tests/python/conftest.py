@@ -112,6 +112,6 @@ def run_cli(cli: Path, *args: str | os.PathLike[str]) -> subprocess.CompletedPro
 def spec() -> dict[str, Any]:
     """The OpenAPI document shipped in the package."""
     doc = yelpsearch.openapi()
-    on_disk = json.loads((REPO / "service" / "openapi.json").read_text())
-    assert doc == on_disk, "the package's OPENAPI_JSON is not service/openapi.json"
+    on_disk = json.loads((REPO / "src" / "openapi.json").read_text())
+    assert doc == on_disk, "the package's OPENAPI_JSON is not src/openapi.json"
     return doc

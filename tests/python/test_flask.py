@@ -127,7 +127,11 @@ def test_ops_routes(app: Flask, api: OpenAPI, index: yelpsearch.Index) -> None:
     info = check(api, client.get("/model/info"))
     assert info == index.model_info()
     metrics = check(api, client.get("/model/metrics"))
-    assert metrics == {"model": info["version"], "metrics": info["metrics"]}
+    assert metrics == {
+        "model": info["version"],
+        "fallback": info["fallback"],
+        "metrics": info["metrics"],
+    }
     doc = check(api, client.get("/openapi.json"))
     assert doc == yelpsearch.openapi()
 

@@ -44,7 +44,7 @@ def stages(log: str) -> dict[str, float]:
         except ValueError:
             continue
         f = rec.get("fields", {})
-        if rec.get("target") == "yelpsearch::index::build" and "seconds" in f and "message" in f:
+        if rec.get("target") == "yelpsearch::write::build" and "seconds" in f and "message" in f:
             out[f["message"]] = float(f["seconds"])
     return out
 

@@ -78,12 +78,14 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
                 no + 1
             )));
         }
-        let mut req = SearchRequest::new(cols[2]).zip(cols[1]).limit(limit);
-        req.snippets = 0;
-        req.related = !matches_only;
-        req.nearby = !no_nearby;
-        req.literal = literal;
-        req.mode = mode;
+        let req = SearchRequest::new(cols[2])
+            .zip(cols[1])
+            .limit(limit)
+            .snippets(0)
+            .related(!matches_only)
+            .nearby(!no_nearby)
+            .literal(literal)
+            .mode(mode);
         reqs.push((cols[0], req));
     }
     for _ in 0..warmup {

@@ -39,16 +39,16 @@ pub struct SearchArgs {
 /// Runs `search`.
 pub fn run(a: SearchArgs) -> CliResult<()> {
     let index = Index::open(&a.index)?;
-    let mut req = SearchRequest::new(a.query.join(" "));
-    req.zip = a.zip;
-    req.limit = a.limit;
-    req.explain = a.explain;
-    req.related = !a.matches_only;
-    req.mode = if a.bm25 {
-        RankMode::Bm25
-    } else {
-        RankMode::Model
-    };
+    let req = SearchRequest::new(a.query.join(" "))
+        .zip_opt(a.zip)
+        .limit(a.limit)
+        .explain(a.explain)
+        .related(!a.matches_only)
+        .mode(if a.bm25 {
+            RankMode::Bm25
+        } else {
+            RankMode::Model
+        });
     let res = index.search(&req)?;
     if a.json {
         return super::print_json(&res);

@@ -2,25 +2,24 @@
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
 use serde_json::json;
+use yelpsearch::api::{ApiError, ModelMetrics, ReadyBody};
 
-use super::errors::ApiError;
+use super::errors::HttpError;
 use super::metrics::IndexGauges;
 use super::page;
-use super::params::SearchParams;
+use super::params::Search;
 use super::state::AppState;
 
 type Shared = State<Arc<AppState>>;
 
-/// `GET /search?q=&zip=&limit=`: the library's search, run in a search slot (none to
-/// be had: 503 `overloaded`).
-pub async fn search(State(state): Shared, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = SearchParams::parse(raw.as_deref())?;
+/// `GET /search?q=&zip=&limit=&related=`: the library's search, run in a search slot
+/// (none to be had: 503 `overloaded`).
+pub async fn search(State(state): Shared, Search(params): Search) -> Result<Response, HttpError> {
     let index = state.index()?;
     let req = params.to_request();
     let res = state.searches.run(move || index.search(&req)).await??;
@@ -32,66 +31,36 @@ pub async fn health() -> Response {
     no_store(Json(json!({"status": "ok"})).into_response())
 }
 
-#[derive(Serialize)]
-struct Ready {
-    status: &'static str,
-    index_version: String,
-    documents: u64,
-    model: String,
-}
-
 /// `GET /ready`: 200 once the index and its model are open, 503 before that and after
-/// SIGTERM.
+/// SIGTERM (the core's body).
 pub async fn ready(State(state): Shared) -> Response {
-    let not_ready = |reason: String| {
-        let body = Json(json!({"status": "not_ready", "reason": reason}));
-        no_store((StatusCode::SERVICE_UNAVAILABLE, body).into_response())
+    let body = if state.shutting_down() {
+        ReadyBody::not_ready("shutting down")
+    } else {
+        ReadyBody::of_holder(&state.holder)
     };
-    if state.shutting_down() {
-        return not_ready("shutting down".into());
-    }
-    match state.try_index() {
-        Some(index) => {
-            let s = index.stats();
-            let body = Ready {
-                status: "ready",
-                index_version: s.version,
-                documents: s.reviews,
-                model: s.model_version,
-            };
-            no_store(Json(body).into_response())
-        }
-        None => not_ready(match state.load_error() {
-            Some(e) => format!("index not available: {e}"),
-            None => "index is loading".into(),
-        }),
-    }
+    let status = StatusCode::from_u16(body.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    no_store((status, Json(body)).into_response())
 }
 
 /// `GET /model/info`: the model card (the model file without its weights).
-pub async fn model_info(State(state): Shared) -> Result<Response, ApiError> {
+pub async fn model_info(State(state): Shared) -> Result<Response, HttpError> {
     let index = state.index()?;
     Ok(no_store(Json(index.model_info()).into_response()))
 }
 
-/// `GET /model/metrics`: the model's offline metrics (finite values only: JSON has no
-/// NaN).
-pub async fn model_metrics(State(state): Shared) -> Result<Response, ApiError> {
+/// `GET /model/metrics`: the model's offline metrics (the core's body).
+pub async fn model_metrics(State(state): Shared) -> Result<Response, HttpError> {
     let index = state.index()?;
-    let m = index.model_info();
-    let metrics: serde_json::Map<String, serde_json::Value> = m
-        .metrics
-        .into_iter()
-        .filter(|(_, v)| v.is_finite())
-        .map(|(k, v)| (k, json!(v)))
-        .collect();
-    let body = json!({"model": m.version, "fallback": m.fallback, "metrics": metrics});
-    Ok(no_store(Json(body).into_response()))
+    Ok(no_store(Json(ModelMetrics::of(&index)).into_response()))
 }
 
 /// `GET /metrics`: Prometheus text.
 pub async fn metrics(State(state): Shared) -> Response {
-    let gauges = state.try_index().map(|i| IndexGauges { stats: i.stats() });
+    let gauges = state
+        .holder
+        .index()
+        .map(|i| IndexGauges { stats: i.stats() });
     let text = state.metrics.render(gauges.as_ref(), state.shutting_down());
     no_store(
         (
@@ -153,13 +122,13 @@ pub async fn favicon() -> Response {
 }
 
 /// Any path the service does not have.
-pub async fn not_found() -> ApiError {
-    ApiError::not_found()
+pub async fn not_found() -> HttpError {
+    HttpError(ApiError::not_found())
 }
 
 /// A known path with a method other than GET or HEAD.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::method_not_allowed()
+pub async fn method_not_allowed() -> HttpError {
+    HttpError(ApiError::method_not_allowed())
 }
 
 fn no_store(mut r: Response) -> Response {

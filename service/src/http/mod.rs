@@ -4,10 +4,10 @@
 //! - [`settings`]: flags and environment variables.
 //! - [`routes`]: the router and its middleware.
 //! - [`handlers`]: one function per endpoint, translating between HTTP and the library.
-//! - [`params`]: `/search`'s query string.
-//! - [`errors`]: the JSON error body and the status of each error code.
+//! - [`params`]: `/search`'s parameters as an extractor (the core's parsing).
+//! - [`errors`]: the core's API errors as responses.
 //! - [`metrics`]: request counters, latency histograms and the exposition.
-//! - [`state`]: what handlers share, and opening the index.
+//! - [`state`]: what handlers share, and the index holder.
 //! - [`shutdown`]: SIGTERM handling.
 //! - [`page`]: the embedded page, its CSP, and the embedded OpenAPI document.
 
@@ -70,19 +70,18 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
     tracing::info!(%addr, index = %settings.index.display(), "listening");
     on_listen(addr);
 
-    let state = Arc::new(AppState::new(
-        settings.max_concurrency,
-        settings.search_threads,
-    ));
     let retry = settings
         .reload_interval
         .unwrap_or(Duration::from_secs(5))
         .max(Duration::from_secs(1));
-    let loader = tokio::spawn(state.clone().load_index(
+    let state = Arc::new(AppState::new(
         settings.index.clone(),
         retry,
         settings.reload_interval,
+        settings.max_concurrency,
+        settings.search_threads,
     ));
+    let watcher = state.watch_index();
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -99,14 +98,10 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
         ))),
     };
     state.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    if loader.is_finished() {
-        if let Ok(Some(watcher)) = loader.await {
-            // It sees the stop flag within 100 ms.
-            let _ = tokio::task::spawn_blocking(move || watcher.join()).await;
-        }
-    } else {
-        loader.abort();
-    }
+    // The watcher sees the stop flag within 100 ms; an index still opening (slow disk)
+    // must not hold the exit.
+    let joined = tokio::task::spawn_blocking(move || watcher.join());
+    let _ = tokio::time::timeout(Duration::from_secs(1), joined).await;
     if outcome.is_ok() {
         tracing::info!("stopped");
     }

@@ -1,4 +1,5 @@
-//! The embedded web page and OpenAPI document, and the page's Content-Security-Policy.
+//! The embedded web page and its Content-Security-Policy, and the OpenAPI document
+//! (the core's: `yelpsearch::api::OPENAPI_JSON`).
 
 use std::sync::OnceLock;
 
@@ -7,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 /// The search page (`service/static/index.html`).
 pub const PAGE: &str = include_str!("../../static/index.html");
-/// The OpenAPI document (`service/openapi.json`).
-pub const OPENAPI: &str = include_str!("../../openapi.json");
+/// The OpenAPI document (`src/openapi.json`, compiled into the core library).
+pub const OPENAPI: &str = yelpsearch::api::OPENAPI_JSON;
 
 /// The page's Content-Security-Policy: nothing but its own inline script and style
 /// (allowed by hash, so an injected `<script>` could not run), and requests to this

@@ -13,7 +13,9 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use super::errors::{error_json, ApiError};
+use yelpsearch::api::ApiError;
+
+use super::errors::HttpError;
 use super::handlers;
 use super::settings::{Cors, Settings};
 use super::state::AppState;
@@ -87,7 +89,7 @@ async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> 
 async fn time_limit(limit: Duration, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => ApiError::timeout().into_response(),
+        Err(_) => HttpError(ApiError::timeout()).into_response(),
     }
 }
 
@@ -113,14 +115,5 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    tracing::error!("a handler panicked");
-    (
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        error_json("internal", "internal error"),
-    )
-        .into_response()
+    HttpError(ApiError::internal(&"a handler panicked")).into_response()
 }

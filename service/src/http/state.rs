@@ -1,20 +1,23 @@
-//! What every handler shares: the index (once it is open), the search slots, the
-//! metrics and the shutdown flag.
+//! What every handler shares: the index holder (the core's: it opens the index when it
+//! can and keeps it current), the search slots, the metrics and the shutdown flag.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
-use yelpsearch::Index;
+use yelpsearch::api::ApiError;
+use yelpsearch::{Index, IndexHolder};
 
-use super::errors::ApiError;
+use super::errors::HttpError;
 use super::metrics::Metrics;
 
 /// Shared state of the service.
 pub struct AppState {
-    index: OnceLock<Arc<Index>>,
-    load_error: Mutex<Option<String>>,
+    /// The index, once it is open.
+    pub holder: Arc<IndexHolder>,
     /// Set on SIGTERM: readiness fails and the index watcher stops.
     pub stop: Arc<AtomicBool>,
     /// Admission and execution of searches.
@@ -50,7 +53,7 @@ impl SearchSlots {
     pub async fn run<T: Send + 'static>(
         &self,
         search: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, HttpError> {
         let admitted = self
             .admitted
             .clone()
@@ -67,16 +70,22 @@ impl SearchSlots {
             search()
         })
         .await
-        .map_err(|e| ApiError::internal(&e))
+        .map_err(|e| HttpError(ApiError::internal(&e)))
     }
 }
 
 impl AppState {
-    /// State with no index yet.
-    pub fn new(max_concurrency: usize, search_threads: usize) -> AppState {
+    /// State with the index at `index` not open yet: while it cannot be opened, it is
+    /// tried every `retry`; once open, it is reloaded every `reload` (`None`: never).
+    pub fn new(
+        index: PathBuf,
+        retry: Duration,
+        reload: Option<Duration>,
+        max_concurrency: usize,
+        search_threads: usize,
+    ) -> AppState {
         AppState {
-            index: OnceLock::new(),
-            load_error: Mutex::new(None),
+            holder: Arc::new(IndexHolder::new(index, retry, reload)),
             stop: Arc::new(AtomicBool::new(false)),
             searches: SearchSlots::new(max_concurrency, search_threads),
             metrics: Metrics::default(),
@@ -84,21 +93,10 @@ impl AppState {
     }
 
     /// The open index, or 503 `not_ready`.
-    pub fn index(&self) -> Result<Arc<Index>, ApiError> {
-        self.index.get().cloned().ok_or_else(ApiError::not_ready)
-    }
-
-    /// The open index, if any.
-    pub fn try_index(&self) -> Option<&Arc<Index>> {
-        self.index.get()
-    }
-
-    /// Why the index is not open yet (`None` while the first attempt runs).
-    pub fn load_error(&self) -> Option<String> {
-        self.load_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+    pub fn index(&self) -> Result<Arc<Index>, HttpError> {
+        self.holder
+            .index()
+            .ok_or_else(|| HttpError(ApiError::not_ready()))
     }
 
     /// Whether SIGTERM was received.
@@ -106,53 +104,10 @@ impl AppState {
         self.stop.load(Ordering::Relaxed)
     }
 
-    /// Opens the index in a blocking task, retrying every `retry` until it opens or the
-    /// service stops, then starts watching it for new versions every `reload`.
-    pub async fn load_index(
-        self: Arc<Self>,
-        path: std::path::PathBuf,
-        retry: Duration,
-        reload: Option<Duration>,
-    ) -> Option<std::thread::JoinHandle<()>> {
-        loop {
-            let p = path.clone();
-            let t0 = std::time::Instant::now();
-            match tokio::task::spawn_blocking(move || Index::open(p)).await {
-                Ok(Ok(index)) => {
-                    let index = Arc::new(index);
-                    let s = index.stats();
-                    tracing::info!(
-                        version = %s.version, reviews = s.reviews, businesses = s.businesses,
-                        model = %s.model_version, seconds = t0.elapsed().as_secs_f64(), "index open"
-                    );
-                    if let Some(e) = index.model_error() {
-                        tracing::warn!(error = %e, "model file refused; ranking with the BM25 fallback");
-                    }
-                    let watcher = reload.map(|every| index.watch(every, self.stop.clone()));
-                    let _ = self.index.set(index);
-                    return watcher;
-                }
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, retry_secs = retry.as_secs_f64(), "cannot open the index yet");
-                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(e.to_string());
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "opening the index panicked");
-                    *self.load_error.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some("opening the index failed".into());
-                }
-            }
-            let mut waited = Duration::ZERO;
-            while waited < retry {
-                if self.shutting_down() {
-                    return None;
-                }
-                let step = Duration::from_millis(100).min(retry - waited);
-                tokio::time::sleep(step).await;
-                waited += step;
-            }
-        }
+    /// Opens the index on a thread of its own (retried until it opens), then reloads it
+    /// at its interval, until SIGTERM.
+    pub fn watch_index(&self) -> JoinHandle<()> {
+        self.holder.watch(self.stop.clone())
     }
 }
 
@@ -160,6 +115,7 @@ impl AppState {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+    use std::sync::Mutex;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()

@@ -1,26 +1,27 @@
-//! The index handle: an open index that swaps to new versions atomically.
+//! The index handle: an open index that searches and swaps to new versions
+//! atomically, and [`IndexHolder`], which opens one when it can and keeps it current.
+
+mod holder;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use serde::Serialize;
+
+pub use holder::{IndexHolder, Readiness};
 
 use crate::error::Result;
 use crate::model::file::ModelFile;
-use crate::reader::Snapshot;
+use crate::reader::{spawn_ticker, Current, Snapshot};
 use crate::search::{self, SearchRequest, SearchResponse};
-use crate::store::layout::IndexDir;
 
 /// An open index. Cheap to share across threads (`Arc<Index>`): searches read the
 /// current snapshot without locks, and [`Index::reload`] swaps in a new version while
 /// searches in flight finish on the old one.
 pub struct Index {
-    root: PathBuf,
-    current: ArcSwap<Snapshot>,
-    reload_lock: Mutex<()>,
+    current: Current,
 }
 
 /// Figures about the open version.
@@ -49,12 +50,8 @@ pub struct IndexStats {
 impl Index {
     /// Opens the current version of the index at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Index> {
-        let root = path.as_ref().to_path_buf();
-        let snap = open_pinned(&root)?;
         Ok(Index {
-            root,
-            current: ArcSwap::from_pointee(snap),
-            reload_lock: Mutex::new(()),
+            current: Current::open(path.as_ref())?,
         })
     }
 
@@ -81,22 +78,21 @@ impl Index {
     /// and the old version stays pinned (safe from gc) until its last search ends. On
     /// error the handle keeps serving the version it has.
     pub fn reload(&self) -> Result<bool> {
-        let _g = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let name = IndexDir::new(&self.root).current()?;
-        if name == self.current.load().version {
-            return Ok(false);
+        self.current.reload()
+    }
+
+    /// [`Index::reload`], its error logged: the previous version keeps serving.
+    pub(crate) fn reload_or_warn(&self) {
+        if let Err(e) = self.reload() {
+            tracing::warn!(error = %e, "index reload failed; still serving the previous version");
         }
-        let snap = open_pinned(&self.root)?;
-        tracing::info!(from = %self.current.load().version, to = %snap.version, "index version swapped in");
-        self.current.store(Arc::new(snap));
-        Ok(true)
     }
 
     /// Figures about the open version.
     pub fn stats(&self) -> IndexStats {
         let s = self.current.load();
         IndexStats {
-            path: self.root.clone(),
+            path: self.path().to_path_buf(),
             version: s.version.clone(),
             reviews: s.num_reviews(),
             businesses: s.table.len() as u64,
@@ -123,41 +119,22 @@ impl Index {
 
     /// The index directory.
     pub fn path(&self) -> &Path {
-        &self.root
+        self.current.root()
     }
 
-    /// Starts a thread that calls [`Index::reload`] every `interval` until `stop` is set
-    /// or the index is dropped, so a new current version is served at most `interval`
-    /// (plus the time to open it) after it is published. Reload errors are logged and
-    /// the previous version keeps serving.
+    /// Starts a thread that calls [`Index::reload`] at once and then every `interval`
+    /// until `stop` is set or the index is dropped, so a new current version is served at
+    /// most `interval` (plus the time to open it) after it is published. Reload errors
+    /// are logged and the previous version keeps serving.
     pub fn watch(
         self: &Arc<Self>,
         interval: Duration,
         stop: Arc<AtomicBool>,
     ) -> std::thread::JoinHandle<()> {
         let weak = Arc::downgrade(self);
-        let interval = interval.max(Duration::from_millis(10));
-        std::thread::spawn(move || loop {
-            let mut slept = Duration::ZERO;
-            while slept < interval {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let step = Duration::from_millis(100).min(interval - slept);
-                std::thread::sleep(step);
-                slept += step;
-            }
-            let Some(index) = weak.upgrade() else { return };
-            if let Err(e) = index.reload() {
-                tracing::warn!(error = %e, "index reload failed; still serving the previous version");
-            }
+        spawn_ticker(stop, move || {
+            weak.upgrade()?.reload_or_warn();
+            Some(interval)
         })
     }
-}
-
-/// Opens the current version of the index at `root`, pinned against gc.
-fn open_pinned(root: &Path) -> Result<Snapshot> {
-    let dir = IndexDir::new(root);
-    let (name, pin) = dir.pin_current()?;
-    Snapshot::open_dir(&dir.version_path(&name), Some(pin))
 }

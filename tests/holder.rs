@@ -1,0 +1,130 @@
+//! The one reload mechanism: `IndexHolder` reports not ready (with the reason) until the
+//! directory holds an index, opens it on the next due attempt, reloads new versions at
+//! its interval, keeps serving the version it has when a reload fails, and does all of
+//! it alike when driven by requests (`get`) or by its own thread (`watch`).
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use yelpsearch::api::ReadyBody;
+use yelpsearch::{build_index, BuildOptions, Index, IndexHolder, Readiness};
+
+fn not_ready_reason(h: &IndexHolder) -> Option<String> {
+    match h.readiness() {
+        Readiness::Ready(_) => None,
+        Readiness::NotReady(reason) => Some(reason),
+    }
+}
+
+fn quick_build(f: &Fixture, at: &std::path::Path) {
+    let opts = BuildOptions {
+        train_ranker: false,
+        memory_mb: 64,
+        ..BuildOptions::default()
+    };
+    build_index(&f.business, &f.reviews, at, &opts).expect("build");
+}
+
+#[test]
+fn not_ready_with_the_reason_until_the_index_exists_then_open_and_reloaded_on_requests() {
+    let f = make_fixture(120, 4_000, 21);
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("idx");
+    let holder = IndexHolder::new(&at, Duration::ZERO, Some(Duration::ZERO));
+    assert_eq!(
+        not_ready_reason(&holder).as_deref(),
+        Some("index is loading")
+    );
+    let body = ReadyBody::of_holder(&holder);
+    assert_eq!(body.status(), 503);
+    assert!(holder.get().is_none());
+    let reason = not_ready_reason(&holder).unwrap();
+    assert!(
+        reason.starts_with("index not available: no yelpsearch index at") && reason.contains("idx"),
+        "{reason}"
+    );
+    quick_build(&f, &at);
+    let index = holder.get().expect("opened on the next due attempt");
+    assert_eq!(index.version(), "v000001");
+    assert!(matches!(
+        ReadyBody::of_holder(&holder),
+        ReadyBody::Ready { .. }
+    ));
+    // A new version is swapped in by the next request's attempt (interval zero).
+    quick_build(&f, &at);
+    assert_eq!(holder.get().unwrap().version(), "v000002");
+    assert!(
+        Arc::ptr_eq(&holder.get().unwrap(), &index),
+        "one handle, reloaded"
+    );
+    // A broken CURRENT: the reload fails and the version in use keeps serving.
+    std::fs::write(at.join("CURRENT"), "v999999\n").unwrap();
+    assert_eq!(holder.get().unwrap().version(), "v000002");
+    assert!(not_ready_reason(&holder).is_none());
+}
+
+#[test]
+fn attempts_wait_for_their_interval() {
+    let f = make_fixture(120, 4_000, 22);
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("idx");
+    let hour = Duration::from_secs(3600);
+    let holder = IndexHolder::new(&at, hour, Some(hour));
+    assert!(!holder.refresh(), "the first attempt finds no index");
+    quick_build(&f, &at);
+    assert!(holder.get().is_none(), "the next retry is an hour away");
+    assert!(holder.refresh(), "an explicit attempt opens it");
+    quick_build(&f, &at);
+    assert_eq!(
+        holder.get().unwrap().version(),
+        "v000001",
+        "no reload before its time"
+    );
+    assert!(holder.refresh());
+    assert_eq!(holder.get().unwrap().version(), "v000002");
+    // An open index handed over: never reloaded without a reload interval.
+    let open = Arc::new(Index::open(&at).unwrap());
+    let given = IndexHolder::with_index(Arc::clone(&open), None);
+    quick_build(&f, &at);
+    assert!(Arc::ptr_eq(&given.get().unwrap(), &open));
+    assert_eq!(given.get().unwrap().version(), "v000002");
+}
+
+#[test]
+fn watch_opens_the_index_once_it_exists_and_stops_when_asked() {
+    let f = make_fixture(120, 4_000, 23);
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("idx");
+    let holder = Arc::new(IndexHolder::new(
+        &at,
+        Duration::from_millis(20),
+        Some(Duration::from_millis(20)),
+    ));
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = holder.watch(stop.clone());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while not_ready_reason(&holder).as_deref() == Some("index is loading") {
+        assert!(Instant::now() < deadline, "no first attempt");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(holder.index().is_none());
+    quick_build(&f, &at);
+    while holder.index().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the watcher never opened the index"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    quick_build(&f, &at);
+    while holder.index().unwrap().version() != "v000002" {
+        assert!(Instant::now() < deadline, "the watcher never reloaded");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    stop.store(true, Ordering::Relaxed);
+    watcher.join().unwrap();
+}
