@@ -23,6 +23,9 @@ pub trait Lookup {
     fn in_zip(&self, stem: &str) -> bool;
     /// Reviews of the zipcode that hold `stem`, counted up to `cap`.
     fn zip_reviews(&self, stem: &str, cap: u32) -> u32;
+    /// Whether the name of one of the zipcode's places holds `stem`, or one of their
+    /// categories meets it ("Cocina", "thai"): such a word is never a slip.
+    fn names_or_kinds(&self, stem: &str) -> bool;
     /// Reviews of the whole index that hold `stem`, plus its businesses whose
     /// categories or names do.
     fn doc_freq(&self, stem: &str) -> u64;
@@ -248,6 +251,9 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
     if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
         return;
     }
+    if lookup.names_or_kinds(&word.term) {
+        return;
+    }
     let typed_count = lookup.written_count(&word.text);
     let established = match typed_count {
         Some(n) => n >= COMMON_FORM,
@@ -380,6 +386,9 @@ mod tests {
     impl Lookup for Fake {
         fn in_zip(&self, stem: &str) -> bool {
             self.0.get(stem).is_some_and(|e| e.0)
+        }
+        fn names_or_kinds(&self, stem: &str) -> bool {
+            stem == "cocina"
         }
         fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
             // A hundredth of the index's reviews are the zipcode's.

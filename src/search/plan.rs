@@ -246,6 +246,10 @@ impl Lookup for SnapLookup<'_> {
         self.count_zip_reviews(stem, cap)
     }
 
+    fn names_or_kinds(&self, stem: &str) -> bool {
+        self.zip.is_some_and(|z| self.snap.lexicon.in_zip(z, stem))
+    }
+
     fn doc_freq(&self, stem: &str) -> u64 {
         let t = Term::from_field_text(self.snap.fields.text, stem);
         let reviews: u64 = self
