@@ -82,7 +82,7 @@ pub mod bench {
     pub use crate::model::features::N_FEATURES;
     pub use crate::model::text::{features, TextModel};
     pub use crate::search::snippets::snippet;
-    pub use crate::search::{collect, CollectContext};
+    pub use crate::search::{collect, CollectContext, Plan};
     pub use crate::store::schema::review_key;
     pub use crate::store::terms::{encode_terms, TermsTokenizer};
     pub use crate::train::text::{Example, TextModelConfig};

@@ -82,7 +82,7 @@ fn filler_words_never_filter() {
         ] {
             let r = search(&q, zip);
             assert_eq!(ids(&r), ids(&clean), "{zip} {q}");
-            assert_eq!(r.interpretation.need, [dish.clone()], "{q}");
+            assert_eq!(r.interpretation.need, std::slice::from_ref(dish), "{q}");
             assert!(!r.interpretation.optional.is_empty(), "{q}: filler listed");
         }
         // "burger places" asks for a kind of place: the same places, maybe in another
@@ -127,7 +127,7 @@ fn typos_are_corrected_to_the_zipcodes_words() {
             .unwrap();
         assert!(literal.interpretation.corrections.is_empty());
         assert!(literal.interpretation.literal);
-        assert_eq!(literal.interpretation.need, [typed.clone()]);
+        assert_eq!(literal.interpretation.need, std::slice::from_ref(&typed));
     }
     assert!(
         same * 10 >= pairs.len() * 9,
@@ -146,7 +146,8 @@ fn meets(r: &SearchResponse, wish: impl Fn(&Business) -> bool) -> Vec<bool> {
 
 #[test]
 fn price_and_amenities_put_the_places_that_meet_them_first() {
-    let cases: [(&str, fn(&Business) -> bool, &str); 3] = [
+    type Wish = fn(&Business) -> bool;
+    let cases: [(&str, Wish, &str); 3] = [
         ("cheap {}", |b| b.offer.price == Some(1), "$"),
         (
             "{} with outdoor seating",

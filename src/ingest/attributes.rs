@@ -241,11 +241,7 @@ impl Offer {
             "DogsAllowed" => flag(a, Amenity::DogsAllowed),
             "RestaurantsGoodForGroups" => flag(a, Amenity::GoodForGroups),
             "HasTV" => flag(a, Amenity::Tv),
-            "WiFi" => {
-                if literal(value).as_deref() == Some("free") {
-                    a.insert(Amenity::FreeWifi);
-                }
-            }
+            "WiFi" if literal(value).as_deref() == Some("free") => a.insert(Amenity::FreeWifi),
             "Alcohol" => match literal(value).as_deref() {
                 Some("full_bar") => {
                     a.insert(Amenity::FullBar);
@@ -254,10 +250,8 @@ impl Offer {
                 Some("beer_and_wine") => a.insert(Amenity::Alcohol),
                 _ => {}
             },
-            "BusinessParking" => {
-                if dict_entries(value).iter().any(|(_, v)| *v) {
-                    a.insert(Amenity::Parking);
-                }
+            "BusinessParking" if dict_entries(value).iter().any(|(_, v)| *v) => {
+                a.insert(Amenity::Parking)
             }
             _ => {}
         }

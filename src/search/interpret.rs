@@ -99,6 +99,8 @@ pub struct Understanding {
     /// A kind-of-place word ("shop", "restaurant", "spot") was set aside: the need is
     /// asked for as a kind of place ("sandwich shop").
     pub place: bool,
+    /// Vocabulary words read through a slip: (as typed, as read).
+    pub corrections: Vec<(String, String)>,
     /// Every non-stopword term of the text, vocabulary words included and need words
     /// corrected (a name such as "Best Thai" is matched whole).
     pub all_terms: Vec<String>,
@@ -121,12 +123,40 @@ pub fn interpret(
     literal: bool,
 ) -> Understanding {
     let words = analyzer.words(text);
-    let stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
     let mut u = Understanding::default();
     // What each word is: None for a word of the need.
     let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
+    // Vocabulary words read through a slip: (as written, its term), by word.
+    let mut read_as: Vec<Option<(&'static str, String)>> = vec![None; words.len()];
     if !literal {
-        for f in Vocabulary::get().find(&stems) {
+        // A slip in a vocabulary word ("chep", "outdor seating") that the zipcode does not
+        // know as typed is read as the vocabulary word, when it then makes a phrase.
+        let vocabulary = Vocabulary::get();
+        let typed: Vec<String> = words
+            .iter()
+            .map(|w| fold(&text[w.from..w.to]).into_owned())
+            .collect();
+        let mut stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+        let mut slipped: Vec<(usize, &str)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.stop || typed[i].chars().count() < 4 || lookup.in_zip(&w.term) {
+                continue;
+            }
+            if let Some((written, stem)) = vocabulary.nearest_word(&typed[i]) {
+                stems[i] = stem;
+                slipped.push((i, written));
+            }
+        }
+        let found = vocabulary.find(&stems);
+        for (i, written) in slipped {
+            if found
+                .iter()
+                .any(|f| (f.start..f.start + f.len).contains(&i))
+            {
+                read_as[i] = Some((written, stems[i].to_string()));
+            }
+        }
+        for f in found {
             let span = &text[words[f.start].from..words[f.start + f.len - 1].to];
             match f.meaning {
                 Meaning::Filler => u.filler.push(span.to_string()),
@@ -187,16 +217,28 @@ pub fn interpret(
         let pos = w.position - removed;
         let base = *first.get_or_insert(pos);
         let typed = fold(&text[w.from..w.to]).into_owned();
+        // A vocabulary word that is also the need ("paio" alone) is read as it was.
+        let (text, term, typed) = match read_as[i].take() {
+            Some((written, term)) => (written.to_string(), term, Some(typed)),
+            None => (typed, w.term.to_string(), None),
+        };
         u.need.push(NeedWord {
-            text: typed,
-            term: w.term.to_string(),
+            text,
+            term,
             position: pos - base,
-            typed: None,
+            typed,
             optional: false,
         });
     }
+    for (i, r) in read_as.into_iter().enumerate() {
+        if let Some((written, _)) = r {
+            let w = &words[i];
+            u.corrections
+                .push((fold(&text[w.from..w.to]).into_owned(), written.to_string()));
+        }
+    }
     if !literal {
-        for word in &mut u.need {
+        for word in u.need.iter_mut().filter(|w| w.typed.is_none()) {
             correct(word, lookup);
         }
     }
@@ -514,6 +556,27 @@ mod tests {
     fn all_terms_hold_corrections() {
         let u = interpret(&Analyzer::default(), "best piza", &Fake::new(), false);
         assert_eq!(u.all_terms, ["best", "pizza"]);
+    }
+
+    #[test]
+    fn slips_in_vocabulary_words_are_read() {
+        let u = interpret(&Analyzer::default(), "chep pizza", &Fake::new(), false);
+        assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
+        assert_eq!(u.corrections, [("chep".to_string(), "cheap".to_string())]);
+        let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, ["pizza"]);
+        let u = interpret(
+            &Analyzer::default(),
+            "pizza with outdor seating",
+            &Fake::new(),
+            false,
+        );
+        assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
+        let u = interpret(&Analyzer::default(), "paio", &Fake::new(), false);
+        assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
+        // A word the zipcode knows is not a slip: "taco" stays a taco.
+        let u = interpret(&Analyzer::default(), "taco", &Fake::new(), false);
+        assert!(u.corrections.is_empty() && u.amenities.is_empty());
     }
 
     #[test]

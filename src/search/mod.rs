@@ -31,7 +31,11 @@ use crate::date::Day;
 use crate::error::{Error, QueryError, Result};
 use crate::reader::lexicon::distance_km;
 use crate::reader::Snapshot;
-use collect::Candidate;
+use collect::{Candidate, Related};
+
+/// A related place of a kind whose places in the zipcode match this often comes before
+/// places of nearby zipcodes; a weaker one after them.
+const STRONG_AFFINITY: f32 = 0.2;
 
 /// Nearby zipcodes are looked at up to this far (kilometres between centres)...
 const NEARBY_KM: f64 = 30.0;
@@ -60,56 +64,68 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let collected = collect(snap, &plan, &ctx)?;
     let ranked = rank(snap, collected.candidates, req.mode);
     let terms = plan.distinct_terms();
-    // The matches, then the related places; when the query wishes for a price or
-    // amenities, the places that meet more of them first, matches or not ("cheap
+    // The order of the page: the zipcode's matches; its related places of a kind whose
+    // places there often match (of a kind that reviewers there mention the need at, but
+    // none of whose reviews does); places of the nearest zipcodes that match, when the
+    // zipcode's own do not fill the page; then its other related places. When the query
+    // wishes for a price or
+    // amenities, the places that meet them all come first, related ones included ("cheap
     // ramen": a cheap place of a kind that serves ramen before an expensive one that
-    // does).
-    let wished = |biz: u32| snap.table.get(biz).map_or(0, |b| plan.wishes.met(b));
+    // does), then the matches that meet fewer.
+    let all_wishes = plan.wishes.count();
+    let meets_all = |met: u8| all_wishes > 0 && met >= all_wishes;
     let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
-    let mut order: Vec<(u8, usize, bool)> = ranked
+    let (first_related, rest): (Vec<&Related>, Vec<&Related>) = collected
+        .related
         .iter()
-        .enumerate()
-        .map(|(i, (_, c))| (c.tier.wishes, i, false))
-        .chain(
-            collected
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (wished(r.biz), i, true)),
-        )
-        .collect();
-    if !plan.wishes.is_empty() {
-        // Stable: matches before related places, each in its own order, within a level.
-        order.sort_by_key(|&(w, _, _)| std::cmp::Reverse(w));
-    }
-    let mut results = Vec::with_capacity(req.limit.min(order.len()));
-    for (_, i, related) in order {
+        .partition(|r| meets_all(snap.table.get(r.biz).map_or(0, |b| plan.wishes.met(b))));
+    let (strong_related, last_related): (Vec<&Related>, Vec<&Related>) = rest
+        .into_iter()
+        .partition(|r| r.affinity >= STRONG_AFFINITY);
+    // Matches come in tier order: the place named first, then by wishes met.
+    let split = ranked
+        .iter()
+        .position(|(_, c)| c.tier.name == 0 && !meets_all(c.tier.wishes))
+        .unwrap_or(ranked.len());
+    let mut results = Vec::with_capacity(req.limit.min(ranked.len() + collected.related.len()));
+    let related_hit = |r: &Related| {
+        base_hit(snap, r.biz, floor + r.affinity).map(|mut hit| {
+            hit.explain = req.explain.then(|| {
+                vec![FeatureExplain {
+                    name: "category_affinity".into(),
+                    value: r.affinity,
+                    contribution: r.affinity,
+                }]
+            });
+            hit
+        })
+    };
+    for (score, c) in &ranked[..split] {
         if results.len() >= req.limit {
             break;
         }
-        if !related {
-            let (score, c) = &ranked[i];
-            if let Some(hit) = full_hit(snap, req, c, *score, &terms)? {
-                results.push(hit);
-            }
-            continue;
+        results.extend(full_hit(snap, req, c, *score, &terms)?);
+    }
+    for r in &first_related {
+        if results.len() >= req.limit {
+            break;
         }
-        // Related places (gathered only when asked for): affinities are under 1.
-        let r = &collected.related[i];
-        let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
-            continue;
-        };
-        hit.explain = req.explain.then(|| {
-            vec![FeatureExplain {
-                name: "category_affinity".into(),
-                value: r.affinity,
-                contribution: r.affinity,
-            }]
-        });
-        results.push(hit);
+        results.extend(related_hit(r));
+    }
+    for (score, c) in &ranked[split..] {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(full_hit(snap, req, c, *score, &terms)?);
+    }
+    for r in &strong_related {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(related_hit(r));
     }
     let mut interpretation = interpretation_of(snap, &plan, zip_ord, req.literal);
-    // Places of the nearest zipcodes, when the zipcode's own do not fill the page.
+    // Places of the nearest zipcodes, when the zipcode's own matches do not fill the page.
     if req.nearby && results.len() < req.limit && !plan.clauses.is_empty() {
         let here = snap.lexicon.centroid(zip_ord);
         let near_ctx = CollectContext {
@@ -145,6 +161,12 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
                 });
             }
         }
+    }
+    for r in &last_related {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(related_hit(r));
     }
     Ok(SearchResponse {
         zip: q.zip,
@@ -214,6 +236,11 @@ fn interpretation_of(snap: &Snapshot, plan: &Plan, zip: u32, literal: bool) -> I
                 });
             }
         }
+        out.corrections
+            .extend(u.corrections.iter().map(|(from, to)| Correction {
+                from: from.clone(),
+                to: to.clone(),
+            }));
         out.optional.extend(u.filler.iter().cloned());
         out.price = u.price.map(|p| p.label());
         out.amenities = u.amenities.iter().map(|a| a.label().to_string()).collect();
@@ -224,18 +251,22 @@ fn interpretation_of(snap: &Snapshot, plan: &Plan, zip: u32, literal: bool) -> I
     out
 }
 
-/// The categories of the zipcode's places whose every word the need names, the most
-/// words first, then the most places.
+/// The categories of the zipcode's places that hold every word of the need ("sushi":
+/// Sushi Bars; "wine bar": Wine Bars, not Bars), those the need names most of first,
+/// then those with the most places.
 fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
     let lex = &snap.lexicon;
-    let met: Vec<&str> = plan
+    if plan.need.is_empty() {
+        return Vec::new();
+    }
+    let meets: Vec<Vec<&str>> = plan
         .need
         .iter()
-        .flat_map(|t| lex.category_terms_meeting(t))
+        .map(|t| lex.category_terms_meeting(t))
         .collect();
-    let mut found: Vec<(usize, usize, String)> = Vec::new();
+    let mut found: Vec<(f32, usize, String)> = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
-    for t in &met {
+    for t in &meets[0] {
         for &biz in lex.zip_category_businesses(zip, t) {
             for &c in lex.categories_of(biz) {
                 let Some(cat) = lex.category(c) else { continue };
@@ -243,17 +274,29 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
                     continue;
                 }
                 seen.push(c);
-                if cat.terms.iter().all(|x| met.contains(&x.as_str())) {
-                    let places = cat
-                        .terms
-                        .first()
-                        .map_or(0, |f| lex.zip_category_businesses(zip, f).len());
-                    found.push((cat.terms.len(), places, cat.name.clone()));
+                let holds = |m: &Vec<&str>| cat.terms.iter().any(|x| m.contains(&x.as_str()));
+                if !meets.iter().all(holds) {
+                    continue;
                 }
+                let named = cat
+                    .terms
+                    .iter()
+                    .filter(|x| meets.iter().any(|m| m.contains(&x.as_str())))
+                    .count();
+                let places = lex.zip_category_businesses(zip, t).len();
+                found.push((
+                    named as f32 / cat.terms.len() as f32,
+                    places,
+                    cat.name.clone(),
+                ));
             }
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    found.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
     found.into_iter().take(3).map(|f| f.2).collect()
 }
 

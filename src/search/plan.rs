@@ -62,6 +62,11 @@ impl Wishes {
         price + amenities + open
     }
 
+    /// How many wishes there are (price, each amenity, open now).
+    pub fn count(&self) -> u8 {
+        self.price.is_some() as u8 + self.amenities.len() as u8 + self.open_at.is_some() as u8
+    }
+
     /// Whether anything is wished for.
     pub fn is_empty(&self) -> bool {
         self.price.is_none() && self.amenities.is_empty() && self.open_at.is_none()

@@ -233,6 +233,8 @@ const MAX_PHRASE_WORDS: usize = 4;
 /// The analysed phrase table.
 pub struct Vocabulary {
     phrases: HashMap<Vec<String>, Meaning>,
+    /// Every word of four letters or more of the phrases, as written and as analysed.
+    words: Vec<(&'static str, String)>,
 }
 
 /// A vocabulary phrase found in a query: the words it covers and what it means.
@@ -254,6 +256,15 @@ impl Vocabulary {
     }
 
     fn new(analyzer: &Analyzer) -> Vocabulary {
+        let mut words: Vec<(&'static str, String)> = Vec::new();
+        for (text, _) in PHRASES {
+            for w in analyzer.words(text) {
+                let written = &text[w.from..w.to];
+                if !w.stop && written.len() >= 4 && !words.iter().any(|x| x.0 == written) {
+                    words.push((written, w.term.to_string()));
+                }
+            }
+        }
         let phrases = PHRASES
             .iter()
             .map(|(text, meaning)| {
@@ -265,7 +276,24 @@ impl Vocabulary {
                 (stems, *meaning)
             })
             .collect();
-        Vocabulary { phrases }
+        Vocabulary { phrases, words }
+    }
+
+    /// The vocabulary word one likely slip away from `typed` (folded), as written and as
+    /// analysed: an omitted, doubled or swapped letter, or a neighbouring key.
+    pub fn nearest_word(&self, typed: &str) -> Option<(&'static str, &str)> {
+        self.words
+            .iter()
+            .filter_map(|(w, stem)| {
+                let slip = super::typo::slip(typed, w)?;
+                (slip.weight() >= super::typo::Slip::NeighbourKey.weight()).then_some((
+                    slip.weight(),
+                    *w,
+                    stem.as_str(),
+                ))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, w, stem)| (w, stem))
     }
 
     /// The phrases among `stems` (the query's words, stopwords included, in order),
