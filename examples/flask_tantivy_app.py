@@ -246,6 +246,7 @@ def search() -> Response:
                 **biz,
                 "score": sum(s for s, _ in docs[:3]),
                 "matches": len(docs),
+                "matched": ["reviews"],
                 "sentiment": None,
                 "snippets": shown,
             }
@@ -255,6 +256,20 @@ def search() -> Response:
         "query": " ".join(words),
         "took_ms": (time.perf_counter() - t0) * 1e3,
         "results": results,
+        # The words are searched as typed: no corrections, categories, names, price,
+        # amenities or nearby zipcodes.
+        "interpretation": {
+            "need": terms,
+            "corrections": [],
+            "optional": [],
+            "categories": [],
+            "price": None,
+            "amenities": [],
+            "open_now": False,
+            "name": None,
+            "nearby": [],
+            "literal": True,
+        },
     }
     return jsonify(body)
 

@@ -41,6 +41,12 @@ pub struct SearchParams {
     /// Whether places without a matching review whose category has a match follow the
     /// matches (`related=false` leaves them out).
     pub related: bool,
+    /// Whether places of nearby zipcodes follow when the zipcode has too few
+    /// (`nearby=false` leaves them out).
+    pub nearby: bool,
+    /// Whether the words are searched as typed (`literal=true`: no corrections, no
+    /// filler, price or amenity words).
+    pub literal: bool,
 }
 
 impl SearchParams {
@@ -60,13 +66,16 @@ impl SearchParams {
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<SearchParams, QueryError> {
-        let (mut q, mut zip, mut limit, mut related) = (None, None, None, None);
+        let (mut q, mut zip, mut limit) = (None, None, None);
+        let (mut related, mut nearby, mut literal) = (None, None, None);
         for (name, value) in pairs {
             let slot = match decode(name).as_deref() {
                 Ok("q") => &mut q,
                 Ok("zip") => &mut zip,
                 Ok("limit") => &mut limit,
                 Ok("related") => &mut related,
+                Ok("nearby") => &mut nearby,
+                Ok("literal") => &mut literal,
                 _ => continue,
             };
             if slot.is_none() {
@@ -86,7 +95,9 @@ impl SearchParams {
             q,
             zip: zip.map(parse_zip).transpose()?,
             limit: limit.map(parse_limit).transpose()?.unwrap_or(DEFAULT_LIMIT),
-            related: related.map(parse_related).transpose()?.unwrap_or(true),
+            related: flag("related", related, true)?,
+            nearby: flag("nearby", nearby, true)?,
+            literal: flag("literal", literal, false)?,
         })
     }
 
@@ -97,6 +108,8 @@ impl SearchParams {
             .zip_opt(self.zip.clone())
             .limit(self.limit)
             .related(self.related)
+            .nearby(self.nearby)
+            .literal(self.literal)
     }
 }
 
@@ -147,11 +160,13 @@ fn parse_limit(raw: &str) -> Result<usize, QueryError> {
     }
 }
 
-fn parse_related(raw: &str) -> Result<bool, QueryError> {
-    match decode(raw).as_deref() {
-        Ok("true") => Ok(true),
-        Ok("false") => Ok(false),
-        _ => Err(QueryError::InvalidRelated),
+/// A true-or-false parameter: `true`, `false`, or absent (`default`).
+fn flag(name: &'static str, raw: Option<&str>, default: bool) -> Result<bool, QueryError> {
+    match raw.map(decode) {
+        None => Ok(default),
+        Some(Ok(v)) if v == "true" => Ok(true),
+        Some(Ok(v)) if v == "false" => Ok(false),
+        Some(_) => Err(QueryError::InvalidFlag { name }),
     }
 }
 
@@ -473,9 +488,14 @@ mod tests {
                 q: "pasta".into(),
                 zip: Some("61820".into()),
                 limit: DEFAULT_LIMIT,
-                related: false
+                related: false,
+                nearby: true,
+                literal: false,
             }
         );
+        let p = SearchParams::parse(Some("q=61820+piza&nearby=false&literal=true")).unwrap();
+        let r = p.to_request();
+        assert!(!r.nearby && r.literal && r.related);
     }
 
     #[test]
@@ -510,12 +530,14 @@ mod tests {
                 "limit={l}"
             );
         }
-        for r in ["", "0", "no", "False", "%FF"] {
-            assert_eq!(
-                code(&format!("q=pasta&related={r}")),
-                "invalid_related",
-                "related={r}"
-            );
+        for name in ["related", "nearby", "literal"] {
+            for r in ["", "0", "no", "False", "%FF"] {
+                assert_eq!(
+                    code(&format!("q=pasta&{name}={r}")),
+                    "invalid_flag",
+                    "{name}={r}"
+                );
+            }
         }
         for z in [
             "",
@@ -634,7 +656,7 @@ mod tests {
             QueryError::InvalidZip { zip: "x".into() },
             QueryError::NoTerms,
             QueryError::InvalidLimit { max: 1 },
-            QueryError::InvalidRelated,
+            QueryError::InvalidFlag { name: "related" },
         ];
         let from_queries: BTreeSet<&str> = samples.iter().map(|q| q.code().as_str()).collect();
         let bad_request: BTreeSet<&str> = listed

@@ -160,9 +160,12 @@ pub enum QueryError {
         /// The largest limit accepted.
         max: usize,
     },
-    /// `related` is neither `true` nor `false`.
-    #[error("related must be true or false")]
-    InvalidRelated,
+    /// A true-or-false parameter (`related`, `nearby`, `literal`) is neither.
+    #[error("{name} must be true or false")]
+    InvalidFlag {
+        /// The parameter.
+        name: &'static str,
+    },
 }
 
 impl QueryError {
@@ -180,7 +183,7 @@ impl QueryError {
             QueryError::InvalidZip { .. } => ErrorCode::InvalidZip,
             QueryError::NoTerms => ErrorCode::NoTerms,
             QueryError::InvalidLimit { .. } => ErrorCode::InvalidLimit,
-            QueryError::InvalidRelated => ErrorCode::InvalidRelated,
+            QueryError::InvalidFlag { .. } => ErrorCode::InvalidFlag,
         }
     }
 }
@@ -208,8 +211,8 @@ pub enum ErrorCode {
     InvalidZip,
     /// The limit is not an integer in range (400).
     InvalidLimit,
-    /// `related` is neither true nor false (400).
-    InvalidRelated,
+    /// `related`, `nearby` or `literal` is neither true nor false (400).
+    InvalidFlag,
     /// A well-formed zipcode with no businesses in the index (404).
     UnknownZip,
     /// A path the HTTP API does not have (404).
@@ -249,7 +252,7 @@ impl ErrorCode {
         ErrorCode::NoTerms,
         ErrorCode::InvalidZip,
         ErrorCode::InvalidLimit,
-        ErrorCode::InvalidRelated,
+        ErrorCode::InvalidFlag,
         ErrorCode::UnknownZip,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
@@ -275,7 +278,7 @@ impl ErrorCode {
             ErrorCode::NoTerms => "no_terms",
             ErrorCode::InvalidZip => "invalid_zip",
             ErrorCode::InvalidLimit => "invalid_limit",
-            ErrorCode::InvalidRelated => "invalid_related",
+            ErrorCode::InvalidFlag => "invalid_flag",
             ErrorCode::UnknownZip => "unknown_zip",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
@@ -302,7 +305,7 @@ impl ErrorCode {
             | ErrorCode::NoTerms
             | ErrorCode::InvalidZip
             | ErrorCode::InvalidLimit
-            | ErrorCode::InvalidRelated => 400,
+            | ErrorCode::InvalidFlag => 400,
             ErrorCode::UnknownZip | ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,

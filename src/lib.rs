@@ -50,13 +50,14 @@ pub use date::Day;
 pub use error::{Error, ErrorCode, QueryError, Result};
 pub use handle::{Index, IndexHolder, IndexStats, Readiness};
 pub use ingest::{
-    parse_business, parse_review, read_businesses, Business, FileReport, Issue, Rejection, Review,
+    parse_business, parse_review, read_businesses, Amenities, Amenity, Business, FileReport, Issue,
+    Offer, Rejection, Review, WeekHours,
 };
 pub use model::{ModelFile, TrainingData, TrainingWindow};
 pub use reader::{SegmentColumns, Snapshot};
 pub use search::{
-    FeatureExplain, Hit, ParsedQuery, RankMode, SearchRequest, SearchResponse, Sentiment, Snippet,
-    MAX_LIMIT, MAX_QUERY_CHARS,
+    Correction, FeatureExplain, Hit, Interpretation, LocalTime, NearbyZip, ParsedQuery, RankMode,
+    SearchRequest, SearchResponse, Sentiment, Snippet, MAX_LIMIT, MAX_QUERY_CHARS,
 };
 pub use store::open::DOCSTORE_BLOCK_BYTES;
 pub use store::schema::{names as field_names, Fields};
@@ -84,7 +85,7 @@ pub mod bench {
     pub use crate::model::features::N_FEATURES;
     pub use crate::model::text::{features, TextModel};
     pub use crate::search::snippets::snippet;
-    pub use crate::search::{collect, CollectContext};
+    pub use crate::search::{collect, CollectContext, Plan};
     pub use crate::store::schema::review_key;
     pub use crate::store::terms::{encode_terms, TermsTokenizer};
     pub use crate::train::text::{Example, TextModelConfig};

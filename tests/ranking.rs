@@ -147,10 +147,10 @@ fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
     let good = ModelFile::load(&path).unwrap();
     let weights = |m: &ModelFile| m.text_model.as_ref().map(|t| (t.bias, t.weights.clone()));
     assert!(good.text_model.is_some());
-    // As an older or newer yelpsearch would have written it: another feature list,
-    // sound otherwise.
+    // As a newer yelpsearch would have written it: a feature this one does not
+    // compute, sound otherwise.
     let mut other = good.clone();
-    other.features.pop();
+    other.features.push("from_a_newer_yelpsearch".into());
     other.seal();
     other.save(&path).unwrap();
     let e = ModelFile::load(&path).unwrap_err().to_string();
@@ -250,12 +250,34 @@ fn a_small_query_draw_is_the_start_of_a_large_one() {
         labelled_queries(&snap, &opts).unwrap().0
     };
     let (small, large) = (draw(40), draw(100_000));
-    assert_eq!(small.len(), 40);
+    // Term queries, and category queries on top (up to a fifth as many), each in its
+    // own hash order.
+    let of =
+        |all: &[yelpsearch::LabelledQuery], category: bool| -> Vec<yelpsearch::LabelledQuery> {
+            all.iter()
+                .filter(|q| q.category == category)
+                .cloned()
+                .collect()
+        };
+    let (small_terms, large_terms) = (of(&small, false), of(&large, false));
+    let (small_kinds, large_kinds) = (of(&small, true), of(&large, true));
+    assert_eq!(small_terms.len(), 40);
+    assert_eq!(small_kinds.len(), 8);
+    assert!(large_kinds.len() > 8);
     // A hash order, not the first zipcodes' terms: a small draw spans the zipcodes.
-    let zips: std::collections::HashSet<&str> = small.iter().map(|q| q.zip.as_str()).collect();
+    let zips: std::collections::HashSet<&str> =
+        small_terms.iter().map(|q| q.zip.as_str()).collect();
     assert!(zips.len() >= 5, "40 queries from {} zipcodes", zips.len());
-    assert!(large.len() > 1000, "only {} queries", large.len());
-    for (a, b) in small.iter().zip(&large) {
+    assert!(
+        large_terms.len() > 1000,
+        "only {} queries",
+        large_terms.len()
+    );
+    for (a, b) in small_terms
+        .iter()
+        .zip(&large_terms)
+        .chain(small_kinds.iter().zip(&large_kinds))
+    {
         assert_eq!(
             (&a.zip, &a.term, &a.group.labels),
             (&b.zip, &b.term, &b.group.labels)

@@ -195,7 +195,7 @@ fn phrases_folding_and_escaping() {
     let index = Index::open(&idx).unwrap();
     let ids = |q: &str| -> Vec<String> {
         let mut v: Vec<String> = index
-            .search(&SearchRequest::new(q).related(false))
+            .search(&SearchRequest::new(q).related(false).nearby(false))
             .unwrap()
             .results
             .into_iter()
@@ -205,6 +205,18 @@ fn phrases_folding_and_escaping() {
         v
     };
     assert_eq!(ids("\"deep dish\" 60614"), ["b1"]);
+    // The other zipcode's place (at the same spot) follows when nearby places may.
+    let near = index
+        .search(&SearchRequest::new("\"deep dish\" 60614").related(false))
+        .unwrap();
+    let got: Vec<(&str, Option<f32>)> = near
+        .results
+        .iter()
+        .map(|h| (h.business.business_id.as_str(), h.distance_km))
+        .collect();
+    assert_eq!(got, [("b1", None), ("b3", Some(0.0))]);
+    assert_eq!(near.interpretation.nearby.len(), 1);
+    assert_eq!(near.interpretation.nearby[0].zip, "61820");
     assert_eq!(ids("deep dish 60614"), ["b1", "b2"]);
     assert_eq!(ids("creme brulee 60614"), ["b2"]);
     assert_eq!(ids("CRÈME BRÛLÉE in 60614"), ["b2"]);

@@ -43,11 +43,40 @@ impl SearchParams {
         self.inner.related
     }
 
+    /// Whether places of nearby zipcodes follow when the zipcode has too few.
+    #[getter]
+    fn nearby(&self) -> bool {
+        self.inner.nearby
+    }
+
+    /// Whether the words are searched as typed.
+    #[getter]
+    fn literal(&self) -> bool {
+        self.inner.literal
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "SearchParams(q={:?}, zip={:?}, limit={}, related={})",
-            self.inner.q, self.inner.zip, self.inner.limit, self.inner.related
+            "SearchParams(q={:?}, zip={}, limit={}, related={}, nearby={}, literal={})",
+            self.inner.q,
+            self.inner
+                .zip
+                .as_ref()
+                .map_or("None".into(), |z| format!("{z:?}")),
+            self.inner.limit,
+            py_bool(self.inner.related),
+            py_bool(self.inner.nearby),
+            py_bool(self.inner.literal)
         )
+    }
+}
+
+/// A bool as Python writes it.
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
     }
 }
 

@@ -26,16 +26,23 @@ pub struct Index {
     pub(crate) inner: Arc<yelpsearch::Index>,
 }
 
+/// The keyword arguments of `search()` and `search_response()` after the query.
+struct Options<'a> {
+    snippets: usize,
+    mode: &'a str,
+    explain: bool,
+    related: bool,
+    nearby: bool,
+    literal: bool,
+}
+
 fn request(
     query: String,
     zip: Option<String>,
     limit: i64,
-    snippets: usize,
-    mode: &str,
-    explain: bool,
-    related: bool,
+    o: Options<'_>,
 ) -> PyResult<SearchRequest> {
-    let mode = match mode {
+    let mode = match o.mode {
         "model" => RankMode::Model,
         "bm25" => RankMode::Bm25,
         other => {
@@ -48,10 +55,12 @@ fn request(
     Ok(SearchRequest::new(query)
         .zip_opt(zip)
         .limit(usize::try_from(limit).unwrap_or(0))
-        .snippets(snippets)
+        .snippets(o.snippets)
         .mode(mode)
-        .explain(explain)
-        .related(related))
+        .explain(o.explain)
+        .related(o.related)
+        .nearby(o.nearby)
+        .literal(o.literal))
 }
 
 impl Index {
@@ -80,15 +89,24 @@ impl Index {
         cls.call1((path,))
     }
 
-    /// Searches: the businesses of the zipcode whose reviews match `query`, best first.
+    /// Searches: the businesses of the zipcode that meet `query`, best first.
     ///
-    /// `query` may hold the zipcode ("61820 pasta", "pasta near 61820"); an explicit
-    /// `zip` wins over it. `snippets` (0 to 3) supporting sentences per hit; `mode` is
-    /// "model" (the index's ranker) or "bm25"; `explain` adds each hit's features.
-    /// While `limit` allows, related businesses follow the matches (`matches == 0`, no
-    /// snippets: places of a kind that reviewers in the zipcode mention the need at);
-    /// `related=False` leaves them out.
-    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true))]
+    /// `query` is what a person types: it may hold the zipcode ("61820 pasta", "pasta
+    /// near 61820"; an explicit `zip` wins over it), filler ("best", "near me"), a price
+    /// ("cheap"), amenities ("with outdoor seating", "open now"), a category ("thai") or
+    /// a place's name, and typos ("piza" is searched as pizza). `search_response()`
+    /// says how it was understood (`interpretation`). Each hit's `matched` says what of
+    /// it met the query: its "reviews", its "category", its "name".
+    ///
+    /// `snippets` (0 to 3) supporting sentences per hit; `mode` is "model" (the
+    /// index's ranker) or "bm25"; `explain` adds each hit's features. While `limit`
+    /// allows, related businesses follow the matches (`matched == []`, no snippets:
+    /// places of a kind that reviewers in the zipcode mention the need at);
+    /// `related=False` leaves them out. When the zipcode has too few places, places of
+    /// the nearest zipcodes follow, each with its `distance_km`; `nearby=False` leaves
+    /// them out. `literal=True` takes the words as typed: no corrections, no filler,
+    /// price or amenity words.
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true, nearby=true, literal=false))]
     #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
@@ -100,15 +118,28 @@ impl Index {
         mode: &str,
         explain: bool,
         related: bool,
+        nearby: bool,
+        literal: bool,
     ) -> PyResult<Vec<Hit>> {
-        let req = request(query, zip, limit, snippets, mode, explain, related)?;
+        let o = Options {
+            snippets,
+            mode,
+            explain,
+            related,
+            nearby,
+            literal,
+        };
+        let req = request(query, zip, limit, o)?;
         let res = self.run(py, req)?;
         Ok(res.results.into_iter().map(|inner| Hit { inner }).collect())
     }
 
-    /// Like `search()`, but returns the whole response: the normalised zipcode and
-    /// query, the time taken and the hits (`to_json()` gives the HTTP API's body).
-    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true))]
+    /// Like `search()` (the same arguments), but returns the whole response: the
+    /// normalised zipcode and query, the time taken, the hits and the
+    /// `interpretation` (how the query was understood: the need searched, the words
+    /// corrected, the price and amenities asked for, the nearby zipcodes used);
+    /// `to_json()` gives the HTTP API's body.
+    #[pyo3(signature = (query, zip=None, limit=10, *, snippets=3, mode="model", explain=false, related=true, nearby=true, literal=false))]
     #[allow(clippy::too_many_arguments)]
     fn search_response(
         &self,
@@ -120,8 +151,18 @@ impl Index {
         mode: &str,
         explain: bool,
         related: bool,
+        nearby: bool,
+        literal: bool,
     ) -> PyResult<SearchResponse> {
-        let req = request(query, zip, limit, snippets, mode, explain, related)?;
+        let o = Options {
+            snippets,
+            mode,
+            explain,
+            related,
+            nearby,
+            literal,
+        };
+        let req = request(query, zip, limit, o)?;
         Ok(SearchResponse {
             inner: self.run(py, req)?,
         })
@@ -378,6 +419,16 @@ impl SearchResponse {
             .collect()
     }
 
+    /// How the query was understood, as a dict (`yelpsearch.Interpretation`): `need`
+    /// (the words searched, corrected ones corrected), `corrections` (`from`, `to`),
+    /// `optional` (words that did not filter), `categories`, `price` ("$" to "$$$$" or
+    /// None), `amenities`, `open_now`, `name` (the place named, or None), `nearby`
+    /// (`zip`, `distance_km` of the nearby zipcodes whose places follow) and `literal`.
+    #[getter]
+    fn interpretation(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py_json(py, &self.inner.interpretation)
+    }
+
     /// The response as a dict: the JSON contract of the HTTP API.
     fn to_dict(&self, py: Python<'_>) -> PyResult<PyObject> {
         to_py_json(py, &self.inner)
@@ -472,6 +523,20 @@ impl Hit {
         self.inner.matches
     }
 
+    /// What of the business met the query: "reviews", "category" ("thai" and a Thai
+    /// place), "name"; empty for a related place.
+    #[getter]
+    fn matched(&self) -> Vec<String> {
+        self.inner.matched.clone()
+    }
+
+    /// For a place of a nearby zipcode, how far it is (kilometres) from the centre of
+    /// the zipcode searched; None for the zipcode's own places.
+    #[getter]
+    fn distance_km(&self) -> Option<f64> {
+        self.inner.distance_km.map(f32_value)
+    }
+
     /// How the matching sentences feel about the need, or None when unknown.
     #[getter]
     fn sentiment(&self) -> Option<Sentiment> {
@@ -508,12 +573,13 @@ impl Hit {
 
     fn __repr__(&self) -> String {
         format!(
-            "Hit(business_id={:?}, name={:?}, postal_code={:?}, score={}, matches={})",
+            "Hit(business_id={:?}, name={:?}, postal_code={:?}, score={}, matches={}, matched={:?})",
             self.inner.business.business_id,
             self.inner.business.name,
             self.inner.business.postal_code,
             f32_value(self.inner.score),
-            self.inner.matches
+            self.inner.matches,
+            self.inner.matched
         )
     }
 }

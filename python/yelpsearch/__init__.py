@@ -9,6 +9,13 @@ first, with the review sentences that prove it::
     for hit in index.search("61820 pasta"):
         print(hit.name, hit.matches, hit.snippets[0].text)
 
+Queries are read as people type them: ``"cheap piza near 61820"`` searches pizza
+(corrected) at places in the ``$`` range first. ``index.search_response(...)`` says how
+the query was understood (``.interpretation``, typed as :class:`Interpretation`); each
+hit says what of it matched (``hit.matched``: reviews, category, name) and, for a place
+of a nearby zipcode, how far it is (``hit.distance_km``). ``literal=True`` searches the
+words as typed; ``nearby=False`` keeps to the zipcode's own places.
+
 The work is done by the Rust library (``yelpsearch._native``) with the GIL released,
 so one :class:`Index` serves many threads at once. :mod:`yelpsearch.flask` turns an
 index into a Flask blueprint serving the same HTTP API as the Rust service, kept open
@@ -47,12 +54,14 @@ from ._native import (
     train_model,
     update_index,
 )
+from .types import Correction, Interpretation, NearbyZip
 
 __all__ = [
     "MAX_LIMIT",
     "MAX_QUERY_CHARS",
     "OPENAPI_JSON",
     "Cancelled",
+    "Correction",
     "DataError",
     "Error",
     "Hit",
@@ -60,8 +69,10 @@ __all__ = [
     "IndexCorrupt",
     "IndexHolder",
     "IndexNotFound",
+    "Interpretation",
     "LockedError",
     "ModelError",
+    "NearbyZip",
     "QueryError",
     "SearchResponse",
     "Sentiment",

@@ -6,7 +6,7 @@ Three lines turn a Flask app into a yelpsearch server::
 
     app.register_blueprint(create_blueprint("demo-data/index"))
 
-Routes: ``GET /search?q=&zip=&limit=&related=``, ``/health``, ``/ready``,
+Routes: ``GET /search?q=&zip=&limit=&related=&nearby=&literal=``, ``/health``, ``/ready``,
 ``/model/info``, ``/model/metrics`` and ``/openapi.json``, with exactly the JSON bodies
 and error codes of the OpenAPI document (``yelpsearch.OPENAPI_JSON``). The blueprint only
 translates between Flask and the Rust library: the parameters are checked, the errors

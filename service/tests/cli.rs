@@ -324,3 +324,179 @@ fn parse_only_counts_reviews_and_writes_no_index() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--index"));
 }
+
+/// Generates a corpus and builds its index in `dir`; returns the truth file's JSON.
+fn corpus_and_index(dir: &Path, businesses: &str, reviews: &str) -> serde_json::Value {
+    let d = |p: &str| dir.join(p).to_string_lossy().into_owned();
+    ok(&[
+        "generate",
+        "--out",
+        &d("data"),
+        "--businesses",
+        businesses,
+        "--reviews",
+        reviews,
+        "--seed",
+        "7",
+    ]);
+    ok(&[
+        "index",
+        "build",
+        "--quiet",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("data/review.jsonl.gz"),
+        "--index",
+        &d("idx"),
+    ]);
+    serde_json::from_slice(&std::fs::read(dir.join("data/truth.json")).unwrap()).unwrap()
+}
+
+/// `search` says how the query was understood: `--json` carries the contract's
+/// `interpretation` and each result's `matched`, the text starts with "Showing results
+/// for"; a typo is corrected unless `--literal`.
+#[test]
+fn search_says_how_the_query_was_understood() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus_and_index(dir.path(), "300", "15000");
+    let idx = dir.path().join("idx").to_string_lossy().into_owned();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["search", "--index", &idx, "--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ok(&all)).unwrap()
+    };
+
+    let fixed = json(&["61820", "piza"]);
+    let it = &fixed["interpretation"];
+    assert_eq!(
+        it["corrections"],
+        serde_json::json!([{"from": "piza", "to": "pizza"}])
+    );
+    assert_eq!(it["need"], serde_json::json!(["pizza"]));
+    assert_eq!(it["literal"], false);
+    assert_eq!(fixed["query"], "piza");
+    let results = fixed["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results
+        .iter()
+        .all(|r| r["matched"].is_array() && r.get("distance_km").is_none()));
+    // The corrected word's own results.
+    let clean = json(&["61820", "pizza"]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["business_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&fixed), ids(&clean));
+
+    // --literal: no correction, and no review holds "piza".
+    let literal = json(&["--literal", "61820", "piza"]);
+    let it = &literal["interpretation"];
+    assert_eq!(it["literal"], true);
+    assert_eq!(it["corrections"], serde_json::json!([]));
+    assert_eq!(it["need"], serde_json::json!(["piza"]));
+    assert!(literal["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["matched"].as_array().unwrap().contains(&"reviews".into())));
+
+    // Text: how it was understood first, then what of each result matched.
+    let text = ok(&["search", "--index", &idx, "61820", "cheap", "piza"]);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("Showing results for pizza (you typed \"piza\")")
+            && first.contains(" · $"),
+        "{text}"
+    );
+    assert!(text.contains("matching reviews"), "{text}");
+    let text = ok(&["search", "--index", &idx, "--literal", "61820", "piza"]);
+    assert!(
+        text.starts_with("Showing results for piza (the words as typed)"),
+        "{text}"
+    );
+}
+
+/// On a corpus with neighbouring zipcodes, places of a nearby zipcode follow the
+/// zipcode's own matches, with their distance; `--no-nearby` leaves them out.
+#[test]
+fn search_shows_nearby_places_unless_no_nearby() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = corpus_and_index(dir.path(), "2000", "30000");
+    let idx = dir.path().join("idx").to_string_lossy().into_owned();
+    let search = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec![
+            "search",
+            "--index",
+            &idx,
+            "--json",
+            "--matches-only",
+            "--limit",
+            "30",
+        ];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ok(&all)).unwrap()
+    };
+    // 61801 (Urbana) is a few kilometres from 61820 (Champaign).
+    let mut dishes: Vec<&str> = truth["businesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["postal_code"] == "61801")
+        .flat_map(|b| b["quality"].as_object().unwrap().keys())
+        .map(String::as_str)
+        .collect();
+    dishes.sort_unstable();
+    dishes.dedup();
+    let (dish, near) = dishes
+        .iter()
+        .find_map(|d| {
+            let v = search(&["61801", d]);
+            let has = v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.get("distance_km").is_some());
+            has.then_some((*d, v))
+        })
+        .expect("a dish of 61801 with places of a nearby zipcode");
+    let results = near["results"].as_array().unwrap();
+    let first_near = results
+        .iter()
+        .position(|r| r.get("distance_km").is_some())
+        .unwrap();
+    assert!(first_near > 0, "the zipcode's own places come first");
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["postal_code"] == "61801", i < first_near, "{r}");
+    }
+    let nearby = near["interpretation"]["nearby"].as_array().unwrap();
+    assert!(nearby.iter().any(|n| n["zip"] == "61820"), "{nearby:?}");
+
+    let own = search(&["--no-nearby", "61801", dish]);
+    assert_eq!(own["interpretation"]["nearby"], serde_json::json!([]));
+    assert_eq!(
+        own["results"].as_array().unwrap()[..],
+        results[..first_near]
+    );
+
+    let text = ok(&[
+        "search",
+        "--index",
+        &idx,
+        "--matches-only",
+        "--limit",
+        "30",
+        "61801",
+        dish,
+    ]);
+    assert!(
+        text.lines().next().unwrap().contains(" · near 61820 ("),
+        "{text}"
+    );
+    assert!(text.contains("Places near 61801: in 61820"), "{text}");
+    assert!(text.contains(" km away)"), "{text}");
+}

@@ -4,11 +4,13 @@
 //! and reason, counted by category in a [`FileReport`], and skipped, while every good
 //! line still lands.
 
+mod attributes;
 mod lines;
 mod postal;
 mod records;
 mod report;
 
+pub use attributes::{Amenities, Amenity, Offer, WeekHours};
 pub use lines::{Line, LineReader, MAX_LINE_BYTES};
 pub use postal::{looks_like_postal_code, normalize_postal_code};
 pub use records::{parse_business, parse_review, parse_review_fields, Business, Rejection, Review};

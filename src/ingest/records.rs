@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use super::attributes::Offer;
 use super::postal::normalize_postal_code;
 use crate::date::Day;
 
@@ -37,6 +38,9 @@ pub struct Business {
     pub is_open: bool,
     /// Categories, as Yelp's comma-separated string split into items.
     pub categories: Vec<String>,
+    /// Price range, amenities and opening hours (from `attributes` and `hours`).
+    #[serde(default)]
+    pub offer: Offer,
 }
 
 /// A review of `review.json`, validated.
@@ -100,6 +104,10 @@ struct RawBusiness<'a> {
     is_open: Option<u8>,
     #[serde(borrow, default)]
     categories: Option<Cow<'a, str>>,
+    #[serde(default)]
+    attributes: Option<serde_json::Value>,
+    #[serde(default)]
+    hours: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -233,6 +241,7 @@ pub fn parse_business(bytes: &[u8]) -> Result<Business, Rejection> {
                     .collect()
             })
             .unwrap_or_default(),
+        offer: Offer::from_yelp(raw.attributes.as_ref(), raw.hours.as_ref()),
     })
 }
 

@@ -49,6 +49,14 @@ pub const FEATURE_NAMES: &[&str] = &[
     "match_stars_lift",
     "recent_match_share",
     "category_affinity",
+    "need_coverage",
+    "category_match",
+    "category_share",
+    "name_match",
+    "together",
+    "kind",
+    "need_kind",
+    "need_judged",
 ];
 
 /// Number of features.
@@ -56,6 +64,37 @@ pub const N_FEATURES: usize = FEATURE_NAMES.len();
 
 /// A feature vector.
 pub type FeatureVector = [f32; N_FEATURES];
+
+/// How a business meets the query beyond its matching reviews: what its categories
+/// and name say, and how much of the need anything of it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueryMatch {
+    /// Share of the need's words its reviews, categories or name hold.
+    pub coverage: f32,
+    /// Share of the need's words its categories meet ("thai" and Thai).
+    pub category: f32,
+    /// The largest share of the words of one of its categories that the need names
+    /// ("wine bar" names all of Wine Bars, half of Beer Bar).
+    pub category_share: f32,
+    /// Share of the words of its name that the query holds.
+    pub name: f32,
+    /// Whether the need's words stand together for it: in one of its reviews, in one
+    /// of its categories or in its name (always, for a one-word need).
+    pub together: bool,
+    /// The need asks for its kind: one of its categories is asked for by the need's
+    /// words ("thai", "coffee shop"), and its categories meet them all.
+    pub kind: bool,
+    /// The need asks for a kind of place of the zipcode (some place is of that kind).
+    /// The same for every place of a query.
+    pub need_kind: bool,
+    /// How differently reviewers judge the need's words from place to place (the mean
+    /// of their judged scores; 0 when a kind-of-place word follows them, as in
+    /// "sandwich shop"). The same for every place of a query.
+    pub need_judged: f32,
+    /// Some of its reviews hold some of the need's words (not a feature: what a result
+    /// says it was matched by).
+    pub reviews: bool,
+}
 
 /// One matching review, as the collector sees it.
 #[derive(Debug, Clone, Copy)]
@@ -192,12 +231,14 @@ fn log1p(x: f32) -> f32 {
 
 /// The feature vector of a business for a query.
 ///
-/// `affinity` is the business's [category affinity](super::affinity) for the need.
+/// `affinity` is the business's [category affinity](super::affinity) for the need,
+/// `query` how its categories and name meet the query.
 pub fn feature_vector(
     acc: &MatchAcc,
     stats: &BizStats,
     biz: &Business,
     affinity: f32,
+    query: &QueryMatch,
     now: i32,
 ) -> FeatureVector {
     let n = acc.n as f32;
@@ -252,6 +293,14 @@ pub fn feature_vector(
         match_stars - biz_stars,
         acc.recent as f32 / stats.recent.max(acc.recent).max(1) as f32,
         affinity,
+        query.coverage,
+        query.category,
+        query.category_share,
+        query.name,
+        query.together as u8 as f32,
+        query.kind as u8 as f32,
+        query.need_kind as u8 as f32,
+        query.need_judged,
     ]
 }
 
@@ -286,7 +335,15 @@ mod tests {
         assert_eq!((a.n, a.phrase, a.recent, a.last_day), (5, 3, 0, 104));
         assert_eq!((a.aspect_n, a.aspect_pos, a.aspect_neg), (15, 5, 5));
         assert_eq!(
-            feature_vector(&a, &BizStats::default(), &test_business(), 0.5, 500).len(),
+            feature_vector(
+                &a,
+                &BizStats::default(),
+                &test_business(),
+                0.5,
+                &QueryMatch::default(),
+                500
+            )
+            .len(),
             N_FEATURES
         );
     }
@@ -305,6 +362,7 @@ mod tests {
             review_count: 10,
             is_open: true,
             categories: vec![],
+            offer: Default::default(),
         }
     }
 }

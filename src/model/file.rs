@@ -75,6 +75,13 @@ pub struct ModelFile {
     pub text_model: Option<TextModel>,
     /// The learned ranker.
     pub ranker: Option<Ensemble>,
+    /// How differently reviewers judge each term from place to place (the F statistic
+    /// of its clauses' sentiment between and within businesses; see
+    /// `train::ranker::score_terms`): high for things people judge (dishes, drinks,
+    /// the patio), low for words that name a kind of place or say nothing. Learned from
+    /// the index's reviews with the ranker; empty in older files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub judged_terms: BTreeMap<String, f32>,
     /// SHA-256 of the file with this field empty.
     pub content_hash: String,
 }
@@ -101,6 +108,7 @@ impl ModelFile {
             text_model_report,
             text_model,
             ranker: None,
+            judged_terms: BTreeMap::new(),
             content_hash: String::new(),
         };
         if let Some(r) = &m.text_model_report {
@@ -171,12 +179,14 @@ impl ModelFile {
 
     /// Checks that the file's feature list and ranker fit this build.
     fn check_compatible(&self, path: &Path) -> Result<()> {
-        if self
-            .features
-            .iter()
-            .map(String::as_str)
-            .ne(FEATURE_NAMES.iter().copied())
-        {
+        // A ranker trained before features were appended reads the first ones only.
+        let known = self.features.len() <= FEATURE_NAMES.len()
+            && self
+                .features
+                .iter()
+                .map(String::as_str)
+                .eq(FEATURE_NAMES[..self.features.len()].iter().copied());
+        if !known {
             return Err(Error::Model(format!(
                 "{}: expects features {:?}, this yelpsearch computes {:?}; retrain with `yelpsearch model train`",
                 path.display(),
@@ -185,7 +195,7 @@ impl ModelFile {
             )));
         }
         if let Some(r) = &self.ranker {
-            r.check(FEATURE_NAMES.len())
+            r.check(self.features.len())
                 .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
         }
         Ok(())
@@ -210,5 +220,35 @@ impl ModelFile {
             )));
         }
         Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn older_feature_lists_are_read_newer_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        // Written before the last features were added: its ranker reads the first ones,
+        // which are computed as they were.
+        let mut older = ModelFile::fallback(None, "test");
+        older.features.truncate(33);
+        older.seal();
+        older.save(&path).unwrap();
+        assert!(ModelFile::load(&path).is_ok());
+        // A feature this build does not compute, or one renamed: refused.
+        for change in [
+            |m: &mut ModelFile| m.features.push("from_a_newer_yelpsearch".into()),
+            |m: &mut ModelFile| m.features[0] = "renamed".into(),
+        ] {
+            let mut other = ModelFile::fallback(None, "test");
+            change(&mut other);
+            other.seal();
+            other.save(&path).unwrap();
+            let e = ModelFile::load(&path).unwrap_err().to_string();
+            assert!(e.contains("expects features"), "{e}");
+        }
     }
 }

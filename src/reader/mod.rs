@@ -3,6 +3,7 @@
 //! reloaded (the one reload mechanism under the index handle and its holder).
 
 pub mod current;
+pub mod lexicon;
 pub mod snapshot;
 pub mod stats;
 

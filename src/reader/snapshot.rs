@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tantivy::columnar::Column;
 use tantivy::{Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher};
 
+use super::lexicon::Lexicon;
 use super::stats::business_stats;
 use crate::analysis::Analyzer;
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::store::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINES
 use crate::store::open::{open_tantivy, open_tantivy_readonly};
 use crate::store::rows::{DocColumn, DocRows};
 use crate::store::schema::{fields_of, names, Fields};
+use crate::store::surfaces::Surfaces;
 use crate::store::table::{BusinessTable, Listing};
 
 /// What a search reads of one segment.
@@ -74,6 +76,11 @@ pub struct Snapshot {
     pub model_error: Option<String>,
     /// The analyzer.
     pub analyzer: Analyzer,
+    /// The terms of the businesses' categories and names, by zipcode, and where each
+    /// zipcode lies.
+    pub lexicon: Lexicon,
+    /// How the index's terms are usually written (for corrections shown to people).
+    pub surfaces: Surfaces,
     _pin: Option<ReaderPin>,
 }
 
@@ -128,6 +135,9 @@ impl Snapshot {
             tracing::warn!(error = %e, "model refused; serving with the BM25 fallback");
         }
         let model_error = model_error.map(|e| e.to_string());
+        let analyzer = Analyzer::default();
+        let lexicon = Lexicon::new(&table, &analyzer);
+        let surfaces = Surfaces::load(vdir)?;
         Ok(Snapshot {
             version: manifest.version.clone(),
             dir: vdir.to_path_buf(),
@@ -146,7 +156,9 @@ impl Snapshot {
             now,
             model,
             model_error,
-            analyzer: Analyzer::default(),
+            analyzer,
+            lexicon,
+            surfaces,
             _pin: pin,
         })
     }

@@ -12,10 +12,13 @@ use tantivy::query::Bm25Weight;
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocId, DocSet, TERMINATED};
 
-use super::query::ParsedQuery;
+use super::meets::{QueryMeets, Tier};
+use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::model::clauses::logits_at;
-use crate::model::features::{feature_vector, BizStats, FeatureVector, MatchAcc, ReviewMatch};
+use crate::model::features::{
+    feature_vector, BizStats, FeatureVector, MatchAcc, QueryMatch, ReviewMatch,
+};
 use crate::reader::Snapshot;
 
 /// A review that can serve as evidence for a business (a snippet candidate).
@@ -42,6 +45,10 @@ pub struct Candidate {
     pub features: FeatureVector,
     /// Up to three evidence reviews, strongest first.
     pub evidence: Vec<Evidence>,
+    /// What it meets of the query beyond its score (places that meet more come first).
+    pub tier: Tier,
+    /// How its categories and name meet the query.
+    pub query: QueryMatch,
 }
 
 /// A business of the zipcode with no matching review, of a kind of place that has
@@ -78,6 +85,8 @@ pub struct CollectContext<'a> {
     /// Also gather the [`Related`] businesses (a search that may show them does;
     /// training does not).
     pub related: bool,
+    /// How differently reviewers judge each term ([`crate::model::file::ModelFile::judged_terms`]).
+    pub judged: &'a std::collections::BTreeMap<String, f32>,
 }
 
 struct TermState {
@@ -88,15 +97,15 @@ struct TermState {
 /// features, and the related businesses without one. Unknown zipcodes are an
 /// [`Error::Query`]-free empty result: the caller decides (a search answers
 /// `unknown_zip`; training skips the pair).
-pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Result<Collected> {
-    let Some(zip) = snap.table.zip_ord(&q.zip) else {
+pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result<Collected> {
+    let Some(zip) = snap.table.zip_ord(&plan.zip) else {
         return Ok(Collected::default());
     };
     let members = snap.table.members(zip);
     if members.is_empty() {
         return Ok(Collected::default());
     }
-    let terms = q.distinct_terms();
+    let terms = plan.distinct_terms();
     let text = snap.fields.text;
     let term_objs: Vec<Term> = terms
         .iter()
@@ -148,7 +157,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         })
         .collect();
     // Which distinct term each clause position refers to.
-    let clause_terms: Vec<Vec<(usize, u32)>> = q
+    let clause_terms: Vec<Vec<(usize, u32)>> = plan
         .clauses
         .iter()
         .map(|c| {
@@ -174,6 +183,9 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         let (Some(ps), Some(runs)) = (per_segment[seg_ord].as_mut(), seg.zip_runs.get(&zip)) else {
             continue;
         };
+        if ps.is_empty() {
+            break; // no review clause: nothing to walk
+        }
         let alive = snap.searcher.segment_reader(seg_ord as u32).alive_bitset();
         for &(start, end) in runs {
             let mut doc = seek_forward(&mut ps[lead], start);
@@ -213,7 +225,7 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
                         }
                         let mut phrase_ok = true;
                         let mut adjacent = true;
-                        for (c, ct) in q.clauses.iter().zip(&clause_terms) {
+                        for (c, ct) in plan.clauses.iter().zip(&clause_terms) {
                             let together = ct.len() < 2 || has_phrase(&positions, ct);
                             if c.phrase && !together {
                                 phrase_ok = false;
@@ -274,6 +286,8 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         Some(zc) => zc.affinity(&matched),
         None => Vec::new(),
     };
+    let meets = QueryMeets::new(snap, plan, zip, members.len(), ctx)?;
+    let open_listing = plan.clauses.is_empty();
     let mut out = Collected::default();
     for (li, acc) in accs.into_iter().enumerate() {
         let biz = members[li];
@@ -282,7 +296,8 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         };
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
         let aff = affinity.get(li).copied();
-        if acc.n == 0 {
+        let (query, tier) = meets.of(snap, plan, li, biz, &acc, b);
+        if acc.n == 0 && tier.coverage == 0 && tier.name == 0 && !open_listing {
             if let Some(a) = aff.filter(|a| ctx.related && a.kin) {
                 out.related.push(Related {
                     biz,
@@ -294,9 +309,18 @@ pub fn collect(snap: &Snapshot, q: &ParsedQuery, ctx: &CollectContext<'_>) -> Re
         }
         out.candidates.push(Candidate {
             biz,
-            features: feature_vector(&acc, &stats, b, aff.map_or(0.0, |a| a.score), ctx.now),
+            features: feature_vector(
+                &acc,
+                &stats,
+                b,
+                aff.map_or(0.0, |a| a.score),
+                &query,
+                ctx.now,
+            ),
             acc,
             evidence: std::mem::take(&mut evidence[li]),
+            tier,
+            query,
         });
     }
     // Best first: the highest affinity, then the most recent reviews, then the lowest
@@ -324,7 +348,7 @@ fn ordered_bits(x: f32) -> u32 {
 
 /// The accumulator slot of a business, if it belongs to the queried zipcode.
 #[inline]
-fn slot(snap: &Snapshot, biz: u32, zip: u32) -> Option<usize> {
+pub(super) fn slot(snap: &Snapshot, biz: u32, zip: u32) -> Option<usize> {
     let li = *snap.local.get(biz as usize)?;
     (li != u32::MAX && snap.table.zip_of(biz) == zip).then_some(li as usize)
 }
@@ -332,7 +356,7 @@ fn slot(snap: &Snapshot, biz: u32, zip: u32) -> Option<usize> {
 /// Seeks a posting list forward only: tantivy's `seek` requires a target at or after
 /// the current doc, and our zip runs may start behind it.
 #[inline]
-fn seek_forward(p: &mut SegmentPostings, target: DocId) -> DocId {
+pub(super) fn seek_forward(p: &mut SegmentPostings, target: DocId) -> DocId {
     if p.doc() < target {
         p.seek(target)
     } else {

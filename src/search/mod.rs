@@ -5,24 +5,42 @@
 //! `--json`, the HTTP service and the Python package.
 
 pub mod collect;
+pub mod interpret;
+pub mod meets;
+pub mod plan;
 pub mod query;
 pub mod rank;
 pub mod request;
 pub mod snippets;
+pub mod typo;
+pub mod vocabulary;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 pub use collect::{collect, CollectContext, Evidence};
+pub use plan::{LocalTime, Plan};
 pub use query::{ParsedQuery, MAX_QUERY_CHARS};
 pub use rank::rank;
 pub use request::{
-    FeatureExplain, Hit, RankMode, SearchRequest, SearchResponse, Sentiment, Snippet, MAX_LIMIT,
+    Correction, FeatureExplain, Hit, Interpretation, NearbyZip, RankMode, SearchRequest,
+    SearchResponse, Sentiment, Snippet, MAX_LIMIT,
 };
 
 use crate::date::Day;
 use crate::error::{Error, QueryError, Result};
+use crate::reader::lexicon::distance_km;
 use crate::reader::Snapshot;
+use collect::{Candidate, Related};
+
+/// A related place of a kind whose places in the zipcode match this often comes before
+/// places of nearby zipcodes; a weaker one after them.
+const STRONG_AFFINITY: f32 = 0.2;
+
+/// Nearby zipcodes are looked at up to this far (kilometres between centres)...
+const NEARBY_KM: f64 = 30.0;
+/// ... and at most this many of them.
+const NEARBY_ZIPS: usize = 5;
 
 /// Runs a search on a snapshot.
 pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
@@ -31,61 +49,270 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         return Err(QueryError::InvalidLimit { max: MAX_LIMIT }.into());
     }
     let q = ParsedQuery::parse_with(&snap.analyzer, &req.query, req.zip.as_deref())?;
-    if snap.table.zip_ord(&q.zip).is_none() {
+    let Some(zip_ord) = snap.table.zip_ord(&q.zip) else {
         return Err(Error::UnknownZip(q.zip));
-    }
+    };
+    let plan = Plan::new(snap, &q, req.literal, req.local_time);
     let ctx = CollectContext {
         from: None,
         until: None,
         stats: &snap.stats,
         now: snap.now,
         related: req.related,
+        judged: &snap.model.judged_terms,
     };
-    let collected = collect(snap, &q, &ctx)?;
+    let collected = collect(snap, &plan, &ctx)?;
     let ranked = rank(snap, collected.candidates, req.mode);
-    let terms = q.distinct_terms();
-    let has_text_model = snap.model.text_model.is_some();
-    let mut results = Vec::with_capacity(req.limit.min(ranked.len() + collected.related.len()));
-    for (score, c) in ranked.iter().take(req.limit) {
-        let Some(mut hit) = base_hit(snap, c.biz, *score) else {
-            continue;
-        };
-        for e in c.evidence.iter().take(req.snippets.min(3)) {
-            hit.snippets.push(make_snippet(snap, e, &terms)?);
-        }
-        hit.matches = c.acc.n;
-        hit.sentiment = (has_text_model && c.acc.aspect_n > 0).then(|| Sentiment {
-            positive: c.acc.aspect_pos,
-            negative: c.acc.aspect_neg,
-            mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
-        });
-        hit.explain = req.explain.then(|| rank::explain(snap, c, req.mode));
-        results.push(hit);
-    }
-    // Related places (gathered only when asked for), below every match: affinities are under 1.
+    let terms = plan.distinct_terms();
+    // The order of the page: the zipcode's matches; its related places of a kind whose
+    // places there often match (of a kind that reviewers there mention the need at, but
+    // none of whose reviews does); places of the nearest zipcodes that match, when the
+    // zipcode's own do not fill the page; then its other related places. When the query
+    // wishes for a price or
+    // amenities, the places that meet them all come first, related ones included ("cheap
+    // ramen": a cheap place of a kind that serves ramen before an expensive one that
+    // does), then the matches that meet fewer.
+    let all_wishes = plan.wishes.count();
+    let meets_all = |met: u8| all_wishes > 0 && met >= all_wishes;
     let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
-    for r in &collected.related {
+    let (first_related, rest): (Vec<&Related>, Vec<&Related>) = collected
+        .related
+        .iter()
+        .partition(|r| meets_all(snap.table.get(r.biz).map_or(0, |b| plan.wishes.met(b))));
+    let (strong_related, last_related): (Vec<&Related>, Vec<&Related>) = rest
+        .into_iter()
+        .partition(|r| r.affinity >= STRONG_AFFINITY);
+    // Matches come in tier order: the place named first, then by wishes met.
+    let split = ranked
+        .iter()
+        .position(|(_, c)| c.tier.name == 0 && !meets_all(c.tier.wishes))
+        .unwrap_or(ranked.len());
+    let mut results = Vec::with_capacity(req.limit.min(ranked.len() + collected.related.len()));
+    let related_hit = |r: &Related| {
+        base_hit(snap, r.biz, floor + r.affinity).map(|mut hit| {
+            hit.explain = req.explain.then(|| {
+                vec![FeatureExplain {
+                    name: "category_affinity".into(),
+                    value: r.affinity,
+                    contribution: r.affinity,
+                }]
+            });
+            hit
+        })
+    };
+    for (score, c) in &ranked[..split] {
         if results.len() >= req.limit {
             break;
         }
-        let Some(mut hit) = base_hit(snap, r.biz, floor + r.affinity) else {
-            continue;
+        results.extend(full_hit(snap, req, c, *score, &terms)?);
+    }
+    for r in &first_related {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(related_hit(r));
+    }
+    for (score, c) in &ranked[split..] {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(full_hit(snap, req, c, *score, &terms)?);
+    }
+    for r in &strong_related {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(related_hit(r));
+    }
+    let mut interpretation = interpretation_of(snap, &plan, zip_ord, req.literal);
+    // Places of the nearest zipcodes, when the zipcode's own matches do not fill the page.
+    if req.nearby && results.len() < req.limit && !plan.clauses.is_empty() {
+        let here = snap.lexicon.centroid(zip_ord);
+        let near_ctx = CollectContext {
+            related: false,
+            ..ctx
         };
-        hit.explain = req.explain.then(|| {
-            vec![FeatureExplain {
-                name: "category_affinity".into(),
-                value: r.affinity,
-                contribution: r.affinity,
-            }]
-        });
-        results.push(hit);
+        for (z, km) in snap.lexicon.nearest_zips(zip_ord, NEARBY_KM) {
+            if results.len() >= req.limit || interpretation.nearby.len() >= NEARBY_ZIPS {
+                break;
+            }
+            let Some(name) = snap.table.zip_name(z) else {
+                continue;
+            };
+            let other = plan.in_zip(name);
+            let found = collect(snap, &other, &near_ctx)?;
+            let before = results.len();
+            for (score, c) in rank(snap, found.candidates, req.mode) {
+                if results.len() >= req.limit {
+                    break;
+                }
+                if c.acc.n == 0 && c.tier.coverage == 0 && c.tier.name == 0 {
+                    continue;
+                }
+                if let Some(mut hit) = full_hit(snap, req, &c, score, &terms)? {
+                    hit.distance_km = Some(distance_to(snap, here, c.biz).unwrap_or(km) as f32);
+                    results.push(hit);
+                }
+            }
+            if results.len() > before {
+                interpretation.nearby.push(NearbyZip {
+                    zip: name.to_string(),
+                    distance_km: km as f32,
+                });
+            }
+        }
+    }
+    for r in &last_related {
+        if results.len() >= req.limit {
+            break;
+        }
+        results.extend(related_hit(r));
     }
     Ok(SearchResponse {
         zip: q.zip,
         query: q.need,
         took_ms: t0.elapsed().as_secs_f64() * 1e3,
         results,
+        interpretation,
     })
+}
+
+/// A result with its matches, sentiment, snippets and (explain mode) features.
+fn full_hit(
+    snap: &Snapshot,
+    req: &SearchRequest,
+    c: &Candidate,
+    score: f32,
+    terms: &[String],
+) -> Result<Option<Hit>> {
+    let Some(mut hit) = base_hit(snap, c.biz, score) else {
+        return Ok(None);
+    };
+    for e in c.evidence.iter().take(req.snippets.min(3)) {
+        hit.snippets.push(make_snippet(snap, e, terms)?);
+    }
+    hit.matches = c.acc.n;
+    for (what, yes) in [
+        ("reviews", c.query.reviews),
+        ("category", c.query.category > 0.0),
+        ("name", c.query.name > 0.0),
+    ] {
+        if yes {
+            hit.matched.push(what.to_string());
+        }
+    }
+    hit.sentiment = (snap.model.text_model.is_some() && c.acc.aspect_n > 0).then(|| Sentiment {
+        positive: c.acc.aspect_pos,
+        negative: c.acc.aspect_neg,
+        mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
+    });
+    hit.explain = req.explain.then(|| rank::explain(snap, c, req.mode));
+    Ok(Some(hit))
+}
+
+/// Kilometres from `here` to a business (None when either has no coordinates).
+fn distance_to(snap: &Snapshot, here: Option<(f64, f64)>, biz: u32) -> Option<f64> {
+    let b = snap.table.get(biz)?;
+    Some(distance_km(here?, (b.latitude?, b.longitude?)))
+}
+
+/// What the response says of how the query was understood.
+fn interpretation_of(snap: &Snapshot, plan: &Plan, zip: u32, literal: bool) -> Interpretation {
+    let mut out = Interpretation {
+        literal,
+        ..Interpretation::default()
+    };
+    if let Some(u) = &plan.understanding {
+        for w in &u.need {
+            if w.optional {
+                out.optional.push(w.text.clone());
+            } else {
+                out.need.push(w.text.clone());
+            }
+            if let Some(typed) = &w.typed {
+                out.corrections.push(Correction {
+                    from: typed.clone(),
+                    to: w.text.clone(),
+                });
+            }
+        }
+        out.corrections
+            .extend(u.corrections.iter().map(|(from, to)| Correction {
+                from: from.clone(),
+                to: to.clone(),
+            }));
+        out.optional.extend(u.filler.iter().cloned());
+        out.price = u.price.map(|p| p.label());
+        out.amenities = u.amenities.iter().map(|a| a.label().to_string()).collect();
+        out.open_now = u.open_now;
+    }
+    out.categories = named_categories(snap, plan, zip);
+    out.name = named_place(snap, plan, zip);
+    out
+}
+
+/// The categories of the zipcode's places that hold every word of the need ("sushi":
+/// Sushi Bars; "wine bar": Wine Bars, not Bars), those the need names most of first,
+/// then those with the most places.
+fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
+    let lex = &snap.lexicon;
+    if plan.need.is_empty() {
+        return Vec::new();
+    }
+    let meets: Vec<Vec<&str>> = plan
+        .need
+        .iter()
+        .map(|t| lex.category_terms_meeting(t))
+        .collect();
+    let mut found: Vec<(f32, usize, String)> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for t in &meets[0] {
+        for &biz in lex.zip_category_businesses(zip, t) {
+            for &c in lex.categories_of(biz) {
+                let Some(cat) = lex.category(c) else { continue };
+                if seen.contains(&c) || !cat.terms.iter().any(|x| x == t) {
+                    continue;
+                }
+                seen.push(c);
+                let holds = |m: &Vec<&str>| cat.terms.iter().any(|x| m.contains(&x.as_str()));
+                if !meets.iter().all(holds) {
+                    continue;
+                }
+                let named = cat
+                    .terms
+                    .iter()
+                    .filter(|x| meets.iter().any(|m| m.contains(&x.as_str())))
+                    .count();
+                let places = lex.zip_category_businesses(zip, t).len();
+                found.push((
+                    named as f32 / cat.terms.len() as f32,
+                    places,
+                    cat.name.clone(),
+                ));
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    found.into_iter().take(3).map(|f| f.2).collect()
+}
+
+/// The name of the zipcode's place the query names, if one.
+fn named_place(snap: &Snapshot, plan: &Plan, zip: u32) -> Option<String> {
+    let lex = &snap.lexicon;
+    let first = plan.name_need.first()?;
+    lex.zip_name_businesses(zip, first)
+        .iter()
+        .find(|&&biz| {
+            let name = lex.name_terms(biz);
+            name.iter().all(|t| plan.all_terms.contains(t))
+                && plan.name_need.iter().all(|t| name.contains(t))
+        })
+        .and_then(|&biz| snap.table.get(biz))
+        .map(|b| b.name.clone())
 }
 
 /// A result for business `biz` with its business fields, no matches and no evidence.
@@ -97,9 +324,11 @@ fn base_hit(snap: &Snapshot, biz: u32, score: f32) -> Option<Hit> {
         review_count: b.review_count,
         score,
         matches: 0,
+        matched: Vec::new(),
         sentiment: None,
         snippets: Vec::new(),
         explain: None,
+        distance_km: None,
     })
 }
 

@@ -39,6 +39,8 @@ pub struct ParsedQuery {
     pub need: String,
     /// The clauses; every one must match.
     pub clauses: Vec<Clause>,
+    /// The unquoted words, as typed (what the interpreter reads).
+    pub loose: String,
 }
 
 #[derive(Debug)]
@@ -153,9 +155,10 @@ impl ParsedQuery {
                 }
             }
         }
-        let loose = clause(analyzer, &loose.join(" "), false);
-        if !loose.terms.is_empty() {
-            clauses.insert(0, loose);
+        let loose = loose.join(" ");
+        let loose_clause = clause(analyzer, &loose, false);
+        if !loose_clause.terms.is_empty() {
+            clauses.insert(0, loose_clause);
         }
         let n_terms: usize = clauses.iter().map(|c| c.terms.len()).sum();
         if n_terms == 0 {
@@ -168,6 +171,7 @@ impl ParsedQuery {
             zip,
             need: need_parts.join(" "),
             clauses,
+            loose,
         })
     }
 

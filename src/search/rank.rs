@@ -6,8 +6,9 @@ use super::request::{FeatureExplain, RankMode};
 use crate::model::features::FEATURE_NAMES;
 use crate::reader::Snapshot;
 
-/// Scores candidates with the snapshot's model (or BM25), best first (ties by
-/// business ordinal, so the order is deterministic).
+/// Scores candidates with the snapshot's model (or BM25), best first: by their
+/// [`super::meets::Tier`] (the place named, the wishes met, the need covered), then by
+/// score, then by business ordinal, so the order is deterministic.
 pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<(f32, Candidate)> {
     let mut scores = Vec::with_capacity(candidates.len());
     match (mode, snap.model.ranker.as_ref()) {
@@ -18,7 +19,12 @@ pub fn rank(snap: &Snapshot, candidates: Vec<Candidate>, mode: RankMode) -> Vec<
         _ => scores.extend(candidates.iter().map(|c| c.acc.top3_sum())),
     }
     let mut scored: Vec<(f32, Candidate)> = scores.into_iter().zip(candidates).collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.biz.cmp(&b.1.biz)));
+    scored.sort_by(|a, b| {
+        b.1.tier
+            .cmp(&a.1.tier)
+            .then(b.0.total_cmp(&a.0))
+            .then(a.1.biz.cmp(&b.1.biz))
+    });
     scored
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::plan::LocalTime;
 use crate::store::table::Listing;
 
 /// Most results a search returns.
@@ -40,6 +41,14 @@ pub struct SearchRequest {
     /// After the businesses with a matching review, offer related ones (places of a
     /// kind that reviewers in the zipcode mention the need at) while `limit` allows.
     pub related: bool,
+    /// When the zipcode has fewer places than `limit` asks for, places of the nearest
+    /// zipcodes follow its own, each with its distance.
+    pub nearby: bool,
+    /// Take the words as typed: no corrections, no filler, price or amenity words
+    /// (what a "search instead for" link asks).
+    pub literal: bool,
+    /// The searcher's local time, for "open now" (the machine's clock when `None`).
+    pub local_time: Option<LocalTime>,
 }
 
 impl SearchRequest {
@@ -53,6 +62,9 @@ impl SearchRequest {
             mode: RankMode::Model,
             explain: false,
             related: true,
+            nearby: true,
+            literal: false,
+            local_time: None,
         }
     }
 
@@ -98,6 +110,63 @@ impl SearchRequest {
         self.related = on;
         self
     }
+
+    /// Whether places of the nearest zipcodes follow when the zipcode has too few; on
+    /// by default.
+    pub fn nearby(mut self, on: bool) -> Self {
+        self.nearby = on;
+        self
+    }
+
+    /// Whether the words are taken as typed (no interpretation); off by default.
+    pub fn literal(mut self, on: bool) -> Self {
+        self.literal = on;
+        self
+    }
+}
+
+/// A word corrected: what was typed and what was searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    /// As typed.
+    pub from: String,
+    /// As searched.
+    pub to: String,
+}
+
+/// A nearby zipcode whose places follow the zipcode's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearbyZip {
+    /// The zipcode.
+    pub zip: String,
+    /// Distance between the two zipcodes' centres, kilometres.
+    pub distance_km: f32,
+}
+
+/// How the query was understood.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Interpretation {
+    /// The need's words that were searched, as written (corrected words corrected).
+    pub need: Vec<String>,
+    /// The words corrected.
+    pub corrections: Vec<Correction>,
+    /// Words that did not filter: filler ("best", "near me"), kinds of place
+    /// ("restaurant"), and words nothing in the zipcode holds.
+    pub optional: Vec<String>,
+    /// Categories of the zipcode's places that the need names ("Thai").
+    pub categories: Vec<String>,
+    /// The price range asked for (`$` to `$$$$`), if any.
+    pub price: Option<String>,
+    /// The amenities asked for ("outdoor seating").
+    pub amenities: Vec<String>,
+    /// Whether places open now were asked for.
+    pub open_now: bool,
+    /// The place the query names, when the zipcode has it.
+    pub name: Option<String>,
+    /// Nearby zipcodes whose places follow the zipcode's own.
+    pub nearby: Vec<NearbyZip>,
+    /// Whether the words were taken as typed.
+    pub literal: bool,
 }
 
 /// A review sentence that supports a result.
@@ -146,11 +215,18 @@ pub struct Hit {
     pub stars: f32,
     /// Yelp review count.
     pub review_count: u32,
-    /// Ranking score (higher is better; comparable within one response).
+    /// Ranking score: higher is better among results that meet the query alike (the
+    /// place it names first, then places that meet more of the wishes and of the need;
+    /// related places and places of nearby zipcodes after the zipcode's matches).
     pub score: f32,
     /// Reviews that match the need (0 for a related business: one of a kind of place
     /// that reviewers in the zipcode mention the need at, offered after the matches).
     pub matches: u32,
+    /// What of the business meets the query: its `reviews` (`matches` of them hold
+    /// every word of the need; for a need of several words, some may hold only some),
+    /// its `category` ("thai" and Thai), its `name`. Empty for a related place.
+    #[serde(default)]
+    pub matched: Vec<String>,
     /// Aspect sentiment, when the index has a text model.
     pub sentiment: Option<Sentiment>,
     /// Up to three supporting sentences.
@@ -158,6 +234,10 @@ pub struct Hit {
     /// Feature values and contributions (explain mode only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<Vec<FeatureExplain>>,
+    /// For a place of a nearby zipcode: how far it is from the searched zipcode's
+    /// centre, kilometres.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub distance_km: Option<f32>,
 }
 
 /// The answer to a search.
@@ -171,4 +251,7 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// Results, best first.
     pub results: Vec<Hit>,
+    /// How the query was understood.
+    #[serde(default)]
+    pub interpretation: Interpretation,
 }

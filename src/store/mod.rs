@@ -14,6 +14,7 @@ pub mod open;
 pub mod readonly;
 pub mod rows;
 pub mod schema;
+pub mod surfaces;
 pub mod table;
 pub mod terms;
 pub mod unsynced;

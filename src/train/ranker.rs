@@ -21,9 +21,9 @@ use crate::error::{Error, Result};
 use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
 use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
 use crate::model::forest::Ensemble;
+use crate::reader::lexicon::category_words;
 use crate::reader::{business_stats, Snapshot};
-use crate::search::query::Clause;
-use crate::search::{collect, CollectContext, ParsedQuery};
+use crate::search::{collect, CollectContext, ParsedQuery, Plan};
 use crate::store::layout::MODEL;
 
 /// Options of ranker training.
@@ -85,6 +85,10 @@ pub struct LabelledQuery {
     pub bm25: Vec<f32>,
     /// Whether it is held out.
     pub held_out: bool,
+    /// Whether it asks for a kind of place (a category), graded by membership and the
+    /// later reviews' stars, rather than for a term, graded by the later reviews that
+    /// mention it.
+    pub category: bool,
 }
 
 /// The result of training.
@@ -117,16 +121,21 @@ fn fnv(s: &str, seed: u64) -> u64 {
     h
 }
 
+/// Least share of the reviews a scored term is in.
+const MIN_TERM_SHARE: f64 = 0.0005;
+/// Most share of the reviews a training term is in.
+const MAX_TERM_SHARE: f64 = 0.03;
+
 /// Terms that reviewers judge differently at different places: the aspects of a
-/// business (dishes, drinks, service, the patio), mined from the corpus without a word
+/// business (dishes, drinks, service, the patio), found in the corpus without a word
 /// list.
 ///
-/// Candidates are alphabetic terms of at least 3 letters present in 0.05%–3% of the
-/// reviews. Each is scored on up to 3,000 of its reviews by how much of the variance
-/// of the text model's logits of the clauses that hold it lies *between* businesses
-/// (an F statistic): the pasta is good here and bad there, while "carpet" or "amazing"
-/// read the same everywhere. The `max` best-scoring terms are kept.
-pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
+/// Candidates are the alphabetic terms of at least 3 letters whose share of the reviews
+/// lies in `lo..=hi`. Each is scored on up to 3,000 of its reviews by how much of the
+/// variance of the text model's logits of the clauses that hold it lies *between*
+/// businesses (an F statistic): the pasta is good here and bad there, while "carpet" or
+/// "amazing" read the same everywhere. Best first, with the share.
+pub fn score_terms(snap: &Snapshot, lo: f64, hi: f64) -> Result<Vec<(f64, String, f64)>> {
     let total = snap.searcher.num_docs().max(1) as f64;
     let mut df: BTreeMap<String, u64> = BTreeMap::new();
     for seg in &snap.segments {
@@ -147,13 +156,14 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
             }
         }
     }
-    let candidates: Vec<String> = df
+    let shares: BTreeMap<String, f64> = df
         .into_iter()
-        .filter(|(_, d)| (*d as f64) / total >= 0.0005 && (*d as f64) / total <= 0.03)
-        .map(|(t, _)| t)
+        .map(|(t, d)| (t, d as f64 / total))
+        .filter(|(_, share)| (lo..=hi).contains(share))
         .collect();
+    let candidates: Vec<&String> = shares.keys().collect();
     let text = snap.fields.text;
-    let mut scored: Vec<(f64, String)> = candidates
+    let mut scored: Vec<(f64, String, f64)> = candidates
         .par_iter()
         .filter_map(|t| {
             use tantivy::postings::Postings;
@@ -213,11 +223,32 @@ pub fn mine_terms(snap: &Snapshot, max: usize) -> Result<Vec<String>> {
                 .map(|g| g.1 - g.0 * g.0 / g.2 as f64)
                 .sum::<f64>()
                 / (n as usize - groups.len()).max(1) as f64;
-            Some((between / within.max(1e-6), t.clone()))
+            Some((between / within.max(1e-6), (*t).clone(), shares[t.as_str()]))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    Ok(scored.into_iter().take(max).map(|x| x.1).collect())
+    Ok(scored)
+}
+
+/// Terms in a larger share of the reviews than this are not scored for
+/// [`crate::model::file::ModelFile::judged_terms`] ("the", "food").
+const MAX_JUDGED_SHARE: f64 = 0.5;
+
+/// The judged-term scores of a snapshot and its training terms (the best-scoring terms
+/// in no more than [`MAX_TERM_SHARE`] of the reviews), from one scoring pass.
+fn judged_and_training_terms(
+    snap: &Snapshot,
+    max: usize,
+) -> Result<(BTreeMap<String, f32>, Vec<String>)> {
+    let scored = score_terms(snap, MIN_TERM_SHARE, MAX_JUDGED_SHARE)?;
+    let terms = scored
+        .iter()
+        .filter(|s| s.2 <= MAX_TERM_SHARE)
+        .take(max)
+        .map(|s| s.1.clone())
+        .collect();
+    let judged = scored.into_iter().map(|(f, t, _)| (t, f as f32)).collect();
+    Ok((judged, terms))
 }
 
 /// The day below which `q` of the live reviews fall.
@@ -238,11 +269,60 @@ pub fn day_quantile(snap: &Snapshot, q: f64) -> i32 {
     days[((days.len() as f64 * q) as usize).min(days.len() - 1)]
 }
 
+/// A training query: a term of the corpus, graded by what the later reviews that
+/// mention it say, or a kind of place (a category of the business file), graded by
+/// membership and by the later reviews' stars.
+#[derive(Debug, Clone, PartialEq)]
+enum Asked {
+    /// A mined term (or a given one).
+    Term(String),
+    /// The words of a category, as people type them ("ice cream", "wine bars"), and
+    /// the category.
+    Category(String, u32),
+}
+
+impl Asked {
+    fn text(&self) -> &str {
+        match self {
+            Asked::Term(t) | Asked::Category(t, _) => t,
+        }
+    }
+}
+
+/// Most category queries, as a share of `max_queries` (they come on top of the term
+/// queries).
+const CATEGORY_QUERY_SHARE: f64 = 0.2;
+/// A category held by more than this share of a zipcode's places ("Restaurants") says
+/// too little to be asked for there.
+const GENERIC_CATEGORY_SHARE: f64 = 0.4;
+
+/// Grade of a place for a category query: 0 outside the category; inside, 1, plus 1
+/// when the later reviews' mean stars are ≥ 4, plus 1 more when ≥ 4.5 over ≥ 2.
+fn category_grade(member: bool, n: u32, stars_sum: u32) -> u8 {
+    if !member {
+        return 0;
+    }
+    let mean = if n == 0 {
+        0.0
+    } else {
+        stars_sum as f32 / n as f32
+    };
+    1 + (mean >= 4.0) as u8 + (mean >= 4.5 && n >= 2) as u8
+}
+
 /// Builds the labelled queries of a snapshot at T = newest − `label_days`.
 pub fn labelled_queries(
     snap: &Snapshot,
     opts: &TrainOptions,
 ) -> Result<(Vec<LabelledQuery>, TrainingWindow)> {
+    labelled_queries_judged(snap, opts).map(|(q, w, _)| (q, w))
+}
+
+/// [`labelled_queries`], and the judged-term scores they were made with.
+fn labelled_queries_judged(
+    snap: &Snapshot,
+    opts: &TrainOptions,
+) -> Result<(Vec<LabelledQuery>, TrainingWindow, BTreeMap<String, f32>)> {
     let newest = snap.now;
     let t = if opts.label_days > 0 {
         newest - opts.label_days
@@ -251,31 +331,72 @@ pub fn labelled_queries(
     };
     let (stats, _): (Vec<BizStats>, i32) =
         business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    let (judged, mined) = judged_and_training_terms(snap, opts.max_terms)?;
     let terms = match &opts.terms {
         Some(t) => t.clone(),
-        None => mine_terms(snap, opts.max_terms)?,
+        None => mined,
     };
     // The draw: (zipcode, term) pairs in the order of a seeded hash, the first
     // `max_queries` of them that make a query. They are tried in that order a chunk at a
     // time, so the work stops when enough are found instead of growing with the number of
     // zipcodes (all of them were tried once: 10.7 s and 1.7 GB at 10M reviews).
-    let mut pairs: Vec<(u64, &String, &String)> = snap
+    let asked_terms: Vec<Asked> = terms.iter().cloned().map(Asked::Term).collect();
+    let mut pairs: Vec<(u64, &String, &Asked)> = snap
         .table
         .zips()
         .iter()
         .flat_map(|z| {
-            terms
+            asked_terms
                 .iter()
-                .map(move |t| (fnv(&format!("{z}:{t}"), opts.seed), z, t))
+                .map(move |a| (fnv(&format!("{z}:{}", a.text()), opts.seed), z, a))
         })
         .collect();
     pairs.sort_by_key(|p| p.0);
+    // Kinds of place: each zipcode's categories with three places or more, not held by
+    // most of its places, whose words are not a term above (those are graded by what
+    // the reviews say of them).
+    let term_set: std::collections::HashSet<&str> = terms.iter().map(String::as_str).collect();
+    let mut category_pairs: Vec<(u64, String, Asked)> = Vec::new();
+    for (z, zip) in snap.table.zips().iter().enumerate() {
+        let members = snap.table.members(z as u32);
+        let mut count: BTreeMap<u32, usize> = BTreeMap::new();
+        for &b in members {
+            for &c in snap.lexicon.categories_of(b) {
+                *count.entry(c).or_default() += 1;
+            }
+        }
+        for (c, n) in count {
+            if n < 3 || n as f64 > GENERIC_CATEGORY_SHARE * members.len() as f64 {
+                continue;
+            }
+            let Some(cat) = snap.lexicon.category(c) else {
+                continue;
+            };
+            let words = category_words(&cat.name).to_lowercase();
+            let analysed: Vec<String> = snap
+                .analyzer
+                .words(&words)
+                .into_iter()
+                .filter(|w| !w.stop)
+                .map(|w| w.term.to_string())
+                .collect();
+            if analysed.is_empty()
+                || (analysed.len() == 1 && term_set.contains(analysed[0].as_str()))
+            {
+                continue;
+            }
+            let key = fnv(&format!("{zip}:category:{}", cat.name), opts.seed);
+            category_pairs.push((key, zip.clone(), Asked::Category(words, c)));
+        }
+    }
+    category_pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     let feat_ctx = CollectContext {
         from: None,
         until: Some(t),
         stats: &stats,
         now: t - 1,
         related: false,
+        judged: &judged,
     };
     let label_ctx = CollectContext {
         from: Some(t),
@@ -283,36 +404,57 @@ pub fn labelled_queries(
         stats: &stats,
         now: newest,
         related: false,
+        judged: &judged,
     };
-    let query_of = |zip: &String, term: &String| -> Option<LabelledQuery> {
-        let q = match &opts.terms {
-            Some(_) => ParsedQuery::parse_with(&snap.analyzer, term, Some(zip)).ok()?,
-            None => ParsedQuery {
-                zip: zip.clone(),
-                need: term.clone(),
-                clauses: vec![Clause {
-                    terms: vec![(term.clone(), 0)],
-                    phrase: false,
-                }],
-            },
+    let query_of = |zip: &String, asked: &Asked| -> Option<LabelledQuery> {
+        let plan = match asked {
+            Asked::Term(term) if opts.terms.is_none() => Plan::for_terms(zip, &[(term.clone(), 0)]),
+            _ => {
+                let q = ParsedQuery::parse_with(&snap.analyzer, asked.text(), Some(zip)).ok()?;
+                Plan::new(snap, &q, true, None)
+            }
         };
-        let labels = collect(snap, &q, &label_ctx).ok()?.candidates;
-        if labels.len() < 3 {
-            return None;
-        }
-        let cands = collect(snap, &q, &feat_ctx).ok()?.candidates;
+        let cands = collect(snap, &plan, &feat_ctx).ok()?.candidates;
         if cands.is_empty() {
             return None;
         }
-        let grade_of: BTreeMap<u32, u8> = labels
-            .iter()
-            .map(|c| {
-                (
-                    c.biz,
-                    grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
-                )
-            })
-            .collect();
+        let grade_of: BTreeMap<u32, u8> = match asked {
+            Asked::Term(_) => {
+                let labels = collect(snap, &plan, &label_ctx).ok()?.candidates;
+                if labels.iter().filter(|c| c.acc.n > 0).count() < 3 {
+                    return None;
+                }
+                labels
+                    .iter()
+                    .filter(|c| c.acc.n > 0)
+                    .map(|c| {
+                        (
+                            c.biz,
+                            grade(c.acc.n, c.acc.stars_sum as f32 / c.acc.n.max(1) as f32),
+                        )
+                    })
+                    .collect()
+            }
+            Asked::Category(_, c) => {
+                let z = snap.table.zip_ord(zip)?;
+                snap.table
+                    .members(z)
+                    .iter()
+                    .map(|&b| {
+                        let all = snap.stats.get(b as usize).copied().unwrap_or_default();
+                        let before = stats.get(b as usize).copied().unwrap_or_default();
+                        let member = snap.lexicon.categories_of(b).contains(c);
+                        let g = category_grade(
+                            member,
+                            all.n.saturating_sub(before.n),
+                            all.stars_sum.saturating_sub(before.stars_sum),
+                        );
+                        (b, g)
+                    })
+                    .filter(|(_, g)| *g > 0)
+                    .collect()
+            }
+        };
         if grade_of.values().all(|&g| g == 0) {
             return None;
         }
@@ -329,36 +471,53 @@ pub fn labelled_queries(
                 .map(|c| grade_of.get(&c.biz).copied().unwrap_or(0))
                 .collect(),
         };
-        let key = format!("{zip}:{term}");
+        let key = format!("{zip}:{}", asked.text());
         Some(LabelledQuery {
             zip: zip.clone(),
-            term: term.clone(),
+            term: asked.text().to_string(),
             bm25: cands.iter().map(|c| c.acc.top3_sum()).collect(),
             group,
             missing,
             held_out: fnv(&key, opts.seed ^ 0x5eed).is_multiple_of(5),
+            category: matches!(asked, Asked::Category(..)),
         })
     };
     const CHUNK: usize = 1024;
+    let max_category = (opts.max_queries as f64 * CATEGORY_QUERY_SHARE) as usize;
     let mut out: Vec<LabelledQuery> = Vec::new();
+    if opts.terms.is_none() {
+        for chunk in category_pairs.chunks(CHUNK) {
+            if out.len() >= max_category {
+                break;
+            }
+            let found: Vec<LabelledQuery> = chunk
+                .par_iter()
+                .filter_map(|(_, zip, asked)| query_of(zip, asked))
+                .collect();
+            out.extend(found);
+        }
+        out.truncate(max_category);
+    }
+    // The term queries as many as without category queries: these come on top.
+    let max_total = opts.max_queries + out.len();
     for chunk in pairs.chunks(CHUNK) {
-        if out.len() >= opts.max_queries {
+        if out.len() >= max_total {
             break;
         }
         // In parallel, kept in draw order.
         let found: Vec<LabelledQuery> = chunk
             .par_iter()
-            .filter_map(|(_, zip, term)| query_of(zip, term))
+            .filter_map(|(_, zip, asked)| query_of(zip, asked))
             .collect();
         out.extend(found);
     }
-    out.truncate(opts.max_queries);
+    out.truncate(max_total);
     let window = TrainingWindow {
         features_until: Some(Day(t)),
         labels_from: Some(Day(t)),
         labels_until: Some(Day(newest + 1)),
     };
-    Ok((out, window))
+    Ok((out, window, judged))
 }
 
 /// Mean NDCG@10, MRR and P@5 of `score` over the held-out queries.
@@ -431,7 +590,7 @@ pub fn train_on_snapshot(
     opts: &TrainOptions,
 ) -> Result<TrainOutcome> {
     let t0 = std::time::Instant::now();
-    let (queries, window) = labelled_queries(snap, opts)?;
+    let (queries, window, judged) = labelled_queries_judged(snap, opts)?;
     tracing::info!(
         queries = queries.len(),
         seconds = t0.elapsed().as_secs_f64(),
@@ -484,6 +643,7 @@ pub fn train_on_snapshot(
     m.fallback = false;
     m.fallback_reason = None;
     m.ranker = Some(ens);
+    m.judged_terms = judged;
     m.training_window = window;
     m.trained_at = Some(chrono::Utc::now().to_rfc3339());
     m.data = TrainingData {

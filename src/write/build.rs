@@ -16,6 +16,7 @@ use super::options::BuildOptions;
 use super::pass_one::read_reviews;
 use super::pass_two::{index_partitioned, PassTwo};
 use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
+use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses, FileReport};
 use crate::model::file::ModelFile;
@@ -25,6 +26,7 @@ use crate::store::layout::{
 };
 use crate::store::open::newest_day;
 use crate::store::schema::build_schema;
+use crate::store::surfaces::{SurfaceCounter, Surfaces};
 use crate::store::table::BusinessTable;
 use crate::store::unsynced::sync_in_background;
 use crate::train::{
@@ -80,11 +82,17 @@ pub(crate) fn spill_reviews(
     })
 }
 
-/// Trains the text model on a deterministic sample of the spilled reviews.
+/// Reviews whose words are counted for [`Surfaces`] (a sub-sample of the text model's).
+const SURFACE_SAMPLE: usize = 20_000;
+
+/// Trains the text model on a deterministic sample of the spilled reviews, and counts
+/// how the words of part of that sample (and the businesses' names and categories) are
+/// written, on the other core.
 pub(crate) fn train_text(
     spilled: &Spilled,
+    table: &BusinessTable,
     opts: &BuildOptions,
-) -> Result<Option<(TextModel, TextModelReport)>> {
+) -> Result<(Option<(TextModel, TextModelReport)>, Surfaces)> {
     const SAMPLE: u64 = 200_000;
     let keep_every = spilled.counts.total().div_ceil(SAMPLE).max(1);
     let mut sample: Vec<SpillRecord> = Vec::new();
@@ -106,7 +114,25 @@ pub(crate) fn train_text(
             text: &r.text,
         })
         .collect();
-    Ok(train_text_model(&labelled, &TextModelConfig::default()))
+    let step = sample.len().div_ceil(SURFACE_SAMPLE).max(1);
+    let (model, surfaces) = rayon::join(
+        || train_text_model(&labelled, &TextModelConfig::default()),
+        || {
+            let analyzer = Analyzer::default();
+            let mut counter = SurfaceCounter::default();
+            for r in sample.iter().step_by(step) {
+                counter.add(&analyzer, &r.text);
+            }
+            for b in table.businesses() {
+                counter.keep(&analyzer, &b.name);
+                for c in &b.categories {
+                    counter.keep(&analyzer, c);
+                }
+            }
+            counter.finish()
+        },
+    );
+    Ok((model, surfaces))
 }
 
 /// Total size of the files in a directory.
@@ -169,7 +195,8 @@ pub fn build_index(
             "read and validated reviews"
         );
         let stage = std::time::Instant::now();
-        let text = train_text(&spilled, opts)?;
+        let (text, surfaces) = train_text(&spilled, &table, opts)?;
+        surfaces.save(&tmp)?;
         tracing::info!(
             seconds = stage.elapsed().as_secs_f64(),
             "trained the text model"

@@ -155,6 +155,7 @@ mod tests {
             review_count: 1,
             is_open: true,
             categories: vec![],
+            offer: Default::default(),
         }
     }
 

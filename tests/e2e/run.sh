@@ -8,7 +8,8 @@
 # on tests/e2e, stops the server by its pid and checks it exits 0 on SIGTERM.
 # Exits non-zero on any failure. Screenshots and reports land in artifacts/.
 #
-# Environment: E2E_BUSINESSES, E2E_REVIEWS (corpus size; default 300 / 15000),
+# Environment: E2E_BUSINESSES, E2E_REVIEWS (corpus size; default 2000 / 30000: from about
+# 1,900 businesses on the corpus has neighbouring zipcodes, which nearby results need),
 # PYTEST_ARGS (extra pytest arguments), CARGO_TARGET_DIR (honoured).
 set -euo pipefail
 
@@ -16,8 +17,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv-e2e"
 REQS="$ROOT/tests/e2e/requirements.txt"
-BUSINESSES="${E2E_BUSINESSES:-300}"
-REVIEWS="${E2E_REVIEWS:-15000}"
+BUSINESSES="${E2E_BUSINESSES:-2000}"
+REVIEWS="${E2E_REVIEWS:-30000}"
 
 say() { printf '== %s\n' "$*" >&2; }
 

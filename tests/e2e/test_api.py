@@ -15,9 +15,14 @@ CPYTHON_AST_BUG = "AST constructor recursion depth mismatch"
 
 
 def test_schemathesis_run(base_url, planted, tmp_path, artifacts):
-    # Real queries as a dictionary, so fuzzing also reaches the 200 path.
+    # Real queries as a dictionary, so fuzzing also reaches the 200 path: as written,
+    # misspelled, and with filler, price and amenity words (free-text interpretations,
+    # corrections and nearby places in the responses).
+    lines = [f"{z} {d}" for z, d, _ in planted[:50]]
+    lines += [f"{z} {d[:2] + d[3:]}" for z, d, _ in planted[:20] if len(d) >= 5]
+    lines += [f"best cheap {d} with outdoor seating near me {z}" for z, d, _ in planted[:20]]
     queries = tmp_path / "queries.dict"
-    queries.write_text("".join(f'"{z} {d}"\n' for z, d, _ in planted[:50]), encoding="utf-8")
+    queries.write_text("".join(f'"{q}"\n' for q in lines), encoding="utf-8")
     config = tmp_path / "schemathesis.toml"
     config.write_text(
         (HERE / "schemathesis.toml").read_text(encoding="utf-8")
@@ -60,6 +65,33 @@ def test_planted_searches_match_the_schema(schema, base_url, planted):
     assert n200 > 0
 
 
+def test_free_text_searches_match_the_schema(schema, base_url, typo_case, nearby_case):
+    """A corrected typo, the same words as typed, price and amenity words, and places of
+    a nearby zipcode: the response's interpretation, matched and distance_km fields are
+    the document's."""
+    op = schema["/search"]["GET"]
+    zipcode, dish, typo = typo_case
+    nz, ndish, _ = nearby_case
+    seen = {"corrections": 0, "literal": 0, "price": 0, "distance_km": 0}
+    for query in (
+        {"q": f"{zipcode} {typo}"},
+        {"q": f"{zipcode} {typo}", "literal": "true"},
+        {"q": f"cheap {dish} with outdoor seating near me {zipcode}", "nearby": "false"},
+        {"q": f"{nz} {ndish}", "related": "false", "nearby": "true"},
+    ):
+        case = op.Case(query=query)
+        response = case.call(base_url=base_url)
+        assert response.status_code == 200, (query, response.text)
+        case.validate_response(response)
+        body = response.json()
+        it = body["interpretation"]
+        seen["corrections"] += bool(it["corrections"])
+        seen["literal"] += it["literal"]
+        seen["price"] += it["price"] == "$"
+        seen["distance_km"] += any("distance_km" in h for h in body["results"])
+    assert all(seen.values()), seen
+
+
 @pytest.mark.parametrize(
     "query,status,code",
     [
@@ -71,6 +103,8 @@ def test_planted_searches_match_the_schema(schema, base_url, planted):
         ({"q": "pasta 61820", "limit": "-1"}, 400, "invalid_limit"),
         ({"q": "pasta 61820", "limit": "1000000000"}, 400, "invalid_limit"),
         ({"q": "pasta 61820", "limit": "abc"}, 400, "invalid_limit"),
+        ({"q": "pasta 61820", "nearby": "maybe"}, 400, "invalid_flag"),
+        ({"q": "pasta 61820", "literal": "1"}, 400, "invalid_flag"),
         ({"q": "pasta 00000"}, 404, "unknown_zip"),
     ],
 )

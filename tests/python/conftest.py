@@ -91,6 +91,53 @@ def queries(corpus: dict[str, Any], zips: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def wide_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A corpus of 16 zipcodes, some of them a few kilometres apart (61820 and 61801,
+    19103 and 19107): what nearby results need. Few reviews a place, so that a
+    zipcode's own matches leave room for its neighbours'."""
+    out = tmp_path_factory.mktemp("wide-corpus")
+    report = yelpsearch.generate_corpus(out, businesses=2_000, reviews=30_000, seed=SEED)
+    assert report["zipcodes"] >= 16
+    report["truth"] = json.loads(Path(report["truth_path"]).read_text())
+    return report
+
+
+@pytest.fixture(scope="session")
+def wide_index_dir(wide_corpus: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wide corpus's index (read-only)."""
+    index_dir = tmp_path_factory.mktemp("wide-index")
+    yelpsearch.build_index(wide_corpus["business_path"], wide_corpus["review_path"], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def wide_index(wide_index_dir: Path) -> yelpsearch.Index:
+    """The wide corpus's index, open."""
+    return yelpsearch.Index(wide_index_dir)
+
+
+@pytest.fixture(scope="session")
+def nearby_query(wide_index: yelpsearch.Index, wide_corpus: dict[str, Any]) -> str:
+    """A "zipcode dish" query of the wide index whose matches (related places left out)
+    include places of a nearby zipcode; the dish one word of 5+ letters (a typo of it is
+    corrected)."""
+    for z in ("61801", "19107", "61820", "19103"):
+        served = Counter(
+            dish
+            for b in wide_corpus["truth"]["businesses"]
+            if b["postal_code"] == z
+            for dish in b["quality"]
+            if " " not in dish and len(dish) >= 5
+        )
+        for dish, _ in served.most_common(30):
+            q = f"{z} {dish}"
+            hits = wide_index.search(q, limit=30, related=False)
+            if any(h.distance_km is not None for h in hits):
+                return q
+    pytest.fail("no query of the wide corpus has nearby results")
+
+
+@pytest.fixture(scope="session")
 def cli() -> Path:
     """The Rust command line (built by tests/run-python.sh)."""
     path = Path(os.environ.get("YELPSEARCH_CLI", REPO / "target" / "release" / "yelpsearch"))

@@ -21,6 +21,7 @@ HIT_KEYS = {
     "review_count",
     "score",
     "matches",
+    "matched",
     "sentiment",
     "snippets",
 }
@@ -50,18 +51,21 @@ def test_search_returns_hits_with_contract_fields(
                 assert h.sentiment.to_dict() == d["sentiment"]
                 assert -1.0 <= h.sentiment.mean <= 1.0
             assert h.explain is None
-            if h.matches == 0:  # a related business: no evidence of its own
+            if h.matches == 0:  # a related place, or one whose category or name matched
                 assert h.snippets == [] and h.sentiment is None
             else:
                 assert 1 <= len(h.snippets) <= 3
             seen += 1
         scores = [h.score for h in hits]
         assert scores == sorted(scores, reverse=True)
-        matches = [h.matches for h in hits]
-        assert 0 not in matches or all(m == 0 for m in matches[matches.index(0) :])
+        # Related places (nothing of them matched) come after the matches.
+        matched = [bool(h.matched) for h in hits]
+        assert False not in matched or not any(matched[matched.index(False) :])
         only = index.search(q, related=False)
-        assert all(h.matches >= 1 for h in only)
-        assert only == [h for h in hits if h.matches >= 1][: len(only)]
+        assert all(h.matched for h in only)
+        # The same matches; without related places, more may follow (nearby ones too).
+        kept = [h for h in hits if h.matched]
+        assert only[: len(kept)] == kept
     assert seen > 0, "no query had results"
 
 
@@ -80,8 +84,10 @@ def test_search_response(index: yelpsearch.Index, queries: list[str]) -> None:
     assert len(res) == len(res.results) <= 5
     assert res.results == index.search(queries[0], limit=5)
     d = res.to_dict()
-    assert list(d) == ["zip", "query", "took_ms", "results"]
+    assert list(d) == ["zip", "query", "took_ms", "results", "interpretation"]
     assert d["results"] == [h.to_dict() for h in res.results]
+    assert res.interpretation == d["interpretation"]
+    assert " ".join(res.interpretation["need"]) == need and res.interpretation["literal"] is False
     assert json.loads(res.to_json()) == d
     assert "SearchResponse(" in repr(res) and "Hit(" in repr(res.results[0])
 

@@ -49,6 +49,33 @@ def test_zip_bm25_and_explain_equal_cli_json(
     assert without_time(got) == without_time(expected)
 
 
+def test_literal_and_no_nearby_equal_cli_json(
+    cli: Path,
+    index: yelpsearch.Index,
+    index_dir: Path,
+    wide_index: yelpsearch.Index,
+    wide_index_dir: Path,
+    queries: list[str],
+    nearby_query: str,
+) -> None:
+    z, need = queries[0].split(" ", 1)
+    typo = f"{z} {need[:2] + need[3:]}"
+    for args, kw in [([], {}), (["--literal"], {"literal": True})]:
+        expected = cli_json(cli, index_dir, *args, typo)
+        got = index.search_response(typo, **kw).to_dict()
+        assert without_time(got) == without_time(expected), args
+        assert expected["interpretation"]["literal"] is bool(kw)
+    for args, kw in [
+        (["--matches-only"], {"related": False}),
+        (["--matches-only", "--no-nearby"], {"related": False, "nearby": False}),
+    ]:
+        expected = cli_json(cli, wide_index_dir, "--limit", "30", *args, nearby_query)
+        got = wide_index.search_response(nearby_query, limit=30, **kw).to_dict()
+        assert without_time(got) == without_time(expected), args
+        has_nearby = any("distance_km" in h for h in expected["results"])
+        assert has_nearby is ("--no-nearby" not in args), args
+
+
 def test_errors_match_cli(cli: Path, index: yelpsearch.Index, index_dir: Path) -> None:
     for args, exc in [
         (["pasta"], yelpsearch.QueryError),

@@ -106,6 +106,7 @@ def q(text: str) -> str:
 def cases(zips: list[str], queries: list[str]) -> list[tuple[str, int, str]]:
     """(query string, status, code) of every case; code "" for a 200."""
     z, need = queries[0].split(" ", 1)
+    typo = f"{z} {need[:2] + need[3:]}"  # a letter missing: "pizza" -> "piza"
     unknown_zip = next(c for c in ("99999", "00001", "12345") if c not in zips)
     return [
         # Good.
@@ -116,6 +117,14 @@ def cases(zips: list[str], queries: list[str]) -> list[tuple[str, int, str]]:
         (f"q={q(queries[0])}&limit=100", 200, ""),
         (f"q={q(queries[0])}&related=true", 200, ""),
         (f"q={q(queries[0])}&related=false", 200, ""),
+        (f"q={q(queries[0])}&nearby=true", 200, ""),
+        (f"q={q(queries[0])}&nearby=false", 200, ""),
+        (f"q={q(queries[0])}&literal=false", 200, ""),
+        (f"q={q(queries[0])}&literal=true", 200, ""),
+        (f"q={q(typo)}", 200, ""),
+        (f"q={q(typo)}&literal=true", 200, ""),
+        (f"q={q('cheap ' + need + ' with outdoor seating near me ' + z)}", 200, ""),
+        (f"q={q('cheap ' + need + ' ' + z)}&literal=true&nearby=false&related=false", 200, ""),
         (f"q={q(queries[-1])}", 200, ""),  # a quoted phrase
         (f"q={q(need + ' in ' + z)}&unknown=1&limit=3&limit=abc", 200, ""),
         # Bad parameters.
@@ -130,8 +139,12 @@ def cases(zips: list[str], queries: list[str]) -> list[tuple[str, int, str]]:
         (f"q={q(queries[0])}&limit=abc", 400, "invalid_limit"),
         (f"q={q(queries[0])}&limit=", 400, "invalid_limit"),
         (f"q={q(queries[0])}&limit=-1", 400, "invalid_limit"),
-        (f"q={q(queries[0])}&related=maybe", 400, "invalid_related"),
-        (f"q={q(queries[0])}&related=False", 400, "invalid_related"),
+        (f"q={q(queries[0])}&related=maybe", 400, "invalid_flag"),
+        (f"q={q(queries[0])}&related=False", 400, "invalid_flag"),
+        (f"q={q(queries[0])}&nearby=maybe", 400, "invalid_flag"),
+        (f"q={q(queries[0])}&nearby=", 400, "invalid_flag"),
+        (f"q={q(queries[0])}&literal=1", 400, "invalid_flag"),
+        (f"q={q(queries[0])}&literal=TRUE", 400, "invalid_flag"),
         (f"q={q(need)}&zip=", 400, "invalid_zip"),
         (f"q={q(need)}&zip=abcde", 400, "invalid_zip"),
         (f"q={q(need)}&zip=+{z}", 400, "invalid_zip"),
@@ -159,7 +172,9 @@ def test_the_same_answers_to_the_same_search_parameters(
         assert rust[1].startswith("application/json") and flask[1].startswith("application/json")
         r, f = rust[2], flask[2]
         if status == 200:
-            assert set(r) == set(f) == {"zip", "query", "took_ms", "results"}, path
+            assert set(r) == set(f) == {"zip", "query", "took_ms", "results", "interpretation"}, (
+                path
+            )
             assert {**r, "took_ms": 0} == {**f, "took_ms": 0}, path
         else:
             assert set(r) == set(f) == {"error"}, path
@@ -173,7 +188,7 @@ def test_the_same_answers_to_the_same_search_parameters(
         "no_terms",
         "invalid_zip",
         "invalid_limit",
-        "invalid_related",
+        "invalid_flag",
         "unknown_zip",
     }, "every 400/404 code of the API is in the table"
 
@@ -181,18 +196,53 @@ def test_the_same_answers_to_the_same_search_parameters(
 def test_related_false_leaves_related_places_out_on_both(
     service: str, blueprint: str, index: yelpsearch.Index, queries: list[str]
 ) -> None:
-    # A query whose results hold related places (matches = 0), so that leaving them out
-    # shows.
+    # A query whose results hold related places (nothing of them matched), so that
+    # leaving them out shows.
     query = next(
-        (x for x in queries if any(h.matches == 0 for h in index.search(x, limit=100))), None
+        (x for x in queries if any(not h.matched for h in index.search(x, limit=100))), None
     )
     assert query is not None, "no query of the fixture has related places"
     for base in (service, blueprint):
         with_related = get(base, f"/search?q={q(query)}&limit=100")[2]["results"]
         without = get(base, f"/search?q={q(query)}&limit=100&related=false")[2]["results"]
-        assert any(h["matches"] == 0 for h in with_related), base
-        assert without and all(h["matches"] > 0 for h in without), base
-        assert without == [h for h in with_related if h["matches"] > 0], base
+        assert any(not h["matched"] for h in with_related), base
+        assert without and all(h["matched"] for h in without), base
+        assert without == [h for h in with_related if h["matched"]], base
+
+
+def test_nearby_and_literal_alike_on_both(
+    cli: Path, wide_index_dir: Path, nearby_query: str
+) -> None:
+    """On a corpus with neighbouring zipcodes: places of a nearby zipcode follow (and
+    nearby=false leaves them out), a typo is corrected (and literal=true keeps it), the
+    same on both servers."""
+    z, dish = nearby_query.split(" ", 1)
+    typo = f"{z} {dish[:2] + dish[3:]}"
+    with serve(cli, wide_index_dir) as rust_base, flask_server(wide_index_dir) as flask_base:
+        deadline = time.monotonic() + 60
+        while get(rust_base, "/ready")[0] != 200:
+            assert time.monotonic() < deadline, "the service never became ready"
+            time.sleep(0.1)
+
+        def both(path: str) -> dict[str, Any]:
+            rust, flask = get(rust_base, path), get(flask_base, path)
+            assert rust[0] == flask[0] == 200, path
+            assert {**rust[2], "took_ms": 0} == {**flask[2], "took_ms": 0}, path
+            body: dict[str, Any] = rust[2]
+            return body
+
+        near = both(f"/search?q={q(nearby_query)}&limit=30&related=false")
+        assert any("distance_km" in h for h in near["results"])
+        assert near["interpretation"]["nearby"]
+        own = both(f"/search?q={q(nearby_query)}&limit=30&related=false&nearby=false")
+        assert own["interpretation"]["nearby"] == []
+        assert own["results"] == [h for h in near["results"] if "distance_km" not in h]
+
+        fixed = both(f"/search?q={q(typo)}")
+        assert fixed["interpretation"]["corrections"] == [{"from": typo.split()[1], "to": dish}]
+        as_typed = both(f"/search?q={q(typo)}&literal=true")
+        assert as_typed["interpretation"]["literal"] is True
+        assert as_typed["interpretation"]["corrections"] == []
 
 
 def test_the_same_ops_bodies(service: str, blueprint: str) -> None:

@@ -30,6 +30,12 @@ pub enum EvalCommand {
         /// Only businesses with a matching review (no related ones after them).
         #[arg(long)]
         matches_only: bool,
+        /// Only the zipcode's own places (no places of nearby zipcodes after them).
+        #[arg(long)]
+        no_nearby: bool,
+        /// Take the words as typed (no corrections, no filler, price or amenity words).
+        #[arg(long)]
+        literal: bool,
         /// Passes over the queries before the timed one, in this process and untimed:
         /// the timed pass then measures searches whose index pages this process has
         /// already touched, as in a running service (0: the timed pass is the first).
@@ -47,6 +53,8 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
         limit,
         bm25,
         matches_only,
+        no_nearby,
+        literal,
         warmup,
     } = c;
     let idx = Index::open(&index)?;
@@ -75,6 +83,8 @@ pub fn run(c: EvalCommand) -> CliResult<()> {
             .limit(limit)
             .snippets(0)
             .related(!matches_only)
+            .nearby(!no_nearby)
+            .literal(literal)
             .mode(mode);
         reqs.push((cols[0], req));
     }

@@ -95,7 +95,10 @@ fn search_json_contract() {
             .collect::<BTreeSet<_>>()
     };
     let set = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<BTreeSet<_>>();
-    assert_eq!(keys(&v), set(&["zip", "query", "took_ms", "results"]));
+    assert_eq!(
+        keys(&v),
+        set(&["zip", "query", "took_ms", "results", "interpretation"])
+    );
     assert_eq!(v["zip"], zip.as_str());
     assert_eq!(v["query"], dish.as_str());
     assert!(v["took_ms"].as_f64().unwrap() >= 0.0);
@@ -116,6 +119,7 @@ fn search_json_contract() {
         "review_count",
         "score",
         "matches",
+        "matched",
         "sentiment",
         "snippets",
     ]);
@@ -191,7 +195,20 @@ fn related_places_follow_the_matches_unless_turned_off() {
         let (st, only) = s.get_json(&format!("/search?q={q}&limit=100&related=false"));
         assert_eq!(st, 200, "{only}");
         let (m_all, m_only) = (matches(&all), matches(&only));
-        assert!(m_only.iter().all(|&m| m >= 1), "related=false: {m_only:?}");
+        // Every place with related=false meets the query: by its reviews (matches ≥ 1),
+        // its category or its name.
+        let matched_by = |v: &Value| -> Vec<usize> {
+            v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["matched"].as_array().unwrap().len())
+                .collect()
+        };
+        assert!(
+            matched_by(&only).iter().all(|&m| m >= 1),
+            "related=false: {only}"
+        );
         // The same matches in the same order, then (by default) related places only.
         let n = m_only.len();
         assert_eq!(
@@ -237,12 +254,8 @@ fn bad_parameters_get_json_4xx() {
         (format!("/search?q={good}&limit=abc"), 400, "invalid_limit"),
         (format!("/search?q={good}&limit="), 400, "invalid_limit"),
         (format!("/search?q={good}&limit=%FF"), 400, "invalid_limit"),
-        (
-            format!("/search?q={good}&related=no"),
-            400,
-            "invalid_related",
-        ),
-        (format!("/search?q={good}&related="), 400, "invalid_related"),
+        (format!("/search?q={good}&related=no"), 400, "invalid_flag"),
+        (format!("/search?q={good}&related="), 400, "invalid_flag"),
         ("/search?q=pasta&zip=".into(), 400, "invalid_zip"),
         ("/search?q=pasta&zip=%FF".into(), 400, "invalid_zip"),
         ("/search?q=pasta&zip=6182".into(), 400, "invalid_zip"),

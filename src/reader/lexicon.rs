@@ -1,0 +1,406 @@
+//! What the index's businesses are called and what they are: the terms of their
+//! categories and names, by zipcode, and where each zipcode lies. Built from the
+//! business table when a version opens; the query interpreter reads it to know that
+//! "thai" is a category of this index, that "Dee's Pizzeria" is a name, and which
+//! zipcodes are near.
+//!
+//! Category and name words are analysed like review words (folded, stemmed), so
+//! "bakery" meets "Bakeries" and "steakhouse" meets "Steakhouses"; a query term also
+//! meets a category term it begins or that begins it when the shorter has five letters
+//! or more ("plumb" and "plumber", "steak" and "steakhouse").
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::Analyzer;
+use crate::store::BusinessTable;
+
+/// Shortest common beginning for a query term to meet a category term it is not equal to.
+const MIN_PREFIX: usize = 5;
+
+/// One distinct category of the table.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// As Yelp writes it ("Ice Cream & Frozen Yogurt").
+    pub name: String,
+    /// Its analysed terms (stopwords left out).
+    pub terms: Vec<String>,
+    /// The terms of the words people ask for it by: those before an `&` or a
+    /// parenthesis ("Coffee & Tea" is asked for as "coffee", "American (New)" as
+    /// "american").
+    pub asked: Vec<String>,
+}
+
+/// The words people ask for a category by (see [`Category::asked`]).
+pub fn category_words(name: &str) -> &str {
+    name.split(['&', '(', '/']).next().unwrap_or(name).trim()
+}
+
+/// Categories, names and zipcode centroids of one index version.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    categories: Vec<Category>,
+    /// Category term → categories holding it.
+    category_terms: HashMap<String, Vec<u32>>,
+    /// Sorted distinct category terms (for prefix matches).
+    sorted_category_terms: Vec<String>,
+    /// Business ordinal → its category ids.
+    business_categories: Vec<Box<[u32]>>,
+    /// Business ordinal → the distinct terms of its name.
+    name_terms: Vec<Box<[String]>>,
+    /// Zip ordinal → term of a category → its businesses with such a category.
+    zip_category_terms: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Zip ordinal → term of a name → its businesses whose name holds it.
+    zip_name_terms: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Term of any category or name → businesses holding it, index-wide.
+    business_freq: HashMap<String, u32>,
+    /// Zip ordinal → mean coordinates of its businesses.
+    centroids: Vec<Option<(f64, f64)>>,
+    /// The terms of `business_freq` as an automaton-searchable map (typo candidates).
+    term_map: Option<tantivy_fst::Map<Vec<u8>>>,
+}
+
+fn terms_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in analyzer.words(text) {
+        if !w.stop && !out.iter().any(|t| t == w.term.as_str()) {
+            out.push(w.term.to_string());
+        }
+    }
+    out
+}
+
+impl Lexicon {
+    /// The lexicon of a business table.
+    pub fn new(table: &BusinessTable, analyzer: &Analyzer) -> Lexicon {
+        let mut lex = Lexicon::default();
+        let mut category_ids: HashMap<&str, u32> = HashMap::new();
+        for b in table.businesses() {
+            let mut ids: Vec<u32> = Vec::with_capacity(b.categories.len());
+            for c in &b.categories {
+                let id = *category_ids.entry(c.as_str()).or_insert_with(|| {
+                    lex.categories.push(Category {
+                        name: c.clone(),
+                        terms: terms_of(analyzer, c),
+                        asked: terms_of(analyzer, category_words(c)),
+                    });
+                    lex.categories.len() as u32 - 1
+                });
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            lex.business_categories.push(ids.into_boxed_slice());
+            lex.name_terms
+                .push(terms_of(analyzer, &b.name).into_boxed_slice());
+        }
+        for (id, c) in lex.categories.iter().enumerate() {
+            for t in &c.terms {
+                lex.category_terms
+                    .entry(t.clone())
+                    .or_default()
+                    .push(id as u32);
+            }
+        }
+        lex.sorted_category_terms = lex.category_terms.keys().cloned().collect();
+        lex.sorted_category_terms.sort();
+        lex.zip_category_terms = vec![FxHashMap::default(); table.zips().len()];
+        lex.zip_name_terms = vec![FxHashMap::default(); table.zips().len()];
+        lex.centroids = Vec::with_capacity(table.zips().len());
+        for zip in 0..table.zips().len() as u32 {
+            let mut sum = (0.0, 0.0, 0u32);
+            for &biz in table.members(zip) {
+                let mut seen: Vec<&str> = Vec::new();
+                let terms = &mut lex.zip_category_terms[zip as usize];
+                for &c in lex.business_categories[biz as usize].iter() {
+                    for t in &lex.categories[c as usize].terms {
+                        if !seen.contains(&t.as_str()) {
+                            seen.push(t);
+                            terms.entry(t.clone()).or_default().push(biz);
+                        }
+                    }
+                }
+                let terms = &mut lex.zip_name_terms[zip as usize];
+                for t in lex.name_terms[biz as usize].iter() {
+                    terms.entry(t.clone()).or_default().push(biz);
+                }
+                if let Some(b) = table.get(biz) {
+                    if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
+                        if lat.is_finite() && lon.is_finite() && (lat, lon) != (0.0, 0.0) {
+                            sum = (sum.0 + lat, sum.1 + lon, sum.2 + 1);
+                        }
+                    }
+                }
+            }
+            lex.centroids
+                .push((sum.2 > 0).then(|| (sum.0 / sum.2 as f64, sum.1 / sum.2 as f64)));
+        }
+        for biz in 0..table.len() {
+            let mut seen: Vec<&str> = Vec::new();
+            let cats = lex.business_categories[biz].iter();
+            let from_categories = cats.flat_map(|&c| lex.categories[c as usize].terms.iter());
+            for t in from_categories.chain(lex.name_terms[biz].iter()) {
+                if !seen.contains(&t.as_str()) {
+                    seen.push(t);
+                    *lex.business_freq.entry(t.clone()).or_default() += 1;
+                }
+            }
+        }
+        let mut sorted: Vec<(&String, &u32)> = lex.business_freq.iter().collect();
+        sorted.sort();
+        lex.term_map = tantivy_fst::Map::from_iter(
+            sorted
+                .into_iter()
+                .map(|(t, n)| (t.as_bytes().to_vec(), u64::from(*n))),
+        )
+        .ok();
+        lex
+    }
+
+    /// The terms of categories and names an automaton accepts, with
+    /// [`Lexicon::business_freq`].
+    pub fn search<A: tantivy_fst::Automaton>(&self, automaton: A) -> Vec<(String, u64)> {
+        use tantivy_fst::{IntoStreamer, Streamer};
+        let Some(map) = &self.term_map else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stream = map.search(automaton).into_stream();
+        while let Some((key, n)) = stream.next() {
+            if let Ok(t) = std::str::from_utf8(key) {
+                out.push((t.to_string(), n));
+            }
+        }
+        out
+    }
+
+    /// Every distinct category.
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+
+    /// The category ids of a business.
+    pub fn categories_of(&self, biz: u32) -> &[u32] {
+        self.business_categories
+            .get(biz as usize)
+            .map_or(&[], |c| &c[..])
+    }
+
+    /// The distinct terms of a business's name.
+    pub fn name_terms(&self, biz: u32) -> &[String] {
+        self.name_terms.get(biz as usize).map_or(&[], |n| &n[..])
+    }
+
+    /// The category terms a query term meets: itself, and those it begins or that
+    /// begin it with [`MIN_PREFIX`] letters or more in common.
+    pub fn category_terms_meeting(&self, term: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some((t, _)) = self.category_terms.get_key_value(term) {
+            out.push(t);
+        }
+        if term.len() >= MIN_PREFIX {
+            // Category terms that begin with the query term.
+            let from = self
+                .sorted_category_terms
+                .partition_point(|t| t.as_str() < term);
+            for t in &self.sorted_category_terms[from..] {
+                if !t.starts_with(term) {
+                    break;
+                }
+                if t != term {
+                    out.push(t);
+                }
+            }
+            // Category terms the query term begins with.
+            for end in MIN_PREFIX..term.len() {
+                if !term.is_char_boundary(end) {
+                    continue;
+                }
+                if let Some((t, _)) = self.category_terms.get_key_value(&term[..end]) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a name of a business of zip ordinal `zip` holds `term`, or one of its
+    /// categories meets it.
+    pub fn in_zip(&self, zip: u32, term: &str) -> bool {
+        !self.zip_name_businesses(zip, term).is_empty()
+            || self
+                .category_terms_meeting(term)
+                .iter()
+                .any(|t| !self.zip_category_businesses(zip, t).is_empty())
+    }
+
+    /// The businesses of zip ordinal `zip` with a category holding the category term
+    /// `term`.
+    pub fn zip_category_businesses(&self, zip: u32, term: &str) -> &[u32] {
+        self.zip_category_terms
+            .get(zip as usize)
+            .and_then(|m| m.get(term))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The businesses of zip ordinal `zip` whose name holds `term`.
+    pub fn zip_name_businesses(&self, zip: u32, term: &str) -> &[u32] {
+        self.zip_name_terms
+            .get(zip as usize)
+            .and_then(|m| m.get(term))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A category by id.
+    pub fn category(&self, id: u32) -> Option<&Category> {
+        self.categories.get(id as usize)
+    }
+
+    /// Businesses, index-wide, whose categories or names hold `term`.
+    pub fn business_freq(&self, term: &str) -> u32 {
+        self.business_freq.get(term).copied().unwrap_or(0)
+    }
+
+    /// Every term of a category or a name, with [`Lexicon::business_freq`].
+    pub fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.business_freq.iter().map(|(t, n)| (t.as_str(), *n))
+    }
+
+    /// The mean coordinates of zip ordinal `zip`'s businesses.
+    pub fn centroid(&self, zip: u32) -> Option<(f64, f64)> {
+        self.centroids.get(zip as usize).copied().flatten()
+    }
+
+    /// The other zip ordinals by distance from `zip` (kilometres), nearest first, up to
+    /// `max_km` away.
+    pub fn nearest_zips(&self, zip: u32, max_km: f64) -> Vec<(u32, f64)> {
+        let Some(here) = self.centroid(zip) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(u32, f64)> = self
+            .centroids
+            .iter()
+            .enumerate()
+            .filter(|(z, _)| *z as u32 != zip)
+            .filter_map(|(z, c)| Some((z as u32, distance_km(here, (*c)?))))
+            .filter(|(_, d)| *d <= max_km)
+            .collect();
+        out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        out
+    }
+}
+
+/// Great-circle distance between two (latitude, longitude) points, kilometres.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const EARTH_KM: f64 = 6371.0;
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * EARTH_KM * h.sqrt().min(1.0).asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Business;
+
+    fn biz(id: &str, name: &str, zip: &str, cats: &[&str], at: (f64, f64)) -> Business {
+        Business {
+            business_id: id.into(),
+            name: name.into(),
+            address: String::new(),
+            city: String::new(),
+            state: String::new(),
+            postal_code: zip.into(),
+            latitude: Some(at.0),
+            longitude: Some(at.1),
+            stars: 4.0,
+            review_count: 10,
+            is_open: true,
+            categories: cats.iter().map(|c| c.to_string()).collect(),
+            offer: Default::default(),
+        }
+    }
+
+    fn lexicon() -> (BusinessTable, Lexicon) {
+        let table = BusinessTable::new(vec![
+            biz(
+                "a",
+                "Dee's Pizzeria",
+                "61820",
+                &["Pizza", "Restaurants"],
+                (40.11, -88.24),
+            ),
+            biz(
+                "b",
+                "Bangkok Garden",
+                "61820",
+                &["Thai", "Restaurants"],
+                (40.12, -88.23),
+            ),
+            biz(
+                "c",
+                "Sweet Things",
+                "61801",
+                &["Bakeries", "Ice Cream & Frozen Yogurt"],
+                (40.11, -88.21),
+            ),
+            biz(
+                "d",
+                "Pipe Pros",
+                "60614",
+                &["Plumbing", "Steakhouses"],
+                (41.92, -87.65),
+            ),
+        ]);
+        let lex = Lexicon::new(&table, &Analyzer::default());
+        (table, lex)
+    }
+
+    #[test]
+    fn categories_meet_analysed_and_by_prefix() {
+        let (_, lex) = lexicon();
+        let a = Analyzer::default();
+        let meet = |w: &str| {
+            let t = a.words(w)[0].term.to_string();
+            lex.category_terms_meeting(&t)
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(meet("bakery"), ["bakeri"]);
+        assert_eq!(meet("plumber"), ["plumb"]);
+        assert_eq!(meet("thai"), ["thai"]);
+        assert_eq!(
+            meet("steak"),
+            ["steakhous"],
+            "a query term a category term begins with"
+        );
+        assert!(meet("sushi").is_empty());
+        assert!(meet("cream").contains(&"cream".to_string()));
+    }
+
+    #[test]
+    fn names_and_zips() {
+        let (table, lex) = lexicon();
+        let z = table.zip_ord("61820").unwrap();
+        assert_eq!(lex.name_terms(0), ["dee", "pizzeria"]);
+        assert!(lex.in_zip(z, "pizzeria") && lex.in_zip(z, "thai") && !lex.in_zip(z, "bakeri"));
+        assert_eq!(lex.zip_category_businesses(z, "restaur"), [0, 1]);
+        assert_eq!(lex.zip_name_businesses(z, "pizzeria"), [0]);
+        assert!(lex.zip_name_businesses(z, "restaur").is_empty());
+        assert_eq!(lex.business_freq("restaur"), 2);
+        let near = lex.search(crate::search::typo::Within::new("pizzaria", 1));
+        assert_eq!(near, [("pizzeria".to_string(), 1)]);
+        let near = lex.nearest_zips(z, 50.0);
+        assert_eq!(near.len(), 1, "Chicago is too far");
+        assert_eq!(table.zip_name(near[0].0), Some("61801"));
+        assert!(near[0].1 > 1.0 && near[0].1 < 5.0, "{near:?}");
+    }
+}

@@ -1,0 +1,669 @@
+//! The query interpreter: from what a person typed (after the zipcode is found) to
+//! what to look for — the need, the words corrected, the words left optional, the
+//! price and amenities asked for — using the product vocabulary
+//! ([`super::vocabulary`]) for how people phrase a search and the index itself for
+//! what its words are (a dish of its reviews, a category or a name of its businesses).
+//!
+//! No word may turn a query with a good answer into no answer: filler never filters,
+//! a word the zipcode has never heard of is corrected to the nearest word it has
+//! ([`super::typo`]) or else left optional, and price and amenities order the results
+//! (places that meet them first) rather than remove any.
+
+use serde::{Deserialize, Serialize};
+
+use super::typo::{likelihood, max_edits};
+use super::vocabulary::{Meaning, PriceWish, Vocabulary};
+use crate::analysis::{fold, Analyzer};
+use crate::ingest::Amenity;
+
+/// What the interpreter asks of the index.
+pub trait Lookup {
+    /// Whether a review of the zipcode, or a category or name of one of its businesses,
+    /// holds `stem`.
+    fn in_zip(&self, stem: &str) -> bool;
+    /// Reviews of the zipcode that hold `stem`, counted up to `cap`.
+    fn zip_reviews(&self, stem: &str, cap: u32) -> u32;
+    /// Whether the name of one of the zipcode's places holds `stem`, or one of their
+    /// categories meets it ("Cocina", "thai"): such a word is never a slip.
+    fn names_or_kinds(&self, stem: &str) -> bool;
+    /// Reviews of the whole index that hold `stem`, plus its businesses whose
+    /// categories or names do.
+    fn doc_freq(&self, stem: &str) -> u64;
+    /// The terms of the index within `edits` edits of `stem` (reviews, categories and
+    /// names), with their [`Lookup::doc_freq`]. Slower than [`Lookup::near_written`]
+    /// (it reads the term dictionaries): asked only when the written forms have nothing
+    /// for a word the zipcode does not know.
+    fn near(&self, stem: &str, edits: u8) -> Vec<(String, u64)>;
+    /// How a stem is usually written ("pancak" → "pancakes"), if known.
+    fn written(&self, stem: &str) -> Option<String>;
+    /// The written forms of the index's words within `edits` edits of `written`: each
+    /// form, its term, the term's [`Lookup::doc_freq`] and how often the form itself
+    /// was seen (in a sample).
+    fn near_written(&self, written: &str, edits: u8) -> Vec<NearForm>;
+    /// How often a written form was seen (in the same sample), if it was.
+    fn written_count(&self, written: &str) -> Option<u32>;
+    /// How differently reviewers judge a term from place to place (0 when unknown):
+    /// people search for what reviewers judge (dishes, drinks, the patio), so a
+    /// correction to such a word is likelier than one to "said" or "start".
+    fn judged(&self, term: &str) -> f32;
+}
+
+/// How much likelier a word is to be searched for, the more reviewers judge it.
+fn searched_prior(judged: f32) -> f32 {
+    1.0 + judged.clamp(0.0, 50.0)
+}
+
+/// A written form near a typed word (see [`Lookup::near_written`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearForm {
+    /// As written.
+    pub written: String,
+    /// Its term.
+    pub term: String,
+    /// The term's document frequency.
+    pub doc_freq: u64,
+    /// How often the form was seen.
+    pub count: u32,
+}
+
+/// A word of the need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedWord {
+    /// As typed (folded), or as corrected.
+    pub text: String,
+    /// Its term.
+    pub term: String,
+    /// Its position among the need's words, counting stopwords (phrases keep their
+    /// gaps: "mac and cheese" has cheese at 2).
+    pub position: u32,
+    /// What was typed, when the word was corrected.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub typed: Option<String>,
+    /// Nothing in the zipcode holds it (nor a correction of it): it does not filter.
+    pub optional: bool,
+}
+
+/// How a query was understood.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Understanding {
+    /// The words of the need, in order.
+    pub need: Vec<NeedWord>,
+    /// Filler and kind-of-place words that were set aside, as typed.
+    pub filler: Vec<String>,
+    /// The price range asked for.
+    pub price: Option<PriceWish>,
+    /// Amenities asked for.
+    pub amenities: Vec<Amenity>,
+    /// "Open now".
+    pub open_now: bool,
+    /// A kind-of-place word ("shop", "restaurant", "spot") was set aside: the need is
+    /// asked for as a kind of place ("sandwich shop").
+    pub place: bool,
+    /// Vocabulary words read through a slip: (as typed, as read).
+    pub corrections: Vec<(String, String)>,
+    /// Every non-stopword term of the text, vocabulary words included and need words
+    /// corrected (a name such as "Best Thai" is matched whole).
+    pub all_terms: Vec<String>,
+}
+
+impl Understanding {
+    /// The terms that must match (the need without its optional words).
+    pub fn required_terms(&self) -> impl Iterator<Item = &NeedWord> {
+        self.need.iter().filter(|w| !w.optional)
+    }
+}
+
+/// Interprets `text` (the query without its zipcode and without quoted phrases).
+/// With `literal`, every word is part of the need as typed: no vocabulary, no
+/// corrections (what the page's "search instead for" link asks).
+pub fn interpret(
+    analyzer: &Analyzer,
+    text: &str,
+    lookup: &dyn Lookup,
+    literal: bool,
+) -> Understanding {
+    let words = analyzer.words(text);
+    let mut u = Understanding::default();
+    // What each word is: None for a word of the need.
+    let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
+    // Vocabulary words read through a slip: (as written, its term), by word.
+    let mut read_as: Vec<Option<(&'static str, String)>> = vec![None; words.len()];
+    if !literal {
+        // A slip in a vocabulary word ("chep", "outdor seating") that the zipcode does not
+        // know as typed is read as the vocabulary word, when it then makes a phrase.
+        let vocabulary = Vocabulary::get();
+        let typed: Vec<String> = words
+            .iter()
+            .map(|w| fold(&text[w.from..w.to]).into_owned())
+            .collect();
+        let mut stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+        let mut slipped: Vec<(usize, &str)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.stop || typed[i].chars().count() < 4 || lookup.in_zip(&w.term) {
+                continue;
+            }
+            if let Some((written, stem)) = vocabulary.nearest_word(&typed[i]) {
+                stems[i] = stem;
+                slipped.push((i, written));
+            }
+        }
+        let found = vocabulary.find(&stems);
+        for (i, written) in slipped {
+            if found
+                .iter()
+                .any(|f| (f.start..f.start + f.len).contains(&i))
+            {
+                read_as[i] = Some((written, stems[i].to_string()));
+            }
+        }
+        for f in found {
+            let span = &text[words[f.start].from..words[f.start + f.len - 1].to];
+            match f.meaning {
+                Meaning::Filler => u.filler.push(span.to_string()),
+                Meaning::Place => {
+                    u.filler.push(span.to_string());
+                    u.place = true;
+                }
+                Meaning::Price(p) => u.price = Some(p),
+                Meaning::Amenity(a) => {
+                    if !u.amenities.contains(&a) {
+                        u.amenities.push(a)
+                    }
+                }
+                Meaning::OpenNow => u.open_now = true,
+            }
+            for m in &mut meaning[f.start..f.start + f.len] {
+                *m = Some(f.meaning);
+            }
+        }
+        // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
+        // for (the category Restaurants, reviews that talk of the happy hour).
+        let has_need = words
+            .iter()
+            .zip(&meaning)
+            .any(|(w, m)| m.is_none() && !w.stop);
+        if !has_need {
+            for (i, m) in meaning.iter_mut().enumerate() {
+                if matches!(
+                    m,
+                    Some(Meaning::Place | Meaning::Price(_) | Meaning::Amenity(_))
+                ) {
+                    let was_place = *m == Some(Meaning::Place);
+                    *m = None;
+                    if was_place {
+                        let typed = &text[words[i].from..words[i].to];
+                        u.filler.retain(|f| f != typed);
+                        u.place = false;
+                    }
+                }
+            }
+        }
+    }
+    // Positions: the need's words keep their gaps of stopwords, but not of the
+    // vocabulary words taken out between them.
+    let mut removed = 0u32;
+    let mut first: Option<u32> = None;
+    // Which need word each word became.
+    let mut need_of: Vec<Option<usize>> = vec![None; words.len()];
+    for (i, (w, m)) in words.iter().zip(&meaning).enumerate() {
+        if m.is_some() {
+            removed += 1;
+            continue;
+        }
+        if w.stop {
+            continue;
+        }
+        need_of[i] = Some(u.need.len());
+        let pos = w.position - removed;
+        let base = *first.get_or_insert(pos);
+        let typed = fold(&text[w.from..w.to]).into_owned();
+        // A vocabulary word that is also the need ("paio" alone) is read as it was.
+        let (text, term, typed) = match read_as[i].take() {
+            Some((written, term)) => (written.to_string(), term, Some(typed)),
+            None => (typed, w.term.to_string(), None),
+        };
+        u.need.push(NeedWord {
+            text,
+            term,
+            position: pos - base,
+            typed,
+            optional: false,
+        });
+    }
+    for (i, r) in read_as.into_iter().enumerate() {
+        if let Some((written, _)) = r {
+            let w = &words[i];
+            u.corrections
+                .push((fold(&text[w.from..w.to]).into_owned(), written.to_string()));
+        }
+    }
+    if !literal {
+        for word in u.need.iter_mut().filter(|w| w.typed.is_none()) {
+            correct(word, lookup);
+        }
+    }
+    u.all_terms = words
+        .iter()
+        .zip(&need_of)
+        .filter(|(w, _)| !w.stop)
+        .map(|(w, n)| match n {
+            Some(k) => u.need[*k].term.clone(),
+            None => w.term.to_string(),
+        })
+        .collect();
+    // A word nothing in the zipcode holds does not filter, as long as another does.
+    let found: Vec<bool> = u.need.iter().map(|w| lookup.in_zip(&w.term)).collect();
+    if found.iter().any(|&f| f) {
+        for (w, f) in u.need.iter_mut().zip(found) {
+            w.optional = !f;
+        }
+    }
+    u
+}
+
+/// How much more likely a correction must be than the word as typed, when the
+/// zipcode knows the typed word (it may be a rare dish, not a slip): a slip is about a
+/// hundred times less likely than typing a word right.
+const KNOWN_WORD_ODDS: f32 = 100.0;
+
+/// A candidate meaning of a typed word.
+struct Candidate {
+    likelihood: f32,
+    term: String,
+    written: Option<String>,
+    /// The odds against the typed word, when the zipcode knows it.
+    odds: f32,
+}
+
+/// A written form seen this often in the sample is taken as meant: a correction would
+/// need a neighbour a hundred times as common (and the search for one is the costly
+/// part of a query)...
+const COMMON_FORM: u32 = 20;
+/// ... and so is a word the sample has not seen that this many of the zipcode's
+/// reviews use.
+const ESTABLISHED: u32 = 3;
+
+/// Replaces `word` by its most likely meaning when the zipcode does not know it, or
+/// knows it far less than a near neighbour. Candidates are the written forms near what
+/// was typed ("dumpligs" → "dumplings") and, when those have none the zipcode knows,
+/// the terms near its term.
+fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
+    let chars = word.text.chars().count();
+    let edits = max_edits(chars);
+    if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
+        return;
+    }
+    if lookup.names_or_kinds(&word.term) {
+        return;
+    }
+    let typed_count = lookup.written_count(&word.text);
+    let established = match typed_count {
+        Some(n) => n >= COMMON_FORM,
+        None => lookup.zip_reviews(&word.term, ESTABLISHED) >= ESTABLISHED,
+    };
+    if established {
+        return;
+    }
+    let typed_prior = searched_prior(lookup.judged(&word.term));
+    let typed_df = lookup.doc_freq(&word.term).max(1) as f32 * typed_prior;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for f in lookup.near_written(&word.text, edits) {
+        if f.term == word.term || crate::analysis::is_stopword(&f.written) {
+            continue;
+        }
+        let prior = searched_prior(lookup.judged(&f.term));
+        let likelihood = likelihood(&word.text, &f.written, f.doc_freq) * prior;
+        // Both forms seen in the sample: compare the forms ("wins" and "wings" share
+        // no term, but "win" counts every "win" and "winning").
+        let odds = match typed_count {
+            Some(tc) => {
+                likelihood / f.doc_freq.max(1) as f32 * f.count as f32
+                    / (tc.max(1) as f32 * typed_prior)
+            }
+            None => likelihood / typed_df,
+        };
+        candidates.push(Candidate {
+            likelihood,
+            term: f.term,
+            written: Some(f.written),
+            odds,
+        });
+    }
+    let mut best = most_likely_in_zip(&mut candidates, lookup);
+    if best.is_none() && !lookup.in_zip(&word.term) {
+        for (t, df) in lookup.near(&word.term, edits) {
+            if t == word.term || crate::analysis::is_stopword(&t) {
+                continue;
+            }
+            let likelihood = likelihood(&word.term, &t, df) * searched_prior(lookup.judged(&t));
+            candidates.push(Candidate {
+                odds: likelihood / typed_df,
+                likelihood,
+                term: t,
+                written: None,
+            });
+        }
+        best = most_likely_in_zip(&mut candidates, lookup);
+    }
+    let Some(best) = best else {
+        return;
+    };
+    if lookup.in_zip(&word.term) && best.odds < KNOWN_WORD_ODDS {
+        return;
+    }
+    let shown = best
+        .written
+        .clone()
+        .or_else(|| lookup.written(&best.term))
+        .unwrap_or_else(|| best.term.clone());
+    word.typed = Some(std::mem::replace(&mut word.text, shown));
+    word.term = best.term.clone();
+}
+
+/// The most likely candidate that the zipcode knows, among the eight most likely.
+fn most_likely_in_zip(candidates: &mut [Candidate], lookup: &dyn Lookup) -> Option<Candidate> {
+    candidates.sort_by(|a, b| {
+        b.likelihood
+            .total_cmp(&a.likelihood)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let mut tried: Vec<&str> = Vec::new();
+    for c in candidates.iter() {
+        if tried.contains(&c.term.as_str()) {
+            continue;
+        }
+        if tried.len() >= 8 {
+            break;
+        }
+        tried.push(&c.term);
+        if lookup.in_zip(&c.term) {
+            return Some(Candidate {
+                likelihood: c.likelihood,
+                term: c.term.clone(),
+                written: c.written.clone(),
+                odds: c.odds,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// A zipcode and an index of a few words: term → (in the zipcode, document frequency).
+    struct Fake(HashMap<&'static str, (bool, u64)>);
+
+    impl Fake {
+        fn new() -> Fake {
+            Fake(HashMap::from([
+                ("pizza", (true, 10_000)),
+                ("pasta", (true, 8_000)),
+                ("past", (true, 21_000)),
+                ("salad", (true, 18_000)),
+                ("said", (true, 24_000)),
+                ("taco", (true, 5_000)),
+                ("ice", (true, 6_000)),
+                ("cream", (true, 5_000)),
+                ("sushi", (false, 3_000)),
+                ("pancak", (true, 2_000)),
+                ("thai", (true, 900)),
+                ("coffe", (true, 3)),
+                ("restaur", (true, 7_000)),
+                ("spaghetti", (true, 600)),
+                ("dumpl", (true, 1_500)),
+                ("wing", (true, 9_000)),
+                ("win", (true, 900)),
+                ("cram", (true, 12)),
+                ("late", (true, 15_000)),
+                ("latt", (true, 5_000)),
+                ("tart", (true, 150)),
+                ("start", (true, 16_000)),
+            ]))
+        }
+    }
+
+    impl Lookup for Fake {
+        fn in_zip(&self, stem: &str) -> bool {
+            self.0.get(stem).is_some_and(|e| e.0)
+        }
+        fn names_or_kinds(&self, stem: &str) -> bool {
+            stem == "cocina"
+        }
+        fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
+            // A hundredth of the index's reviews are the zipcode's.
+            self.0
+                .get(stem)
+                .filter(|e| e.0)
+                .map_or(0, |e| (e.1 / 100).min(cap as u64) as u32)
+        }
+        fn doc_freq(&self, stem: &str) -> u64 {
+            self.0.get(stem).map_or(0, |e| e.1)
+        }
+        fn near(&self, stem: &str, edits: u8) -> Vec<(String, u64)> {
+            let w = super::super::typo::Within::new(stem, edits);
+            self.0
+                .iter()
+                .filter(|(t, _)| w.distance(t).is_some())
+                .map(|(t, e)| (t.to_string(), e.1))
+                .collect()
+        }
+        fn written(&self, stem: &str) -> Option<String> {
+            (stem == "pancak").then(|| "pancakes".to_string())
+        }
+        fn near_written(&self, written: &str, edits: u8) -> Vec<NearForm> {
+            let w = super::super::typo::Within::new(written, edits);
+            FORMS
+                .iter()
+                .filter(|(f, _, _)| w.distance(f).is_some())
+                .map(|(f, t, n)| NearForm {
+                    written: f.to_string(),
+                    term: t.to_string(),
+                    doc_freq: self.doc_freq(t),
+                    count: *n,
+                })
+                .collect()
+        }
+        fn written_count(&self, written: &str) -> Option<u32> {
+            FORMS.iter().find(|f| f.0 == written).map(|f| f.2)
+        }
+        fn judged(&self, term: &str) -> f32 {
+            JUDGED.iter().find(|j| j.0 == term).map_or(0.0, |j| j.1)
+        }
+    }
+
+    /// How the fake index's reviewers judge its terms.
+    const JUDGED: &[(&str, f32)] = &[
+        ("pizza", 30.0),
+        ("pasta", 20.0),
+        ("salad", 14.0),
+        ("wing", 20.0),
+        ("latt", 10.0),
+        ("cream", 8.0),
+        ("tart", 5.0),
+        ("said", 1.0),
+        ("start", 1.0),
+        ("late", 2.0),
+    ];
+
+    /// Written forms of the fake index: form, term, times seen.
+    const FORMS: &[(&str, &str, u32)] = &[
+        ("dumplings", "dumpl", 40),
+        ("wings", "wing", 295),
+        ("wins", "win", 2),
+        ("winning", "win", 30),
+        ("cream", "cream", 60),
+        ("late", "late", 150),
+        ("latte", "latt", 50),
+    ];
+
+    fn need(q: &str) -> Vec<(String, Option<String>, bool)> {
+        interpret(&Analyzer::default(), q, &Fake::new(), false)
+            .need
+            .into_iter()
+            .map(|w| (w.text, w.typed, w.optional))
+            .collect()
+    }
+
+    fn words(q: &str) -> Vec<String> {
+        need(q).into_iter().map(|w| w.0).collect()
+    }
+
+    #[test]
+    fn filler_never_filters() {
+        for q in [
+            "best pasta",
+            "pasta near me",
+            "i want pasta",
+            "good pasta",
+            "pasta restaurant",
+            "where can i get pasta around here",
+            "looking for pasta places",
+        ] {
+            assert_eq!(words(q), ["pasta"], "{q}");
+        }
+        let u = interpret(
+            &Analyzer::default(),
+            "best pasta near me",
+            &Fake::new(),
+            false,
+        );
+        assert_eq!(u.filler, ["best", "near me"]);
+    }
+
+    #[test]
+    fn a_kind_of_place_alone_is_the_need() {
+        assert_eq!(words("restaurants"), ["restaurants"]);
+        assert_eq!(words("best restaurants near me"), ["restaurants"]);
+    }
+
+    #[test]
+    fn price_or_amenity_alone_is_also_the_need() {
+        let u = interpret(&Analyzer::default(), "happy hour", &Fake::new(), false);
+        assert_eq!(u.amenities, [Amenity::HappyHour]);
+        let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, ["happy", "hour"]);
+        let u = interpret(&Analyzer::default(), "best cheap", &Fake::new(), false);
+        assert!(u.price.is_some());
+        assert_eq!(u.need.len(), 1);
+        let u = interpret(&Analyzer::default(), "open now", &Fake::new(), false);
+        assert!(u.open_now && u.need.is_empty());
+    }
+
+    #[test]
+    fn all_terms_hold_corrections() {
+        let u = interpret(&Analyzer::default(), "best piza", &Fake::new(), false);
+        assert_eq!(u.all_terms, ["best", "pizza"]);
+    }
+
+    #[test]
+    fn slips_in_vocabulary_words_are_read() {
+        let u = interpret(&Analyzer::default(), "chep pizza", &Fake::new(), false);
+        assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
+        assert_eq!(u.corrections, [("chep".to_string(), "cheap".to_string())]);
+        let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, ["pizza"]);
+        let u = interpret(
+            &Analyzer::default(),
+            "pizza with outdor seating",
+            &Fake::new(),
+            false,
+        );
+        assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
+        let u = interpret(&Analyzer::default(), "paio", &Fake::new(), false);
+        assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
+        // A word the zipcode knows is not a slip: "taco" stays a taco.
+        let u = interpret(&Analyzer::default(), "taco", &Fake::new(), false);
+        assert!(u.corrections.is_empty() && u.amenities.is_empty());
+    }
+
+    #[test]
+    fn price_and_amenities() {
+        let u = interpret(
+            &Analyzer::default(),
+            "good cheap pizza with outdoor seating open now",
+            &Fake::new(),
+            false,
+        );
+        assert_eq!(u.need.len(), 1);
+        assert_eq!(u.need[0].text, "pizza");
+        assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
+        assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
+        assert!(u.open_now);
+    }
+
+    #[test]
+    fn typos_are_corrected_to_the_likely_word() {
+        assert_eq!(need("piza"), [("pizza".into(), Some("piza".into()), false)]);
+        assert_eq!(need("sald")[0].0, "salad", "a left-out letter, not said");
+        assert_eq!(need("pasa")[0].0, "pasta");
+        assert_eq!(
+            need("pancaeks")[0].0,
+            "pancakes",
+            "written as it is usually written"
+        );
+        assert_eq!(need("spagetti")[0].0, "spaghetti");
+        assert_eq!(
+            need("cofee")[0].0,
+            "coffe",
+            "the known rare word, one edit away"
+        );
+    }
+
+    #[test]
+    fn written_forms_catch_what_terms_miss() {
+        // "dumpligs" is term "dumplig", two edits from "dumpl".
+        assert_eq!(need("dumpligs")[0].0, "dumplings");
+        // "wins" is a word, but far rarer as written than "wings".
+        assert_eq!(need("wins")[0].0, "wings");
+        // "cram" is a known term, four letters, much rarer than "cream".
+        assert_eq!(need("ice cram")[1].0, "cream");
+        // "late" is common: it stays, although "latte" is one letter away.
+        assert_eq!(need("late")[0].1, None);
+        // "tart" is rare, but a dish: not "start".
+        assert_eq!(need("tart")[0].1, None);
+    }
+
+    #[test]
+    fn known_words_stay() {
+        assert_eq!(need("past")[0].1, None);
+        assert_eq!(need("pasta")[0].1, None);
+        // Three letters: never corrected.
+        assert_eq!(need("pza"), [("pza".into(), None, false)]);
+    }
+
+    #[test]
+    fn words_nothing_holds_are_optional_unless_all_are() {
+        assert_eq!(
+            need("pasta xyzzyq"),
+            [("pasta".into(), None, false), ("xyzzyq".into(), None, true)]
+        );
+        assert_eq!(need("xyzzyq"), [("xyzzyq".into(), None, false)]);
+        // In the index but not in the zipcode: kept for nearby zipcodes.
+        assert_eq!(need("sushi"), [("sushi".into(), None, false)]);
+        assert_eq!(
+            need("pasta sushi"),
+            [("pasta".into(), None, false), ("sushi".into(), None, true)]
+        );
+    }
+
+    #[test]
+    fn positions_skip_vocabulary_words() {
+        let u = interpret(&Analyzer::default(), "ice best cream", &Fake::new(), false);
+        let pos: Vec<u32> = u.need.iter().map(|w| w.position).collect();
+        assert_eq!(pos, [0, 1]);
+        let u = interpret(&Analyzer::default(), "mac and cheese", &Fake::new(), true);
+        let pos: Vec<u32> = u.need.iter().map(|w| w.position).collect();
+        assert_eq!(pos, [0, 2]);
+    }
+
+    #[test]
+    fn literal_takes_every_word() {
+        let u = interpret(&Analyzer::default(), "cheap piza", &Fake::new(), true);
+        let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(w, ["cheap", "piza"]);
+        assert!(u.price.is_none());
+    }
+}

@@ -1,0 +1,291 @@
+//! How each business of the zipcode meets the query beyond its matching reviews:
+//! the need's words its categories meet ("thai" and Thai, "bakery" and Bakeries), the
+//! query's words its name holds ("Dee's Pizzeria"), which of the need's words its
+//! reviews hold when they are not all in one review, and the wishes it meets (price,
+//! amenities, open now).
+//!
+//! The collector turns this into features for the ranker ([`QueryMatch`]) and into a
+//! [`Tier`]: what must come first whatever the score — the place the query names, the
+//! places that meet the wishes, the places that meet more of the need, and, for a need
+//! of several words, the places where they stand together ("ice cream" above "iced …
+//! cream").
+
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DocSet, TERMINATED};
+
+use super::collect::{seek_forward, slot, CollectContext};
+use super::plan::Plan;
+use crate::error::{Error, Result};
+use crate::ingest::Business;
+use crate::model::features::{MatchAcc, QueryMatch};
+use crate::reader::Snapshot;
+
+/// What orders results before their score: compared field by field, greater first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tier {
+    /// The query is this place's name: 2 as written ("Lucky Grill"), 1 in its words
+    /// ("The Lucky Grill"), 0 not.
+    pub name: u8,
+    /// How many of the wishes (price, each amenity, open now) it meets.
+    pub wishes: u8,
+    /// How many of the need's words its reviews, categories or name hold.
+    pub coverage: u8,
+    /// Whether the need's words stand together for it.
+    pub together: bool,
+}
+
+/// Most need words tracked one bit each.
+const MAX_NEED: usize = 32;
+
+/// The per-query view of the zipcode's members, by accumulator slot.
+pub(crate) struct QueryMeets {
+    n_need: usize,
+    /// Need words held by some review (needs of two words or more only).
+    review_bits: Vec<u32>,
+    /// Need words one of its categories meets.
+    category_bits: Vec<u32>,
+    /// The largest share of one category's words the need names.
+    category_share: Vec<f32>,
+    /// One of its categories meets every need word.
+    category_together: Vec<bool>,
+    /// One of its categories is asked for by the need's words (all of its asked-for
+    /// words are met).
+    category_asked: Vec<bool>,
+    /// Distinct query words its name holds.
+    name_hits: Vec<u8>,
+    /// Need words its name holds.
+    name_bits: Vec<u32>,
+    /// Some place of the zipcode is of the kind the need asks for.
+    need_kind: bool,
+    /// How differently reviewers judge the need's words.
+    need_judged: f32,
+}
+
+impl QueryMeets {
+    /// Looks the query up in the zip ordinal `zip`'s categories, names and reviews.
+    pub(crate) fn new(
+        snap: &Snapshot,
+        plan: &Plan,
+        zip: u32,
+        members: usize,
+        ctx: &CollectContext<'_>,
+    ) -> Result<QueryMeets> {
+        let need = &plan.need[..plan.need.len().min(MAX_NEED)];
+        let lex = &snap.lexicon;
+        let mut m = QueryMeets {
+            n_need: need.len(),
+            review_bits: Vec::new(),
+            category_bits: vec![0; members],
+            category_share: vec![0.0; members],
+            category_together: vec![false; members],
+            category_asked: vec![false; members],
+            name_hits: vec![0; members],
+            name_bits: vec![0; members],
+            need_kind: false,
+            need_judged: 0.0,
+        };
+        if !need.is_empty() {
+            let sum: f32 = need
+                .iter()
+                .map(|t| ctx.judged.get(t).copied().unwrap_or(0.0))
+                .sum();
+            m.need_judged = sum / need.len() as f32;
+        }
+        let slot_of = |biz: u32| slot(snap, biz, zip);
+        // Categories.
+        let meets: Vec<Vec<&str>> = need.iter().map(|t| lex.category_terms_meeting(t)).collect();
+        let mut touched: Vec<(usize, u32)> = Vec::new();
+        for (i, terms) in meets.iter().enumerate() {
+            for t in terms {
+                for &biz in lex.zip_category_businesses(zip, t) {
+                    if let Some(li) = slot_of(biz) {
+                        if m.category_bits[li] == 0 {
+                            touched.push((li, biz));
+                        }
+                        m.category_bits[li] |= 1 << i;
+                    }
+                }
+            }
+        }
+        let full = full_mask(need.len());
+        for (li, biz) in touched {
+            for &c in lex.categories_of(biz) {
+                let Some(cat) = lex.category(c) else { continue };
+                if cat.terms.is_empty() {
+                    continue;
+                }
+                let mut bits = 0u32;
+                let mut named = 0usize;
+                for t in &cat.terms {
+                    let mut hit = false;
+                    for (i, ms) in meets.iter().enumerate() {
+                        if ms.contains(&t.as_str()) {
+                            bits |= 1 << i;
+                            hit = true;
+                        }
+                    }
+                    named += hit as usize;
+                }
+                let share = named as f32 / cat.terms.len() as f32;
+                if share > m.category_share[li] {
+                    m.category_share[li] = share;
+                }
+                if bits == full {
+                    m.category_together[li] = true;
+                }
+                let met = |t: &String| meets.iter().any(|ms| ms.contains(&t.as_str()));
+                if !cat.asked.is_empty() && cat.asked.iter().all(met) {
+                    m.category_asked[li] = true;
+                }
+            }
+            if m.category_asked[li] && m.category_bits[li] & full == full {
+                m.need_kind = true;
+            }
+        }
+        // "sandwich shop": the kind of place is asked for, not the dish.
+        if plan.asks_place && m.need_kind {
+            m.need_judged = 0.0;
+        }
+        // Names.
+        let mut seen: Vec<&str> = Vec::new();
+        for t in &plan.all_terms {
+            if seen.contains(&t.as_str()) {
+                continue;
+            }
+            seen.push(t);
+            let bit = need.iter().position(|n| n == t).map_or(0, |i| 1u32 << i);
+            for &biz in lex.zip_name_businesses(zip, t) {
+                if let Some(li) = slot_of(biz) {
+                    m.name_hits[li] = m.name_hits[li].saturating_add(1);
+                    m.name_bits[li] |= bit;
+                }
+            }
+        }
+        // Which need words each member's reviews hold, when they need not share a review.
+        if need.len() >= 2 {
+            m.review_bits = vec![0; members];
+            let until = ctx.until.unwrap_or(i32::MAX);
+            let from = ctx.from.unwrap_or(i32::MIN);
+            for (i, t) in need.iter().enumerate() {
+                let term = Term::from_field_text(snap.fields.text, t);
+                for &seg_ord in &snap.scan_order {
+                    let seg = &snap.segments[seg_ord];
+                    let Some(runs) = seg.zip_runs.get(&zip) else {
+                        continue;
+                    };
+                    let postings = seg
+                        .inverted
+                        .read_postings(&term, IndexRecordOption::Basic)
+                        .map_err(|e| Error::IndexCorrupt {
+                            path: snap.dir.clone(),
+                            reason: e.to_string(),
+                        })?;
+                    let Some(mut p) = postings else { continue };
+                    let alive = snap.searcher.segment_reader(seg_ord as u32).alive_bitset();
+                    for &(start, end) in runs {
+                        let mut doc = seek_forward(&mut p, start);
+                        while doc < end {
+                            if alive.is_none_or(|a| a.is_alive(doc)) {
+                                let row = seg.rows.get(doc);
+                                if row.day < until && row.day >= from {
+                                    if let Some(li) = slot_of(row.biz) {
+                                        m.review_bits[li] |= 1 << i;
+                                    }
+                                }
+                            }
+                            doc = p.advance();
+                        }
+                        if doc == TERMINATED {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// The features and the tier of the member in slot `li`.
+    pub(crate) fn of(
+        &self,
+        snap: &Snapshot,
+        plan: &Plan,
+        li: usize,
+        biz: u32,
+        acc: &MatchAcc,
+        b: &Business,
+    ) -> (QueryMatch, Tier) {
+        let n = self.n_need;
+        let full = full_mask(n);
+        let review = match n {
+            0 => 0,
+            1 => (acc.n > 0) as u32,
+            _ => self.review_bits[li],
+        };
+        let category = self.category_bits[li];
+        let covered = (review | category | self.name_bits[li]) & full;
+        let name_terms = snap.lexicon.name_terms(biz);
+        let name_hits = self.name_hits[li] as usize;
+        let exact_name = !name_terms.is_empty()
+            && name_hits >= name_terms.len()
+            && plan.name_need.iter().all(|t| name_terms.contains(t));
+        let together = n < 2
+            || acc.phrase > 0
+            || self.category_together[li]
+            || (self.name_bits[li] & full) == full;
+        let share = |bits: u32| {
+            if n == 0 {
+                0.0
+            } else {
+                bits.count_ones() as f32 / n as f32
+            }
+        };
+        let query = QueryMatch {
+            coverage: share(covered),
+            category: share(category & full),
+            category_share: self.category_share[li],
+            name: if name_terms.is_empty() {
+                0.0
+            } else {
+                (name_hits as f32 / name_terms.len() as f32).min(1.0)
+            },
+            together,
+            kind: n > 0 && self.category_asked[li] && (category & full) == full,
+            need_kind: self.need_kind,
+            need_judged: self.need_judged,
+            reviews: review != 0 || acc.n > 0,
+        };
+        let name = match (exact_name, b) {
+            (false, _) => 0,
+            (true, b) if same_words(&b.name, &plan.text) => 2,
+            (true, _) => 1,
+        };
+        let tier = Tier {
+            name,
+            wishes: plan.wishes.met(b),
+            coverage: covered.count_ones() as u8,
+            together,
+        };
+        (query, tier)
+    }
+}
+
+/// Whether two texts are the same words, ignoring case, accents and punctuation.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        crate::analysis::fold(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    words(a) == words(b)
+}
+
+fn full_mask(n: usize) -> u32 {
+    if n >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << n) - 1
+    }
+}

@@ -1,0 +1,405 @@
+//! The product vocabulary: the few words and phrases of a query that are not part of
+//! the need but say something about it — filler ("best", "near me", "i want"), price
+//! ("cheap", "upscale") and amenities ("with outdoor seating", "open now").
+//!
+//! This is deliberately small and generic (how people phrase a local search), never a
+//! list of dishes, cuisines or trades: what a word *is* in this index — a dish in its
+//! reviews, a category of its businesses, part of a name — comes from the index itself
+//! (see [`super::interpret`]). Phrases are matched on analysed words (folded and
+//! stemmed), so "Places", "place" and "places" are one entry, and longer phrases win
+//! over shorter ones ("open late" over "open").
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Analyzer;
+use crate::ingest::Amenity;
+
+/// A price range asked for, in Yelp's `RestaurantsPriceRange2` levels (1 = `$`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceWish {
+    /// Lowest level wanted.
+    pub min: u8,
+    /// Highest level wanted.
+    pub max: u8,
+}
+
+impl PriceWish {
+    /// Whether a business's price level meets the wish (unknown prices never do).
+    pub fn accepts(&self, price: Option<u8>) -> bool {
+        price.is_some_and(|p| (self.min..=self.max).contains(&p))
+    }
+
+    /// The wish as dollar signs: `$`, `$$$–$$$$`.
+    pub fn label(&self) -> String {
+        let d = |n: u8| "$".repeat(n as usize);
+        if self.min == self.max {
+            d(self.min)
+        } else {
+            format!("{}–{}", d(self.min), d(self.max))
+        }
+    }
+}
+
+/// What a vocabulary phrase means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// Says how good or where, never what: dropped from the need, never a filter.
+    Filler,
+    /// A kind of place ("restaurant", "spot", "shop"): dropped from the need unless
+    /// nothing else is asked for ("restaurants" alone looks for the category).
+    Place,
+    /// A price range.
+    Price(PriceWish),
+    /// An amenity from the business's attributes or hours.
+    Amenity(Amenity),
+    /// Open at the time of the search.
+    OpenNow,
+}
+
+const CHEAP: PriceWish = PriceWish { min: 1, max: 1 };
+const MIDDLE: PriceWish = PriceWish { min: 2, max: 2 };
+const UPSCALE: PriceWish = PriceWish { min: 3, max: 4 };
+
+/// The phrases, as written; analysed once into [`Vocabulary`].
+const PHRASES: &[(&str, Meaning)] = &[
+    // How good.
+    ("best", Meaning::Filler),
+    ("the best", Meaning::Filler),
+    ("good", Meaning::Filler),
+    ("great", Meaning::Filler),
+    ("top", Meaning::Filler),
+    ("top rated", Meaning::Filler),
+    ("highly rated", Meaning::Filler),
+    ("well reviewed", Meaning::Filler),
+    ("amazing", Meaning::Filler),
+    ("awesome", Meaning::Filler),
+    ("excellent", Meaning::Filler),
+    ("delicious", Meaning::Filler),
+    ("tasty", Meaning::Filler),
+    ("yummy", Meaning::Filler),
+    ("decent", Meaning::Filler),
+    ("nice", Meaning::Filler),
+    ("favorite", Meaning::Filler),
+    ("favourite", Meaning::Filler),
+    ("popular", Meaning::Filler),
+    ("recommended", Meaning::Filler),
+    // Where.
+    ("near me", Meaning::Filler),
+    ("nearby", Meaning::Filler),
+    ("near by", Meaning::Filler),
+    ("near here", Meaning::Filler),
+    ("close by", Meaning::Filler),
+    ("close to me", Meaning::Filler),
+    ("around here", Meaning::Filler),
+    ("around me", Meaning::Filler),
+    ("in the area", Meaning::Filler),
+    ("in town", Meaning::Filler),
+    ("local", Meaning::Filler),
+    ("around", Meaning::Filler),
+    ("near", Meaning::Filler),
+    // Wanting and looking.
+    ("i want", Meaning::Filler),
+    ("want", Meaning::Filler),
+    ("i need", Meaning::Filler),
+    ("need", Meaning::Filler),
+    ("craving", Meaning::Filler),
+    ("looking for", Meaning::Filler),
+    ("look for", Meaning::Filler),
+    ("searching for", Meaning::Filler),
+    ("where to get", Meaning::Filler),
+    ("where can i get", Meaning::Filler),
+    ("where can i find", Meaning::Filler),
+    ("where to find", Meaning::Filler),
+    ("where to eat", Meaning::Filler),
+    ("where to go", Meaning::Filler),
+    ("find", Meaning::Filler),
+    ("find me", Meaning::Filler),
+    ("show me", Meaning::Filler),
+    ("get", Meaning::Filler),
+    ("recommend", Meaning::Filler),
+    ("recommendation", Meaning::Filler),
+    ("suggestion", Meaning::Filler),
+    ("option", Meaning::Filler),
+    ("some", Meaning::Filler),
+    ("serving", Meaning::Filler),
+    ("serve", Meaning::Filler),
+    ("that serve", Meaning::Filler),
+    ("that has", Meaning::Filler),
+    ("that have", Meaning::Filler),
+    ("to eat", Meaning::Filler),
+    ("eat", Meaning::Filler),
+    ("grab", Meaning::Filler),
+    ("tonight", Meaning::Filler),
+    ("today", Meaning::Filler),
+    // Kinds of place.
+    ("place", Meaning::Place),
+    ("places to eat", Meaning::Place),
+    ("spot", Meaning::Place),
+    ("restaurant", Meaning::Place),
+    ("joint", Meaning::Place),
+    ("shop", Meaning::Place),
+    ("eatery", Meaning::Place),
+    ("food", Meaning::Place),
+    ("store", Meaning::Place),
+    // Price.
+    ("cheap", Meaning::Price(CHEAP)),
+    ("cheap eats", Meaning::Price(CHEAP)),
+    ("inexpensive", Meaning::Price(CHEAP)),
+    ("not expensive", Meaning::Price(CHEAP)),
+    ("affordable", Meaning::Price(CHEAP)),
+    ("budget", Meaning::Price(CHEAP)),
+    ("on a budget", Meaning::Price(CHEAP)),
+    ("low cost", Meaning::Price(CHEAP)),
+    ("low price", Meaning::Price(CHEAP)),
+    ("reasonably priced", Meaning::Price(CHEAP)),
+    ("moderately priced", Meaning::Price(MIDDLE)),
+    ("mid priced", Meaning::Price(MIDDLE)),
+    ("upscale", Meaning::Price(UPSCALE)),
+    ("fancy", Meaning::Price(UPSCALE)),
+    ("expensive", Meaning::Price(UPSCALE)),
+    ("high end", Meaning::Price(UPSCALE)),
+    ("fine dining", Meaning::Price(UPSCALE)),
+    ("splurge", Meaning::Price(UPSCALE)),
+    ("classy", Meaning::Price(UPSCALE)),
+    // Amenities.
+    ("outdoor seating", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("outside seating", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("outdoor", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("outdoors", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("outside", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("patio", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("terrace", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("al fresco", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("sit outside", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("wifi", Meaning::Amenity(Amenity::FreeWifi)),
+    ("wi fi", Meaning::Amenity(Amenity::FreeWifi)),
+    ("free wifi", Meaning::Amenity(Amenity::FreeWifi)),
+    ("internet", Meaning::Amenity(Amenity::FreeWifi)),
+    ("full bar", Meaning::Amenity(Amenity::FullBar)),
+    ("serves alcohol", Meaning::Amenity(Amenity::Alcohol)),
+    ("alcohol", Meaning::Amenity(Amenity::Alcohol)),
+    ("takeout", Meaning::Amenity(Amenity::TakeOut)),
+    ("take out", Meaning::Amenity(Amenity::TakeOut)),
+    ("to go", Meaning::Amenity(Amenity::TakeOut)),
+    ("carryout", Meaning::Amenity(Amenity::TakeOut)),
+    ("carry out", Meaning::Amenity(Amenity::TakeOut)),
+    ("delivery", Meaning::Amenity(Amenity::Delivery)),
+    ("deliver", Meaning::Amenity(Amenity::Delivery)),
+    ("kid friendly", Meaning::Amenity(Amenity::KidFriendly)),
+    ("kids", Meaning::Amenity(Amenity::KidFriendly)),
+    ("for kids", Meaning::Amenity(Amenity::KidFriendly)),
+    ("good for kids", Meaning::Amenity(Amenity::KidFriendly)),
+    ("child friendly", Meaning::Amenity(Amenity::KidFriendly)),
+    ("family friendly", Meaning::Amenity(Amenity::KidFriendly)),
+    ("reservations", Meaning::Amenity(Amenity::Reservations)),
+    (
+        "takes reservations",
+        Meaning::Amenity(Amenity::Reservations),
+    ),
+    (
+        "wheelchair",
+        Meaning::Amenity(Amenity::WheelchairAccessible),
+    ),
+    (
+        "wheelchair accessible",
+        Meaning::Amenity(Amenity::WheelchairAccessible),
+    ),
+    (
+        "accessible",
+        Meaning::Amenity(Amenity::WheelchairAccessible),
+    ),
+    ("dog friendly", Meaning::Amenity(Amenity::DogsAllowed)),
+    ("dogs allowed", Meaning::Amenity(Amenity::DogsAllowed)),
+    ("pet friendly", Meaning::Amenity(Amenity::DogsAllowed)),
+    ("parking", Meaning::Amenity(Amenity::Parking)),
+    ("good for groups", Meaning::Amenity(Amenity::GoodForGroups)),
+    ("large groups", Meaning::Amenity(Amenity::GoodForGroups)),
+    ("open late", Meaning::Amenity(Amenity::OpenLate)),
+    ("late night", Meaning::Amenity(Amenity::OpenLate)),
+    ("after midnight", Meaning::Amenity(Amenity::OpenLate)),
+    ("happy hour", Meaning::Amenity(Amenity::HappyHour)),
+    ("open now", Meaning::OpenNow),
+    ("open right now", Meaning::OpenNow),
+    ("currently open", Meaning::OpenNow),
+    ("still open", Meaning::OpenNow),
+];
+
+/// Longest phrase, in words.
+const MAX_PHRASE_WORDS: usize = 4;
+
+/// The analysed phrase table.
+pub struct Vocabulary {
+    phrases: HashMap<Vec<String>, Meaning>,
+    /// Every word of four letters or more of the phrases, as written and as analysed.
+    words: Vec<(&'static str, String)>,
+}
+
+/// A vocabulary phrase found in a query: the words it covers and what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Index of its first word in the query's word list.
+    pub start: usize,
+    /// Number of words it covers.
+    pub len: usize,
+    /// What it means.
+    pub meaning: Meaning,
+}
+
+impl Vocabulary {
+    /// The vocabulary, analysed once with the default analyzer.
+    pub fn get() -> &'static Vocabulary {
+        static V: OnceLock<Vocabulary> = OnceLock::new();
+        V.get_or_init(|| Vocabulary::new(&Analyzer::default()))
+    }
+
+    fn new(analyzer: &Analyzer) -> Vocabulary {
+        let mut words: Vec<(&'static str, String)> = Vec::new();
+        for (text, _) in PHRASES {
+            for w in analyzer.words(text) {
+                let written = &text[w.from..w.to];
+                if !w.stop && written.len() >= 4 && !words.iter().any(|x| x.0 == written) {
+                    words.push((written, w.term.to_string()));
+                }
+            }
+        }
+        let phrases = PHRASES
+            .iter()
+            .map(|(text, meaning)| {
+                let stems = analyzer
+                    .words(text)
+                    .into_iter()
+                    .map(|w| w.term.to_string())
+                    .collect();
+                (stems, *meaning)
+            })
+            .collect();
+        Vocabulary { phrases, words }
+    }
+
+    /// The vocabulary word one likely slip away from `typed` (folded), as written and as
+    /// analysed: an omitted, doubled or swapped letter, or a neighbouring key.
+    pub fn nearest_word(&self, typed: &str) -> Option<(&'static str, &str)> {
+        self.words
+            .iter()
+            .filter_map(|(w, stem)| {
+                let slip = super::typo::slip(typed, w)?;
+                (slip.weight() >= super::typo::Slip::NeighbourKey.weight()).then_some((
+                    slip.weight(),
+                    *w,
+                    stem.as_str(),
+                ))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, w, stem)| (w, stem))
+    }
+
+    /// The phrases among `stems` (the query's words, stopwords included, in order),
+    /// longest first from left to right; a word belongs to at most one phrase.
+    pub fn find(&self, stems: &[&str]) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < stems.len() {
+            let mut hit = None;
+            for len in (1..=MAX_PHRASE_WORDS.min(stems.len() - i)).rev() {
+                let key: Vec<String> = stems[i..i + len].iter().map(|s| s.to_string()).collect();
+                if let Some(m) = self.phrases.get(&key) {
+                    hit = Some(Found {
+                        start: i,
+                        len,
+                        meaning: *m,
+                    });
+                    break;
+                }
+            }
+            match hit {
+                Some(f) => {
+                    i += f.len;
+                    out.push(f);
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
+    /// Every phrase with its meaning, as written.
+    #[cfg(test)]
+    pub fn phrases() -> impl Iterator<Item = (&'static str, Meaning)> {
+        PHRASES.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(q: &str) -> Vec<(String, Meaning)> {
+        let a = Analyzer::default();
+        let words = a.words(q);
+        let stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+        Vocabulary::get()
+            .find(&stems)
+            .into_iter()
+            .map(|f| {
+                let text = q[words[f.start].from..words[f.start + f.len - 1].to].to_string();
+                (text, f.meaning)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_longest_phrases() {
+        assert_eq!(
+            find("Best cheap pasta near me"),
+            [
+                ("Best".to_string(), Meaning::Filler),
+                ("cheap".to_string(), Meaning::Price(CHEAP)),
+                ("near me".to_string(), Meaning::Filler),
+            ]
+        );
+        assert_eq!(
+            find("tacos open late with outdoor seating"),
+            [
+                ("open late".to_string(), Meaning::Amenity(Amenity::OpenLate)),
+                (
+                    "outdoor seating".to_string(),
+                    Meaning::Amenity(Amenity::OutdoorSeating)
+                ),
+            ]
+        );
+        assert_eq!(
+            find("Restaurants"),
+            [("Restaurants".to_string(), Meaning::Place)]
+        );
+        assert!(find("pasta").is_empty());
+        assert!(find("fried chicken").is_empty());
+        assert!(find("ice cream").is_empty());
+    }
+
+    #[test]
+    fn every_phrase_is_found_whole() {
+        let a = Analyzer::default();
+        for (text, meaning) in Vocabulary::phrases() {
+            let words = a.words(text);
+            let stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+            let found = Vocabulary::get().find(&stems);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(
+                (found[0].len, found[0].meaning),
+                (stems.len(), meaning),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn price_wishes() {
+        assert!(CHEAP.accepts(Some(1)) && !CHEAP.accepts(Some(2)) && !CHEAP.accepts(None));
+        assert!(UPSCALE.accepts(Some(4)) && UPSCALE.accepts(Some(3)));
+        assert_eq!(CHEAP.label(), "$");
+        assert_eq!(UPSCALE.label(), "$$$–$$$$");
+    }
+}

@@ -1,0 +1,426 @@
+//! Queries as people type them, on the generator's corpus: filler words, typos,
+//! price and amenities, categories, names, nearby zipcodes, words that must stand
+//! together, and the words taken as typed.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{business_line_in, fixture, review_line, write_lines};
+use yelpsearch::{
+    build_index, read_businesses, Amenity, BuildOptions, Business, Index, LocalTime, SearchRequest,
+    SearchResponse,
+};
+
+fn index() -> &'static Index {
+    static I: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    I.get_or_init(|| Index::open(&fixture().index).expect("open"))
+}
+
+fn businesses() -> &'static BTreeMap<String, Business> {
+    static B: std::sync::OnceLock<BTreeMap<String, Business>> = std::sync::OnceLock::new();
+    B.get_or_init(|| {
+        read_businesses(&fixture().business, false)
+            .expect("read")
+            .0
+            .into_iter()
+            .map(|b| (b.business_id.clone(), b))
+            .collect()
+    })
+}
+
+/// Every place of the zipcode that meets the query (no limit, no nearby places).
+fn search(q: &str, zip: &str) -> SearchResponse {
+    index()
+        .search(&SearchRequest::new(q).zip(zip).limit(1000).nearby(false))
+        .unwrap_or_else(|e| panic!("{zip} {q}: {e}"))
+}
+
+fn ids(r: &SearchResponse) -> Vec<String> {
+    r.results
+        .iter()
+        .map(|h| h.business.business_id.clone())
+        .collect()
+}
+
+/// (zipcode, dish) pairs where at least `min` businesses of the zipcode serve the dish,
+/// one-word dishes of five letters or more, in a fixed order.
+fn dishes(min: usize) -> Vec<(String, String)> {
+    let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for b in &fixture().truth.businesses {
+        if b.postal_code.is_empty() {
+            continue;
+        }
+        for dish in b.quality.keys() {
+            if dish.len() >= 5 && dish.chars().all(|c| c.is_ascii_lowercase()) {
+                *count
+                    .entry((b.postal_code.clone(), dish.clone()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n >= min)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+#[test]
+fn filler_words_never_filter() {
+    let pairs = dishes(3);
+    assert!(pairs.len() >= 20, "{} pairs", pairs.len());
+    for (zip, dish) in pairs.iter().take(20) {
+        let clean = search(dish, zip);
+        assert!(!clean.results.is_empty(), "{zip} {dish}");
+        for q in [
+            format!("best {dish}"),
+            format!("{dish} near me"),
+            format!("i want {dish}"),
+            format!("good {dish}"),
+            format!("where can i get {dish} around here"),
+        ] {
+            let r = search(&q, zip);
+            assert_eq!(ids(&r), ids(&clean), "{zip} {q}");
+            assert_eq!(r.interpretation.need, std::slice::from_ref(dish), "{q}");
+            assert!(!r.interpretation.optional.is_empty(), "{q}: filler listed");
+        }
+        // "burger places" asks for a kind of place: the same places, maybe in another
+        // order.
+        let r = search(&format!("good {dish} places"), zip);
+        let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
+            ids(&r).into_iter().collect(),
+            ids(&clean).into_iter().collect(),
+        );
+        assert_eq!(a, b, "{zip} good {dish} places");
+    }
+}
+
+/// One deterministic slip in the middle of a word: a letter left out.
+fn typo(word: &str) -> String {
+    let mid = word.len() / 2;
+    format!("{}{}", &word[..mid], &word[mid + 1..])
+}
+
+#[test]
+fn typos_are_corrected_to_the_zipcodes_words() {
+    let pairs: Vec<(String, String)> = dishes(3).into_iter().take(40).collect();
+    let mut same = 0;
+    for (zip, dish) in &pairs {
+        let typed = typo(dish);
+        let clean = search(dish, zip);
+        let r = search(&typed, zip);
+        assert!(!r.results.is_empty(), "{zip} {typed}: no result");
+        if ids(&r) == ids(&clean) {
+            same += 1;
+            assert_eq!(r.interpretation.corrections.len(), 1, "{zip} {typed}");
+            assert_eq!(r.interpretation.corrections[0].from, typed);
+            assert_eq!(r.interpretation.need, clean.interpretation.need);
+            // The snippets mark the corrected word, not the typo.
+            if let Some(s) = r.results[0].snippets.first() {
+                assert!(s.text.contains("<mark>"), "{}", s.text);
+            }
+        }
+        // Taken as typed, nothing is corrected.
+        let literal = index()
+            .search(&SearchRequest::new(&typed).zip(zip).literal(true))
+            .unwrap();
+        assert!(literal.interpretation.corrections.is_empty());
+        assert!(literal.interpretation.literal);
+        assert_eq!(literal.interpretation.need, std::slice::from_ref(&typed));
+    }
+    assert!(
+        same * 10 >= pairs.len() * 9,
+        "{same} of {} typos found the clean query's results",
+        pairs.len()
+    );
+}
+
+/// Businesses of a zipcode's results that meet `wish`, in result order.
+fn meets(r: &SearchResponse, wish: impl Fn(&Business) -> bool) -> Vec<bool> {
+    r.results
+        .iter()
+        .map(|h| wish(&businesses()[&h.business.business_id]))
+        .collect()
+}
+
+#[test]
+fn price_and_amenities_put_the_places_that_meet_them_first() {
+    type Wish = fn(&Business) -> bool;
+    let cases: [(&str, Wish, &str); 3] = [
+        ("cheap {}", |b| b.offer.price == Some(1), "$"),
+        (
+            "{} with outdoor seating",
+            |b| b.offer.amenities.has(Amenity::OutdoorSeating),
+            "outdoor seating",
+        ),
+        (
+            "{} with free wifi",
+            |b| b.offer.amenities.has(Amenity::FreeWifi),
+            "free wifi",
+        ),
+    ];
+    for (template, wish, label) in cases {
+        let mut mixed = 0;
+        for (zip, dish) in dishes(4).iter().take(30) {
+            let clean = search(dish, zip);
+            if clean.interpretation.price.is_some() || !clean.interpretation.amenities.is_empty() {
+                continue; // "patio" and "happy hour" are wishes themselves
+            }
+            let q = template.replace("{}", dish);
+            let r = search(&q, zip);
+            let m = meets(&r, wish);
+            // Nothing is left out...
+            let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
+                ids(&r).into_iter().collect(),
+                ids(&clean).into_iter().collect(),
+            );
+            assert_eq!(a, b, "{zip} {q}");
+            // ... the places that meet the wish come first.
+            let first_miss = m.iter().position(|x| !x).unwrap_or(m.len());
+            assert!(m[first_miss..].iter().all(|x| !x), "{zip} {q}: {m:?}");
+            mixed += (first_miss > 0 && first_miss < m.len()) as usize;
+            let i = &r.interpretation;
+            assert!(
+                i.price.as_deref() == Some(label) || i.amenities.iter().any(|a| a == label),
+                "{q}: {i:?}"
+            );
+        }
+        assert!(
+            mixed >= 3,
+            "{template}: only {mixed} queries mixed both kinds"
+        );
+    }
+}
+
+#[test]
+fn open_now_puts_open_places_first() {
+    let tuesday_noon = LocalTime {
+        weekday: 1,
+        minute: 12 * 60,
+    };
+    let tuesday_3am = LocalTime {
+        weekday: 1,
+        minute: 3 * 60,
+    };
+    for (zip, dish) in dishes(4).iter().take(10) {
+        for at in [tuesday_noon, tuesday_3am] {
+            let mut req = SearchRequest::new(format!("{dish} open now"))
+                .zip(zip)
+                .limit(50);
+            req.local_time = Some(at);
+            let r = index().search(&req).unwrap();
+            assert!(r.interpretation.open_now);
+            let m = meets(&r, |b| {
+                b.offer
+                    .hours
+                    .is_some_and(|h| h.open_at(at.weekday as usize, at.minute))
+            });
+            let first_closed = m.iter().position(|x| !x).unwrap_or(m.len());
+            assert!(m[first_closed..].iter().all(|x| !x), "{zip} {dish}: {m:?}");
+        }
+    }
+}
+
+#[test]
+fn a_category_finds_its_places() {
+    // Categories of one word that at least three places of a zipcode have, and that are
+    // no dish of the corpus's menus (a word such as "pizza" asks for the dish, graded
+    // by what the reviews say of it).
+    let dishes: BTreeSet<String> = fixture()
+        .truth
+        .dishes
+        .iter()
+        .map(|d| d.to_lowercase())
+        .collect();
+    let mut by_zip: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for b in businesses().values() {
+        for c in &b.categories {
+            let word = c.to_lowercase();
+            let dish = dishes
+                .iter()
+                .any(|d| word.starts_with(d.as_str()) || d.starts_with(&word));
+            if c.chars().all(|ch| ch.is_ascii_alphabetic())
+                && c != "Restaurants"
+                && c != "Food"
+                && !dish
+            {
+                by_zip
+                    .entry((b.postal_code.clone(), c.clone()))
+                    .or_default()
+                    .push(b.business_id.clone());
+            }
+        }
+    }
+    let mut checked = 0;
+    for ((zip, category), members) in by_zip.iter().filter(|(_, m)| m.len() >= 3).take(25) {
+        let word = category.to_lowercase();
+        let r = search(&word, zip);
+        assert!(
+            r.interpretation.categories.contains(category),
+            "{zip} {word}: {:?}",
+            r.interpretation
+        );
+        let members: BTreeSet<&String> = members.iter().collect();
+        let top: Vec<bool> = ids(&r)
+            .iter()
+            .take(members.len().min(5))
+            .map(|id| members.contains(id))
+            .collect();
+        // Most of the first places are of the kind asked for (the ranker orders them;
+        // a place whose reviews rave about the word may come among them).
+        let hits = top.iter().filter(|x| **x).count();
+        assert!(hits * 5 >= top.len() * 3, "{zip} {word}: {top:?}");
+        assert!(r
+            .results
+            .iter()
+            .any(|h| h.matched.contains(&"category".to_string())));
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} categories");
+}
+
+#[test]
+fn a_name_finds_its_place_first() {
+    let mut n = 0;
+    for b in businesses()
+        .values()
+        .filter(|b| !b.postal_code.is_empty())
+        .take(60)
+    {
+        let r = search(&b.name, &b.postal_code);
+        let first = &r.results[0];
+        assert!(
+            first.business.name == b.name,
+            "{} in {}: first is {}",
+            b.name,
+            b.postal_code,
+            first.business.name
+        );
+        assert_eq!(r.interpretation.name.as_deref(), Some(b.name.as_str()));
+        n += 1;
+    }
+    assert_eq!(n, 60);
+}
+
+#[test]
+fn nearby_zipcodes_follow_when_the_zipcode_has_too_few() {
+    // Three zipcodes: 61820, 61801 about 3 km away, 60614 some 200 km away.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, r) = (dir.path().join("b.json"), dir.path().join("r.json"));
+    let place = |id: &str, zip: &str, at: (f64, f64), cats: &str| {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&business_line_in(id, id, zip, cats)).unwrap();
+        v["latitude"] = at.0.into();
+        v["longitude"] = at.1.into();
+        v.to_string().into_bytes()
+    };
+    write_lines(
+        &b,
+        &[
+            place("here", "61820", (40.110, -88.240), "Restaurants, Pizza"),
+            place(
+                "close",
+                "61801",
+                (40.110, -88.205),
+                "Restaurants, Sushi Bars",
+            ),
+            place("far", "60614", (41.920, -87.650), "Restaurants, Sushi Bars"),
+        ],
+    );
+    let lines: Vec<Vec<u8>> = [
+        ("r1", "here", "The pizza was great."),
+        ("r2", "close", "Wonderful sushi, fresh fish."),
+        ("r3", "far", "The sushi here is the best."),
+    ]
+    .iter()
+    .map(|(id, biz, text)| review_line(id, biz, 5.0, "2019-01-01 10:00:00", text))
+    .collect();
+    write_lines(&r, &lines);
+    let idx = dir.path().join("idx");
+    build_index(&b, &r, &idx, &BuildOptions::default()).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let res = index
+        .search(&SearchRequest::new("sushi").zip("61820").related(false))
+        .unwrap();
+    let got: Vec<(&str, bool)> = res
+        .results
+        .iter()
+        .map(|h| (h.business.business_id.as_str(), h.distance_km.is_some()))
+        .collect();
+    assert_eq!(got, [("close", true)], "the far one is too far");
+    let km = res.results[0].distance_km.unwrap();
+    assert!((2.0..4.0).contains(&km), "{km}");
+    assert_eq!(res.interpretation.nearby.len(), 1);
+    assert_eq!(res.interpretation.nearby[0].zip, "61801");
+    // The zipcode's own places come first.
+    let res = index
+        .search(
+            &SearchRequest::new("pizza sushi")
+                .zip("61820")
+                .related(false),
+        )
+        .unwrap();
+    let first: Vec<&str> = res
+        .results
+        .iter()
+        .map(|h| h.business.business_id.as_str())
+        .collect();
+    assert_eq!(first.first(), Some(&"here"), "{first:?}");
+    // Turned off, only the zipcode's own.
+    let off = index
+        .search(
+            &SearchRequest::new("sushi")
+                .zip("61820")
+                .related(false)
+                .nearby(false),
+        )
+        .unwrap();
+    assert!(off.results.is_empty());
+    assert!(off.interpretation.nearby.is_empty());
+}
+
+/// Reviews where "ice" and "cream" stand apart ("iced tea ... cream cheese") do not
+/// outrank a place praised for its ice cream.
+#[test]
+fn words_that_stand_together_rank_above_scattered_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, r) = (dir.path().join("b.json"), dir.path().join("r.json"));
+    write_lines(
+        &b,
+        &[
+            business_line_in("scattered", "Bagel Barn", "61820", "Bagels, Coffee & Tea"),
+            business_line_in("together", "Sweet Spot", "61820", "Desserts"),
+        ],
+    );
+    let mut reviews = Vec::new();
+    for i in 0..6 {
+        reviews.push(review_line(
+            &format!("s{i}"),
+            "scattered",
+            5.0,
+            &format!("2019-01-0{} 10:00:00", i + 1),
+            "Great iced tea, and the bagel with cream cheese was excellent. Loved it.",
+        ));
+    }
+    reviews.push(review_line(
+        "t1",
+        "together",
+        5.0,
+        "2019-01-02 10:00:00",
+        "The best ice cream in town, creamy and rich.",
+    ));
+    write_lines(&r, &reviews);
+    let idx = dir.path().join("idx");
+    build_index(&b, &r, &idx, &BuildOptions::default()).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let res = index
+        .search(&SearchRequest::new("ice cream").zip("61820"))
+        .unwrap();
+    let order: Vec<&str> = res
+        .results
+        .iter()
+        .map(|h| h.business.business_id.as_str())
+        .collect();
+    assert_eq!(order.first(), Some(&"together"), "{order:?}");
+}
