@@ -67,7 +67,7 @@ pub use store::{
     ReaderPin, VersionFiles, VersionInfo, WriteLock,
 };
 pub use train::{
-    check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot,
+    check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot, Grades,
     LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome,
 };
 pub use write::{

@@ -233,6 +233,55 @@ fn praise_outranks_a_mention_in_passing() {
     assert!(ps.positive >= 2 && ms.positive == 0, "{ps:?} {ms:?}");
 }
 
+/// "N matching reviews · M praise it" counts reviews: a review that praises the dish in
+/// two sentences is one review that praises it (it counted clauses).
+#[test]
+fn praise_is_counted_in_reviews_not_sentences() {
+    use yelpsearch::update_index;
+    use yelpsearch::BuildOptions;
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("index");
+    copy_dir(&f.index, &idx);
+    let snap = Index::open(&idx).unwrap().snapshot();
+    let zip = snap.table.zips()[0].clone();
+    let day = format!("{} 12:00:00", yelpsearch::Day(snap.now));
+    drop(snap);
+    let biz = dir.path().join("business.json");
+    write_lines(
+        &biz,
+        &[business_line_in(
+            "twice",
+            "Twice",
+            &zip,
+            "Restaurants, Italian",
+        )],
+    );
+    let text = "The gnocchi was incredible, perfectly cooked. Best gnocchi I have had in \
+                years. I still dream about the gnocchi.";
+    let reviews = dir.path().join("review.json");
+    write_lines(&reviews, &[review_line("t0", "twice", 5.0, &day, text)]);
+    let opts = BuildOptions {
+        memory_mb: 64,
+        train_ranker: false,
+        ..BuildOptions::default()
+    };
+    update_index(&idx, &reviews, Some(&biz), &opts).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let res = index
+        .search(&SearchRequest::new("gnocchi").zip(zip).related(false))
+        .unwrap();
+    let hit = res
+        .results
+        .iter()
+        .find(|h| h.business.business_id == "twice")
+        .expect("the place matches");
+    assert_eq!(hit.matches, 1);
+    let s = hit.sentiment.as_ref().expect("its sentences are read");
+    assert_eq!((s.positive, s.negative), (1, 0), "{s:?}");
+    assert!(s.mean > 0.3 && s.mean <= 1.0, "{s:?}");
+}
+
 /// Training draws its queries as the first eligible (zipcode, term) pairs in a seeded
 /// hash order, and stops looking once it has enough: a small draw is the start of a
 /// larger one, in the same order, with the same features and grades.

@@ -57,6 +57,10 @@ pub const FEATURE_NAMES: &[&str] = &[
     "kind",
     "need_kind",
     "need_judged",
+    "quality",
+    "quality_uncertainty",
+    "liked_share",
+    "verdict_trend",
 ];
 
 /// Number of features.
@@ -94,6 +98,9 @@ pub struct QueryMatch {
     /// Some of its reviews hold some of the need's words (not a feature: what a result
     /// says it was matched by).
     pub reviews: bool,
+    /// What the zipcode's reviews that match the need say of it, on average (the prior
+    /// [`quality`] shrinks toward). The same for every place of a query.
+    pub prior: f32,
 }
 
 /// One matching review, as the collector sees it.
@@ -148,6 +155,52 @@ pub struct MatchAcc {
     pub decayed: (f32, f32),
     /// Time-decayed sum and weight of the matching clauses' logits.
     pub decayed_aspect: (f32, f32),
+    /// Each matching review's verdict on the need (its mention clauses' mean logit,
+    /// squashed to -1..1): their sum and sum of squares.
+    pub verdicts: (f32, f32),
+    /// Matching reviews whose verdict is clearly for, and clearly against (beyond
+    /// [`CLEAR_LOGIT`]).
+    pub liked: (u32, u32),
+    /// Sum and count of the verdicts of recent matching reviews.
+    pub recent_verdicts: (f32, u32),
+}
+
+/// A review's verdict on the need: the mean logit of the clauses that hold it (0
+/// without such a clause). It is clear, for or against, beyond [`CLEAR_LOGIT`], as a
+/// clause is.
+#[inline]
+pub fn verdict_logit(logits: &[f32]) -> f32 {
+    if logits.is_empty() {
+        0.0
+    } else {
+        logits.iter().sum::<f32>() / logits.len() as f32
+    }
+}
+
+/// A verdict logit squashed to -1..1.
+#[inline]
+pub fn squash(logit: f32) -> f32 {
+    (logit / 2.0).tanh()
+}
+
+/// Reviews' worth of the prior that a place's own reviews must outweigh.
+pub const QUALITY_SHRINK: f32 = 2.0;
+
+/// What a place's matching reviews say of the need: the sum and count of the text
+/// model's logits of the clauses that hold it (how the sentences that name the dish
+/// judge it; stars are left out, as they judge the whole visit).
+#[inline]
+pub fn quality_sum(acc: &MatchAcc) -> (f32, f32) {
+    (acc.aspect_sum, acc.aspect_n as f32)
+}
+
+/// How good the need is at a place by what its reviews say, shrunk toward `prior` (the
+/// zipcode's mean) by how little they say: two raving reviews can beat ten lukewarm
+/// ones, and a place nobody reviewed for it stays at the zipcode's mean.
+#[inline]
+pub fn quality(acc: &MatchAcc, prior: f32) -> f32 {
+    let (sum, n) = quality_sum(acc);
+    (sum + QUALITY_SHRINK * prior) / (n + QUALITY_SHRINK)
 }
 
 impl MatchAcc {
@@ -178,6 +231,16 @@ impl MatchAcc {
         let w = decay(now - m.day);
         self.decayed.0 += w;
         self.decayed.1 += w * m.stars as f32;
+        let l = verdict_logit(logits);
+        let v = squash(l);
+        self.verdicts.0 += v;
+        self.verdicts.1 += v * v;
+        self.liked.0 += (l > CLEAR_LOGIT) as u32;
+        self.liked.1 += (l < -CLEAR_LOGIT) as u32;
+        if recent {
+            self.recent_verdicts.0 += v;
+            self.recent_verdicts.1 += 1;
+        }
         for &l in logits {
             self.decayed_aspect.0 += w * l;
             self.decayed_aspect.1 += w;
@@ -301,7 +364,33 @@ pub fn feature_vector(
         query.kind as u8 as f32,
         query.need_kind as u8 as f32,
         query.need_judged,
+        quality(acc, query.prior),
+        {
+            let mean = acc.verdicts.0 / n.max(1.0);
+            let var = (acc.verdicts.1 / n.max(1.0) - mean * mean).max(0.0);
+            ((var + 0.25) / (n + QUALITY_SHRINK)).sqrt()
+        },
+        (acc.liked.0 as f32 + 0.5) / (n + 1.0),
+        shrunk_mean(
+            acc.recent_verdicts.0,
+            acc.recent_verdicts.1 as f32,
+            0.0,
+            QUALITY_SHRINK,
+        ) - shrunk_mean(acc.verdicts.0, n, 0.0, QUALITY_SHRINK),
     ]
+}
+
+/// Indices of the quality-estimate features (for the ablation).
+pub fn quality_feature_indices() -> Vec<usize> {
+    [
+        "quality",
+        "quality_uncertainty",
+        "liked_share",
+        "verdict_trend",
+    ]
+    .iter()
+    .filter_map(|f| FEATURE_NAMES.iter().position(|n| n == f))
+    .collect()
 }
 
 /// Indices of the aspect-sentiment features (for the ablation).

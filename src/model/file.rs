@@ -82,6 +82,10 @@ pub struct ModelFile {
     /// the index's reviews with the ranker; empty in older files.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub judged_terms: BTreeMap<String, f32>,
+    /// How the ranker's training grades were read from the later reviews (see
+    /// `train::grades`); `None` in older files and the fallback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grades: Option<String>,
     /// SHA-256 of the file with this field empty.
     pub content_hash: String,
 }
@@ -109,6 +113,7 @@ impl ModelFile {
             text_model,
             ranker: None,
             judged_terms: BTreeMap::new(),
+            grades: None,
             content_hash: String::new(),
         };
         if let Some(r) = &m.text_model_report {

@@ -17,7 +17,7 @@ use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::model::clauses::logits_at;
 use crate::model::features::{
-    feature_vector, BizStats, FeatureVector, MatchAcc, QueryMatch, ReviewMatch,
+    feature_vector, quality_sum, BizStats, FeatureVector, MatchAcc, QueryMatch, ReviewMatch,
 };
 use crate::reader::Snapshot;
 
@@ -287,6 +287,12 @@ pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result
         None => Vec::new(),
     };
     let meets = QueryMeets::new(snap, plan, zip, members.len(), ctx)?;
+    // What the zipcode's matching reviews say of the need, on average.
+    let (sum, n) = accs.iter().fold((0.0f32, 0.0f32), |(s, n), a| {
+        let (qs, qn) = quality_sum(a);
+        (s + qs, n + qn)
+    });
+    let prior = if n == 0.0 { 0.0 } else { sum / n };
     let open_listing = plan.clauses.is_empty();
     let mut out = Collected::default();
     for (li, acc) in accs.into_iter().enumerate() {
@@ -296,7 +302,8 @@ pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result
         };
         let stats = ctx.stats.get(biz as usize).copied().unwrap_or_default();
         let aff = affinity.get(li).copied();
-        let (query, tier) = meets.of(snap, plan, li, biz, &acc, b);
+        let (mut query, tier) = meets.of(snap, plan, li, biz, &acc, b);
+        query.prior = prior;
         if acc.n == 0 && tier.coverage == 0 && tier.name == 0 && !open_listing {
             if let Some(a) = aff.filter(|a| ctx.related && a.kin) {
                 out.related.push(Related {

@@ -254,6 +254,7 @@ impl QueryMeets {
             need_kind: self.need_kind,
             need_judged: self.need_judged,
             reviews: review != 0 || acc.n > 0,
+            prior: 0.0,
         };
         let name = match (exact_name, b) {
             (false, _) => 0,

@@ -201,10 +201,12 @@ fn full_hit(
             hit.matched.push(what.to_string());
         }
     }
+    // Counted in reviews (a review that praises the dish twice is one review that
+    // praises it), each read by the verdict of its sentences that name the need.
     hit.sentiment = (snap.model.text_model.is_some() && c.acc.aspect_n > 0).then(|| Sentiment {
-        positive: c.acc.aspect_pos,
-        negative: c.acc.aspect_neg,
-        mean: (c.acc.aspect_sum / c.acc.aspect_n as f32).tanh(),
+        positive: c.acc.liked.0,
+        negative: c.acc.liked.1,
+        mean: c.acc.verdicts.0 / c.acc.n.max(1) as f32,
     });
     hit.explain = req.explain.then(|| rank::explain(snap, c, req.mode));
     Ok(Some(hit))

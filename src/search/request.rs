@@ -182,14 +182,15 @@ pub struct Snippet {
     pub text: String,
 }
 
-/// How the sentences that mention the need are rated.
+/// What the matching reviews say of the need, each review read by the sentences of it
+/// that name the need (a review that names it without a verdict counts in neither).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
-    /// Clearly positive mentions.
+    /// Matching reviews whose sentences about the need clearly praise it.
     pub positive: u32,
-    /// Clearly negative mentions.
+    /// Matching reviews whose sentences about the need clearly complain of it.
     pub negative: u32,
-    /// Mean sentiment of the mentions, -1 to 1.
+    /// Mean verdict of the matching reviews, -1 (all complain) to 1 (all praise).
     pub mean: f32,
 }
 

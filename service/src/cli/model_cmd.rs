@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use yelpsearch::retrain_with;
 use yelpsearch::Index;
-use yelpsearch::{check_label_days, TrainOptions};
+use yelpsearch::{check_label_days, Grades, TrainOptions};
 
 use crate::error::CliResult;
 
@@ -30,6 +30,14 @@ pub enum ModelCommand {
         /// Leave out the aspect-sentiment features (an ablation).
         #[arg(long)]
         without_aspect: bool,
+        /// Leave out the quality-estimate features (an ablation).
+        #[arg(long)]
+        without_quality: bool,
+        /// How the training grades are read from the later reviews: `quality` (what
+        /// their sentences about the dish say, plus their stars) or `stars` (the
+        /// evaluation protocol's rule: number and stars of the mentions).
+        #[arg(long, value_enum, default_value_t = GradesArg::Quality)]
+        grades: GradesArg,
     },
     /// Print the model's metadata and offline metrics.
     Info {
@@ -42,6 +50,24 @@ pub enum ModelCommand {
     },
 }
 
+/// `--grades` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum GradesArg {
+    /// What the later reviews' sentences about the dish say, plus their stars.
+    Quality,
+    /// The number and stars of the later reviews that mention the dish.
+    Stars,
+}
+
+impl From<GradesArg> for Grades {
+    fn from(g: GradesArg) -> Grades {
+        match g {
+            GradesArg::Quality => Grades::Quality,
+            GradesArg::Stars => Grades::Stars,
+        }
+    }
+}
+
 /// Runs a model subcommand.
 pub fn run(c: ModelCommand) -> CliResult<()> {
     match c {
@@ -51,6 +77,8 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             force,
             terms,
             without_aspect,
+            without_quality,
+            grades,
         } => {
             check_label_days(label_days)?;
             let terms = match terms {
@@ -70,6 +98,8 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 label_days,
                 terms,
                 without_aspect,
+                without_quality,
+                grades: grades.into(),
                 ablation: true,
                 ..TrainOptions::default()
             };
@@ -122,6 +152,23 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 "  data: {} queries, {} (query, business) pairs, {} text clauses",
                 m.data.queries, m.data.businesses, m.data.reviews
             );
+            if let Some(g) = &m.grades {
+                println!("  grades: {g}");
+            }
+            let get = |k: &str| {
+                m.metrics
+                    .get(k)
+                    .map_or("-".to_string(), |v| format!("{v:.4}"))
+            };
+            if m.metrics.contains_key("ndcg@10") {
+                println!(
+                    "  held-out NDCG@10: by the training grades {} (BM25 {}), by the stars grades of the future-review protocol {} (BM25 {})",
+                    get("ndcg@10"),
+                    get("bm25_ndcg@10"),
+                    get("stars_ndcg@10"),
+                    get("bm25_stars_ndcg@10")
+                );
+            }
             println!("  features: {}", m.features.join(", "));
             for (k, v) in &m.metrics {
                 println!("  {k:<24} {v:.4}");

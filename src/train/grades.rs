@@ -1,0 +1,160 @@
+//! Training grades: how good a place's dish is, by what the later reviews say about it.
+//!
+//! The ranker learns from grades of the reviews written after the features' cutoff
+//! (the label window). Two readings of those reviews exist:
+//! - **stars** (the evaluation protocol's rule): how many later reviews mention the
+//!   dish and their stars (grade 3 needs two mentions). It rewards being reviewed as
+//!   much as being good: ten lukewarm mentions beat two raves.
+//! - **quality** (the default): what the later reviews' sentences that name the dish
+//!   say of it, as the text model reads them, shrunk toward the zipcode's mean by how
+//!   little they say ([`quality`]); the places of a query are ranked by it into
+//!   [`QUALITY_LEVELS`] levels, and the stars grade is added, so the grade is the sum of
+//!   two judgments of the same later reviews: what their dish sentences say (relative
+//!   to the zipcode's other places) and how they rate the visit, with their number.
+//!   Two raving reviews (quality level 3 and stars grade 3) beat ten lukewarm ones
+//!   (about 1 and 2), and a place no later review mentions the dish at stays at 0.
+//!
+//! Neither reads the generator's truth: the grades come from the index's own reviews.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::features::{quality, quality_sum, MatchAcc};
+
+/// How the training grades are read from the later reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grades {
+    /// What the later reviews' dish sentences say, plus their stars (0 to 6).
+    #[default]
+    Quality,
+    /// The evaluation protocol's rule: the later mentions' number and stars (0 to 3).
+    Stars,
+}
+
+impl Grades {
+    /// Its name, as `model info` and the CLI show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grades::Quality => "quality",
+            Grades::Stars => "stars",
+        }
+    }
+
+    /// One line on how they are read (for `model info`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Grades::Quality => {
+                "quality: what the later reviews' sentences naming the dish say of it \
+                 (shrunk toward the zipcode's mean), in 4 levels by rank within the query, \
+                 plus the stars grade (0-6)"
+            }
+            Grades::Stars => {
+                "stars: the later reviews that mention the dish, by number and stars (0-3, \
+                 the evaluation protocol's rule)"
+            }
+        }
+    }
+}
+
+/// Levels of the quality part of a grade.
+pub const QUALITY_LEVELS: usize = 4;
+
+/// Grade of a business from its label-window mentions (the protocol's rule).
+pub fn stars_grade(n: u32, mean_stars: f32) -> u8 {
+    if n >= 2 && mean_stars >= 4.5 {
+        3
+    } else if n >= 1 && mean_stars >= 4.0 {
+        2
+    } else if n >= 1 && mean_stars >= 3.0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn stars_of(acc: &MatchAcc) -> u8 {
+    stars_grade(acc.n, acc.stars_sum as f32 / acc.n.max(1) as f32)
+}
+
+/// The grades of the places whose label-window reviews mention the need (`labels`:
+/// business and its label-window matches); places left out have grade 0.
+pub fn grade_places(grades: Grades, labels: &[(u32, &MatchAcc)]) -> BTreeMap<u32, u8> {
+    let mentioned: Vec<(u32, &MatchAcc)> =
+        labels.iter().filter(|(_, a)| a.n > 0).copied().collect();
+    match grades {
+        Grades::Stars => mentioned.iter().map(|&(b, a)| (b, stars_of(a))).collect(),
+        Grades::Quality => {
+            // The zipcode's mean: what its matching later reviews say, all together.
+            let (sum, n) = mentioned.iter().fold((0.0f32, 0.0f32), |(s, n), (_, a)| {
+                let (qs, qn) = quality_sum(a);
+                (s + qs, n + qn)
+            });
+            let prior = if n > 0.0 { sum / n } else { 0.0 };
+            let mut by_quality: Vec<(u32, f32, u8)> = mentioned
+                .iter()
+                .map(|&(b, a)| (b, quality(a, prior), stars_of(a)))
+                .collect();
+            by_quality.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            let total = by_quality.len();
+            by_quality
+                .iter()
+                .enumerate()
+                .map(|(rank, &(b, _, stars))| (b, level(rank, total) + stars))
+                .collect()
+        }
+    }
+}
+
+/// The quality level of the place at `rank` (0: best) of `total`: the best quarter gets
+/// `QUALITY_LEVELS - 1`, the last quarter 0.
+fn level(rank: usize, total: usize) -> u8 {
+    let above = (total - rank) * QUALITY_LEVELS;
+    (above.div_ceil(total).saturating_sub(1)).min(QUALITY_LEVELS - 1) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acc(n: u32, stars: u32, clause_logits: &[f32]) -> MatchAcc {
+        MatchAcc {
+            n,
+            stars_sum: stars,
+            aspect_sum: clause_logits.iter().sum(),
+            aspect_n: clause_logits.len() as u32,
+            ..MatchAcc::default()
+        }
+    }
+
+    #[test]
+    fn levels_split_the_places_into_quarters() {
+        let got: Vec<u8> = (0..8).map(|r| level(r, 8)).collect();
+        assert_eq!(got, vec![3, 3, 2, 2, 1, 1, 0, 0]);
+        assert_eq!(level(0, 1), 3);
+        assert_eq!((level(0, 2), level(1, 2)), (3, 1));
+    }
+
+    #[test]
+    fn two_raves_beat_ten_lukewarm_mentions_and_the_unmentioned_stay_at_zero() {
+        let raves = acc(2, 10, &[3.0, 3.5]);
+        let lukewarm = acc(10, 38, &[0.2; 10]);
+        let poor = acc(3, 7, &[-2.0, -1.5, -2.5]);
+        let middling = acc(4, 14, &[0.5, 0.4, 0.6, 0.1]);
+        let silent = MatchAcc::default();
+        let labels = [
+            (1, &raves),
+            (2, &lukewarm),
+            (3, &poor),
+            (4, &middling),
+            (5, &silent),
+        ];
+        let q = grade_places(Grades::Quality, &labels);
+        assert!(q[&1] > q[&2], "{q:?}");
+        assert!(q[&2] > q[&3], "{q:?}");
+        assert!(!q.contains_key(&5));
+        let s = grade_places(Grades::Stars, &labels);
+        assert_eq!((s[&1], s[&2], s[&3]), (3, 1, 0));
+    }
+}
