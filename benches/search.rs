@@ -7,7 +7,7 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use yelpsearch::bench::{collect, CollectContext};
+use yelpsearch::bench::{collect, CollectContext, Plan};
 use yelpsearch::{Index, ParsedQuery, RankMode, SearchRequest};
 
 fn bench(c: &mut Criterion) {
@@ -58,13 +58,15 @@ fn forest(
         stats: &snap.stats,
         now: snap.now,
         related: true,
+        judged: &snap.model.judged_terms,
     };
     let mut reviews = 0usize;
     let rows: Vec<Vec<[f32; yelpsearch::bench::N_FEATURES]>> = queries
         .iter()
         .filter_map(|(z, t)| {
             let q = ParsedQuery::parse_with(&snap.analyzer, t, Some(z)).ok()?;
-            let found = collect(&snap, &q, &ctx).ok()?.candidates;
+            let plan = Plan::new(&snap, &q, false, None);
+            let found = collect(&snap, &plan, &ctx).ok()?.candidates;
             reviews += found.iter().map(|c| c.acc.n as usize).sum::<usize>();
             Some(found.iter().map(|c| c.features).collect())
         })
