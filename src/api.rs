@@ -27,7 +27,8 @@ pub const MAX_LIMIT: usize = 100;
 pub const DEFAULT_LIMIT: usize = 10;
 /// The pattern of the `zip` parameter, applied to the raw value (no trimming). A ZIP+4
 /// is searched as its 5 digits.
-pub const ZIP_PATTERN: &str = "^([0-9]{5}(-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$";
+pub const ZIP_PATTERN: &str =
+    "^([0-9]{5}(-[0-9]{4})?|[A-Za-z][0-9][A-Za-z]( ?[0-9][A-Za-z][0-9])?)$";
 
 /// The checked parameters of `/search`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +139,7 @@ fn is_zip(z: &str) -> bool {
     let digit = |i: usize| b[i].is_ascii_digit();
     let letter = |i: usize| b[i].is_ascii_alphabetic();
     match b.len() {
+        3 => letter(0) && digit(1) && letter(2),
         5 => (0..5).all(digit),
         6 => letter(0) && digit(1) && letter(2) && digit(3) && letter(4) && digit(5),
         7 => {
@@ -454,6 +456,14 @@ mod tests {
                 .unwrap()
                 .related
         );
+        for z in ["T5J", "t5j"] {
+            let p = SearchParams::parse(Some(&format!("q=poutine&zip={z}"))).unwrap();
+            assert_eq!(
+                p.zip.as_deref(),
+                Some(z),
+                "a Canadian district is a zipcode"
+            );
+        }
         let p = SearchParams::parse(Some("zip=T2P%201J9&q=%22deep+dish%22&limit=100&limit=abc"))
             .unwrap();
         assert_eq!(

@@ -62,6 +62,65 @@ impl Day {
         (1990..=2100).contains(&d.year()).then_some(d)
     }
 
+    /// Parses a review's date in any of the forms the Yelp files and their exports
+    /// write it: Yelp's `YYYY-MM-DD HH:MM:SS` or a bare day ([`Day::parse_yelp`]),
+    /// ISO-8601 (`2018-07-07T22:09:11`, with fractional seconds, `Z` or an offset: the
+    /// day as written), and epoch seconds or milliseconds as a numeric string
+    /// ([`Day::from_epoch`]).
+    ///
+    /// ```
+    /// use yelpsearch::Day;
+    /// let d = Day::parse_yelp("2018-07-07").unwrap();
+    /// for s in ["2018-07-07 22:09:11", "2018-07-07T22:09:11.123+02:00", "2018-07-07T22:09:11Z",
+    ///           "1531001351", "1531001351000"] {
+    ///     assert_eq!(Day::parse_review_date(s), Some(d), "{s}");
+    /// }
+    /// ```
+    pub fn parse_review_date(s: &str) -> Option<Day> {
+        let t = s.trim();
+        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Day::from_epoch(t.parse().ok()?);
+        }
+        if let Some(d) = Day::parse_yelp(t) {
+            return Some(d);
+        }
+        // ISO-8601: the time may carry a fraction and a zone (`Z`, `+02:00`, `-0500`).
+        let (day, time) = t.split_once('T').or_else(|| t.split_once(' '))?;
+        let time = time.trim_end_matches('Z');
+        let time = match time.rfind(['+', '-']) {
+            Some(i) if i >= 5 => {
+                let zone = &time[i + 1..];
+                let ok = matches!(zone.len(), 2 | 4 | 5)
+                    && zone.bytes().all(|b| b.is_ascii_digit() || b == b':');
+                if !ok {
+                    return None;
+                }
+                &time[..i]
+            }
+            _ => time,
+        };
+        let time = match time.split_once('.') {
+            Some((hms, frac)) if !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()) => {
+                hms
+            }
+            Some(_) => return None,
+            None => time,
+        };
+        Day::parse_yelp(&format!("{day} {time}"))
+    }
+
+    /// The UTC day of an epoch timestamp: seconds, or milliseconds when the number is
+    /// too large to be seconds of this era (from 10^11 on: seconds would be the year
+    /// 5138). Days before 1990 or after 2100 are refused, as in [`Day::parse_yelp`].
+    pub fn from_epoch(n: f64) -> Option<Day> {
+        if !n.is_finite() || n < 0.0 {
+            return None;
+        }
+        let secs = if n >= 1e11 { n / 1000.0 } else { n };
+        let d = Day((secs / 86_400.0).floor() as i32);
+        (1990..=2100).contains(&d.year()).then_some(d)
+    }
+
     fn date(self) -> NaiveDate {
         NaiveDate::from_num_days_from_ce_opt(self.0 + EPOCH_CE_DAYS).unwrap_or_default()
     }
@@ -125,6 +184,42 @@ mod tests {
         }
         let d: Day = serde_json::from_str("\"2020-02-29\"").unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), "\"2020-02-29\"");
+    }
+
+    #[test]
+    fn review_dates_in_every_shipped_form() {
+        let d = Day::parse("2018-07-07");
+        for s in [
+            "2018-07-07 22:09:11",
+            "2018-07-07",
+            "2018-07-07T22:09:11",
+            "2018-07-07T22:09:11Z",
+            "2018-07-07T22:09:11.5Z",
+            "2018-07-07T22:09:11+02:00",
+            "2018-07-07T22:09:11-0500",
+            "2018-07-07 22:09:11.123",
+            "1531001351",
+            "1531001351000",
+            "1531001351.25",
+        ] {
+            assert_eq!(Day::parse_review_date(s), d, "{s}");
+        }
+        assert_eq!(Day::from_epoch(1_531_001_351_000.0), d);
+        assert_eq!(Day::from_epoch(1_531_001_351.0), d);
+        for bad in [
+            "",
+            "yesterday",
+            "12",
+            "2018-07-07T25:00:00",
+            "2018-07-07T22:09:11+xx",
+            "2018-07-07T22:09:11.",
+            "99999999999999999",
+            "-1531001351",
+        ] {
+            assert_eq!(Day::parse_review_date(bad), None, "{bad}");
+        }
+        assert_eq!(Day::from_epoch(-1.0), None);
+        assert_eq!(Day::from_epoch(f64::NAN), None);
     }
 
     #[test]

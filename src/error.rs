@@ -35,6 +35,23 @@ pub enum Error {
         /// Why the line was rejected.
         reason: String,
     },
+    /// A compressed input file ends in the middle of its stream (raised under
+    /// `--strict`; otherwise the lines before the cut are kept and the report says so).
+    #[error("{path}: the file is truncated after {lines} lines (the gzip stream ends early: download or copy it again, or drop --strict to keep the lines before the cut)")]
+    Truncated {
+        /// The input file.
+        path: PathBuf,
+        /// Complete lines read before the cut.
+        lines: u64,
+    },
+    /// Too few lines of an input file could be used, so nothing was published.
+    #[error("{path}: {detail}")]
+    TooFewAccepted {
+        /// The input file.
+        path: PathBuf,
+        /// How many were accepted, why the others were not, and what to do.
+        detail: String,
+    },
     /// The input data as a whole is unusable (for example an empty business file).
     #[error("{0}")]
     Data(String),
@@ -61,10 +78,12 @@ pub enum Error {
         reason: String,
     },
     /// Another process holds the index's write lock.
-    #[error("index at {path} is locked by another update or build (wait for it to finish; the lock is released when that process exits)")]
+    #[error("index at {path} is locked by {holder} (wait for it to finish; the lock is released when that process exits)")]
     Locked {
         /// The index directory.
         path: PathBuf,
+        /// What holds it: "a running build (pid 1234)", as the holder wrote it.
+        holder: String,
     },
     /// A model file is missing, corrupt or does not fit this index.
     #[error("model: {0}")]
@@ -87,7 +106,10 @@ impl Error {
             Error::IndexNotFound { .. } => ErrorCode::IndexNotFound,
             Error::IndexCorrupt { .. } => ErrorCode::IndexCorrupt,
             Error::Locked { .. } => ErrorCode::Locked,
-            Error::BadLine { .. } | Error::Data(_) => ErrorCode::BadInput,
+            Error::BadLine { .. }
+            | Error::Data(_)
+            | Error::Truncated { .. }
+            | Error::TooFewAccepted { .. } => ErrorCode::BadInput,
             Error::Model(_) => ErrorCode::Model,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Io { .. } => ErrorCode::Io,
@@ -145,7 +167,7 @@ pub enum QueryError {
     MissingZip,
     /// The zipcode given is not a zipcode.
     #[error(
-        "{zip:?} is not a zipcode (expected 5 digits like 61820 or a Canadian code like T6E 1Z9)"
+        "{zip:?} is not a zipcode (expected 5 digits like 61820, a Canadian code like T6E 1Z9, or its district T6E)"
     )]
     InvalidZip {
         /// What was given (at most 16 characters of it).

@@ -50,8 +50,8 @@ pub use date::Day;
 pub use error::{Error, ErrorCode, QueryError, Result};
 pub use handle::{Index, IndexHolder, IndexStats, Readiness};
 pub use ingest::{
-    parse_business, parse_review, read_businesses, Amenities, Amenity, Business, FileReport, Issue,
-    Offer, Rejection, Review, WeekHours,
+    parse_business, parse_review, read_businesses, read_businesses_logged, Amenities, Amenity,
+    Business, FileReport, Issue, IssueKind, Offer, RejectLog, Rejection, Review, WeekHours, UNTIL,
 };
 pub use model::{ModelFile, TrainingData, TrainingWindow};
 pub use reader::{SegmentColumns, Snapshot};
@@ -72,7 +72,7 @@ pub use train::{
 };
 pub use write::{
     build_index, scan_reviews, update_index, BuildOptions, BuildReport, Progress, ProgressFn,
-    ScanDepth, ScanReport, UpdateReport,
+    ScanDepth, ScanReport, UpdateReport, MIN_ACCEPTED,
 };
 
 /// Internals the benchmarks measure (and the doc examples of internal modules use),

@@ -788,10 +788,12 @@ fn a_second_writer_gets_a_locked_error() {
     let c = corpus();
     let s = Scratch::new();
     let f = s.file("u.jsonl", &[line(&c.extra[0])]);
-    let lock = IndexDir::new(&s.index).lock_writer().unwrap();
+    let lock = IndexDir::new(&s.index).lock_writer("gc").unwrap();
     let e = update_index(&s.index, &f, None, &opts()).unwrap_err();
+    // The message names what holds the lock, as the holder wrote it.
+    let holder = format!("locked by a running gc (pid {})", std::process::id());
     assert!(
-        matches!(e, Error::Locked { .. }) && e.to_string().contains("locked"),
+        matches!(e, Error::Locked { .. }) && e.to_string().contains(&holder),
         "{e}"
     );
     assert!(matches!(gc(&s.index, 1), Err(Error::Locked { .. })));
@@ -928,4 +930,43 @@ fn readers_opening_while_versions_come_and_go_never_fail() {
         Index::open(&s.index).unwrap().stats().reviews,
         base_count() + 250
     );
+}
+
+#[test]
+fn an_update_of_a_version_without_its_model_says_so_and_a_build_clears_what_a_killed_one_left() {
+    let c = corpus();
+    let s = Scratch::new();
+    let f = s.file("u.jsonl", &[line(&c.extra[0])]);
+    let r = update_index(&s.index, &f, None, &opts()).unwrap();
+    assert_eq!((r.added, r.model_warning), (1, None));
+    let model = s
+        .index
+        .join("versions")
+        .join(s.current())
+        .join("model.json");
+    std::fs::remove_file(&model).unwrap();
+    let f = s.file("u2.jsonl", &[line(&c.extra[1])]);
+    let r = update_index(&s.index, &f, None, &opts()).unwrap();
+    let w = r
+        .model_warning
+        .expect("the report says the model is missing");
+    assert!(
+        w.contains("no usable model") && w.contains("BM25 fallback"),
+        "{w}"
+    );
+
+    // A build killed mid-way leaves its temporary version: the next build removes it.
+    let half = s.index.join("versions/v000009.tmp-4242");
+    std::fs::create_dir_all(&half).unwrap();
+    std::fs::write(half.join("meta.json"), b"{").unwrap();
+    let base = s.file(
+        "base.jsonl",
+        &c.base.iter().take(50).map(line).collect::<Vec<_>>(),
+    );
+    let no_train = BuildOptions {
+        train_ranker: false,
+        ..opts()
+    };
+    build_index(&c.business, &base, &s.index, &no_train).unwrap();
+    assert!(s.temporaries().is_empty(), "{:?}", s.temporaries());
 }

@@ -128,3 +128,29 @@ fn watch_opens_the_index_once_it_exists_and_stops_when_asked() {
     stop.store(true, Ordering::Relaxed);
     watcher.join().unwrap();
 }
+
+#[test]
+fn an_index_rebuilt_at_the_same_path_is_picked_up() {
+    let small = make_fixture(60, 1_500, 24);
+    let big = make_fixture(120, 4_000, 25);
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("idx");
+    quick_build(&small, &at);
+    let index = Index::open(&at).unwrap();
+    let holder = IndexHolder::new(&at, Duration::ZERO, Some(Duration::ZERO));
+    let held = holder.get().unwrap();
+    let before = index.stats().reviews;
+    assert_eq!(held.stats().reviews, before);
+    // rm -rf idx; build again: the new index's first version has the same name.
+    std::fs::remove_dir_all(&at).unwrap();
+    quick_build(&big, &at);
+    assert_eq!(Index::open(&at).unwrap().version(), "v000001");
+    assert!(index.reload().unwrap(), "a new index identity is a reload");
+    assert_ne!(index.stats().reviews, before);
+    assert_eq!(
+        holder.get().unwrap().stats().reviews,
+        index.stats().reviews,
+        "the holder (the service's and the blueprint's) picks it up too"
+    );
+    assert!(!index.reload().unwrap(), "and only once");
+}

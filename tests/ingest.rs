@@ -109,7 +109,16 @@ fn bad_lines_are_counted_by_reason_and_good_lines_land() {
     want_sorted.sort();
     assert_eq!(got, want_sorted);
     let lines_reported: Vec<u64> = rep.reviews.issues.iter().map(|i| i.line).collect();
-    assert_eq!(lines_reported, (21..=29).collect::<Vec<u64>>());
+    assert_eq!(lines_reported, (21..=30).collect::<Vec<u64>>());
+    let last = rep.reviews.issues.last().unwrap();
+    assert_eq!(
+        (last.kind, last.category.as_str()),
+        (
+            yelpsearch::IssueKind::LeftOut,
+            "business has no postal code"
+        ),
+        "a review whose business has no postal code is listed, as left out"
+    );
     let index = Index::open(&idx).unwrap();
     assert_eq!(index.stats().reviews, 20);
     assert_eq!(

@@ -77,7 +77,11 @@ pub fn to_py(err: Core) -> PyErr {
         Core::UnknownZip(_) => with_code(UnknownZipError::new_err(message), code),
         Core::IndexNotFound { .. } => IndexNotFound::new_err(message),
         Core::IndexCorrupt { .. } => IndexCorrupt::new_err(message),
-        Core::Io { .. } | Core::BadLine { .. } | Core::Data(_) => DataError::new_err(message),
+        Core::Io { .. }
+        | Core::BadLine { .. }
+        | Core::Data(_)
+        | Core::Truncated { .. }
+        | Core::TooFewAccepted { .. } => DataError::new_err(message),
         Core::Model(_) => ModelError::new_err(message),
         Core::Locked { .. } => LockedError::new_err(message),
         Core::Cancelled => Cancelled::new_err(message),

@@ -2,7 +2,10 @@
 //!
 //! Compression is detected from the file's first bytes, not its name, so
 //! `review.json`, `review.jsonl.gz` and a gzip without suffix all work. Lines longer
-//! than [`MAX_LINE_BYTES`] are reported and skipped without being held in memory.
+//! than [`MAX_LINE_BYTES`] are reported and skipped without being held in memory. A
+//! UTF-8 byte-order mark at the start is dropped; a gzip stream cut short ends the file
+//! where it was cut, and [`LineReader::truncated_after`] says so (the caller decides
+//! whether that is an error).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -40,7 +43,10 @@ pub struct LineReader {
     inner: Box<dyn BufRead + Send>,
     no: u64,
     bytes_read: u64,
+    truncated_after: Option<u64>,
 }
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl LineReader {
     /// Opens `path`, detecting gzip by its magic bytes.
@@ -62,6 +68,7 @@ impl LineReader {
             inner,
             no: 0,
             bytes_read: 0,
+            truncated_after: None,
         })
     }
 
@@ -75,14 +82,32 @@ impl LineReader {
         self.bytes_read
     }
 
-    /// The next non-empty line, `None` at the end of the file.
+    /// When the compressed stream ended early (a truncated download or copy): the
+    /// number of complete lines read before the cut. The incomplete last line is
+    /// dropped; the file reads as if it ended there.
+    pub fn truncated_after(&self) -> Option<u64> {
+        self.truncated_after
+    }
+
+    /// The next non-empty line, `None` at the end of the file (or where a truncated
+    /// gzip stream was cut: see [`LineReader::truncated_after`]).
     pub fn next_line(&mut self) -> Result<Option<Line>> {
+        if self.truncated_after.is_some() {
+            return Ok(None);
+        }
         loop {
             let mut bytes = Vec::new();
             let mut too_long = 0usize;
             let mut any = false;
             loop {
-                let buf = self.inner.fill_buf().at(&self.path)?;
+                let buf = match self.inner.fill_buf() {
+                    Ok(buf) => buf,
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        self.truncated_after = Some(self.no);
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(crate::error::Error::io(&self.path, e)),
+                };
                 if buf.is_empty() {
                     break;
                 }
@@ -117,6 +142,9 @@ impl LineReader {
             }
             if bytes.last() == Some(&b'\r') {
                 bytes.pop();
+            }
+            if self.no == 1 && bytes.starts_with(BOM) {
+                bytes.drain(..BOM.len());
             }
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -180,6 +208,35 @@ mod tests {
         let want = vec![(1, "a".into()), (3, "b".into()), (5, "c".into())];
         assert_eq!(lines_of(&plain), want);
         assert_eq!(lines_of(&gz), want);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_a_cut_gzip_ends_where_it_was_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bom.json");
+        std::fs::write(&p, b"\xEF\xBB\xBF{\"a\":1}\n{\"b\":2}\n").unwrap();
+        assert_eq!(
+            lines_of(&p),
+            vec![(1, "{\"a\":1}".into()), (2, "{\"b\":2}".into())]
+        );
+        let gz = dir.path().join("cut.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..5000 {
+            writeln!(enc, "line {i} with some text to make the stream longer {i}").unwrap();
+        }
+        let full = enc.finish().unwrap();
+        std::fs::write(&gz, &full[..full.len() / 2]).unwrap();
+        let mut r = LineReader::open(&gz).unwrap();
+        let mut n = 0;
+        while let Some(l) = r.next_line().unwrap() {
+            n += 1;
+            let Line::Ok { bytes, .. } = l else { panic!() };
+            assert!(String::from_utf8(bytes)
+                .unwrap()
+                .starts_with(&format!("line {} ", n - 1)));
+        }
+        assert!(n > 100 && n < 5000, "{n}");
+        assert_eq!(r.truncated_after(), Some(n));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Postal code normalisation.
 //!
 //! US codes keep their five digits (`61820-1234` → `61820`); Canadian codes are
-//! upper-cased into the single form `A1A 1A1` (`t6e1z9` → `T6E 1Z9`). Anything else is
-//! kept trimmed and upper-cased, so a foreign code still matches itself.
+//! upper-cased into the single form `A1A 1A1` (`t6e1z9` → `T6E 1Z9`), and a Canadian
+//! district alone (`t5j`, as Yelp ships some codes) into `T5J`. Anything else is kept
+//! trimmed and upper-cased, so a foreign code still matches itself.
 //!
 //! ```
 //! use yelpsearch::bench::normalize_postal_code;
@@ -51,13 +52,24 @@ pub fn normalize_postal_code(raw: &str) -> Option<String> {
     Some(t.to_uppercase())
 }
 
-/// Whether `s` looks like a postal code a user typed (US ZIP, ZIP+4 or Canadian).
+/// Whether `s` looks like a postal code a user typed (US ZIP, ZIP+4, Canadian, or a
+/// Canadian district: letter, digit, letter, like `T5J`).
 pub fn looks_like_postal_code(s: &str) -> bool {
     let t = s.trim();
     let us = t.len() >= 5
         && t.as_bytes()[..5].iter().all(u8::is_ascii_digit)
         && normalize_postal_code(t).is_some_and(|n| n.len() == 5);
     us || normalize_postal_code(t).is_some_and(|n| n.len() == 7 && n.as_bytes()[3] == b' ')
+        || is_district(t)
+}
+
+/// A Canadian forward sortation area alone: letter, digit, letter (`T5J`).
+fn is_district(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 3
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_alphabetic()
 }
 
 #[cfg(test)]
@@ -81,5 +93,8 @@ mod tests {
         assert!(looks_like_postal_code("61820") && looks_like_postal_code("t6e 1z9"));
         assert!(!looks_like_postal_code("pasta") && !looks_like_postal_code("1234"));
         assert!(!looks_like_postal_code("618201"));
+        assert_eq!(normalize_postal_code("t5j").as_deref(), Some("T5J"));
+        assert!(looks_like_postal_code("T5J") && looks_like_postal_code("t5j"));
+        assert!(!looks_like_postal_code("5TJ") && !looks_like_postal_code("bbq"));
     }
 }

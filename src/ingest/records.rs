@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::attributes::Offer;
-use super::postal::normalize_postal_code;
+use super::postal::{looks_like_postal_code, normalize_postal_code};
 use crate::date::Day;
 
 /// A business of `business.json`, as kept in the index's business table.
@@ -102,12 +102,83 @@ struct RawBusiness<'a> {
     review_count: Option<u64>,
     #[serde(default)]
     is_open: Option<u8>,
+    /// The old schema's `is_open`.
+    #[serde(default)]
+    open: Option<bool>,
+    /// The old schema's address: street lines, then "City, ST 12345".
     #[serde(borrow, default)]
-    categories: Option<Cow<'a, str>>,
+    full_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    categories: Option<Categories<'a>>,
     #[serde(default)]
     attributes: Option<serde_json::Value>,
     #[serde(default)]
     hours: Option<serde_json::Value>,
+}
+
+/// A business's `categories`: Yelp's comma-separated string, or the old schema's list.
+enum Categories<'a> {
+    Text(Cow<'a, str>),
+    List(Vec<String>),
+}
+
+impl Categories<'_> {
+    fn items(&self) -> Vec<String> {
+        let keep = |x: &str| {
+            let t = x.trim();
+            (!t.is_empty()).then(|| t.to_string())
+        };
+        match self {
+            Categories::Text(t) => t.split(',').filter_map(keep).collect(),
+            Categories::List(l) => l.iter().filter_map(|x| keep(x)).collect(),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Categories<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Categories<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a comma-separated string or a list of strings")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Categories::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Categories::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element::<String>()? {
+                    out.push(x);
+                }
+                Ok(Categories::List(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The postal code at the end of an old-schema `full_address` ("Boston, MA 02110",
+/// "Calgary, AB T2P 1J9"), when its last line ends in one; nothing is guessed.
+fn postal_of_full_address(full: &str) -> Option<String> {
+    let last = full.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    let tokens: Vec<&str> = last.split_whitespace().collect();
+    let n = tokens.len();
+    let candidates = [
+        (n >= 2).then(|| format!("{} {}", tokens[n - 2], tokens[n - 1])),
+        tokens.last().map(|t| t.to_string()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|c| looks_like_postal_code(c))
+        .and_then(|c| normalize_postal_code(&c))
 }
 
 #[derive(Deserialize)]
@@ -122,7 +193,52 @@ struct RawReview<'a> {
     #[serde(borrow)]
     text: Cow<'a, str>,
     #[serde(borrow)]
-    date: Cow<'a, str>,
+    date: RawDate<'a>,
+}
+
+/// A review's `date` as written: a string (Yelp's form, ISO-8601 or digits), or a
+/// number (epoch seconds or milliseconds, as many exports of the Yelp files store it).
+#[derive(Debug)]
+enum RawDate<'a> {
+    Text(Cow<'a, str>),
+    Number(f64),
+}
+
+impl RawDate<'_> {
+    fn day(&self) -> Option<Day> {
+        match self {
+            RawDate::Text(s) => Day::parse_review_date(s),
+            RawDate::Number(n) => Day::from_epoch(*n),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawDate<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawDate<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a date string or an epoch number")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(RawDate::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawDate::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(RawDate::Number(v as f64))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(RawDate::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(RawDate::Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 const BUSINESS_TYPES: &[(&str, Kind, bool)] = &[
@@ -137,7 +253,8 @@ const BUSINESS_TYPES: &[(&str, Kind, bool)] = &[
     ("stars", Kind::Num, false),
     ("review_count", Kind::Int, false),
     ("is_open", Kind::Int, false),
-    ("categories", Kind::Str, false),
+    ("categories", Kind::StrOrList, false),
+    ("full_address", Kind::Str, false),
 ];
 
 const REVIEW_TYPES: &[(&str, Kind, bool)] = &[
@@ -146,12 +263,14 @@ const REVIEW_TYPES: &[(&str, Kind, bool)] = &[
     ("stars", Kind::Num, true),
     ("useful", Kind::Int, false),
     ("text", Kind::Str, true),
-    ("date", Kind::Str, true),
+    ("date", Kind::StrOrNum, true),
 ];
 
 #[derive(Clone, Copy)]
 enum Kind {
     Str,
+    StrOrNum,
+    StrOrList,
     Num,
     Int,
 }
@@ -175,6 +294,12 @@ fn diagnose(text: &str, fields: &[(&str, Kind, bool)], err: &serde_json::Error) 
             Some(v) => {
                 let ok = match kind {
                     Kind::Str => v.is_string(),
+                    Kind::StrOrNum => v.is_string() || v.is_number(),
+                    Kind::StrOrList => {
+                        v.is_string()
+                            || v.as_array()
+                                .is_some_and(|a| a.iter().all(|x| x.is_string()))
+                    }
                     Kind::Num => v.is_number(),
                     Kind::Int => v.is_u64() || v.is_i64(),
                 };
@@ -214,32 +339,37 @@ pub fn parse_business(bytes: &[u8]) -> Result<Business, Rejection> {
     let raw: RawBusiness =
         serde_json::from_str(text).map_err(|e| diagnose(text, BUSINESS_TYPES, &e))?;
     let s = |v: Option<Cow<str>>| v.map(|c| c.trim().to_string()).unwrap_or_default();
+    let full = raw.full_address.as_deref();
+    // The old schema: the street is the first line of `full_address`, the postal code
+    // its last token when that is one.
+    let address = match (raw.address, full) {
+        (Some(a), _) => a.trim().to_string(),
+        (None, Some(f)) if f.lines().count() > 1 => {
+            f.lines().next().unwrap_or_default().trim().to_string()
+        }
+        _ => String::new(),
+    };
+    let postal_code = match (raw.postal_code.as_deref(), full) {
+        (Some(p), _) => normalize_postal_code(p),
+        (None, Some(f)) => postal_of_full_address(f),
+        (None, None) => None,
+    };
     Ok(Business {
         business_id: non_empty("business_id", &raw.business_id)?.to_string(),
         name: non_empty("name", &raw.name)?.to_string(),
-        address: s(raw.address),
+        address,
         city: s(raw.city),
         state: s(raw.state),
-        postal_code: raw
-            .postal_code
-            .as_deref()
-            .and_then(normalize_postal_code)
-            .unwrap_or_default(),
+        postal_code: postal_code.unwrap_or_default(),
         latitude: raw.latitude,
         longitude: raw.longitude,
         stars: raw.stars.unwrap_or(0.0).clamp(0.0, 5.0) as f32,
         review_count: raw.review_count.unwrap_or(0).min(u32::MAX as u64) as u32,
-        is_open: raw.is_open.unwrap_or(1) != 0,
+        is_open: raw.is_open.map_or(raw.open.unwrap_or(true), |o| o != 0),
         categories: raw
             .categories
-            .as_deref()
-            .map(|c| {
-                c.split(',')
-                    .map(str::trim)
-                    .filter(|x| !x.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
+            .as_ref()
+            .map(Categories::items)
             .unwrap_or_default(),
         offer: Offer::from_yelp(raw.attributes.as_ref(), raw.hours.as_ref()),
     })
@@ -259,8 +389,18 @@ fn raw_review(bytes: &[u8]) -> Result<RawReview<'_>, Rejection> {
 /// Parses one line of `review.json`.
 pub fn parse_review(bytes: &[u8]) -> Result<Review, Rejection> {
     let raw = raw_review(bytes)?;
-    let day = Day::parse_yelp(&raw.date)
-        .ok_or_else(|| Rejection::new("bad date", format!("bad date {:?}", raw.date)))?;
+    let day = raw.date.day().ok_or_else(|| {
+        let shown = match &raw.date {
+            RawDate::Text(t) => format!("{t:?}"),
+            RawDate::Number(n) => n.to_string(),
+        };
+        Rejection::new(
+            "bad date",
+            format!(
+                "bad date {shown} (expected YYYY-MM-DD HH:MM:SS, ISO-8601, or epoch seconds or milliseconds from 1990 to 2100)"
+            ),
+        )
+    })?;
     if !(raw.stars.is_finite() && (1.0..=5.0).contains(&raw.stars)) {
         return Err(Rejection::new(
             "bad stars",
@@ -334,6 +474,33 @@ mod tests {
     }
 
     #[test]
+    fn epoch_and_iso_dates_are_read() {
+        for date in [
+            "1531001351000",
+            "\"1531001351000\"",
+            "1531001351",
+            "\"2018-07-07T22:09:11Z\"",
+            "\"2018-07-07T22:09:11.000+02:00\"",
+        ] {
+            let line = format!(
+                r#"{{"review_id":"r","business_id":"b","stars":4,"text":"x","date":{date}}}"#
+            );
+            let r = parse_review(line.as_bytes()).unwrap_or_else(|e| panic!("{date}: {e:?}"));
+            assert_eq!(r.day.to_string(), "2018-07-07", "{date}");
+        }
+        let line = r#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":12}"#;
+        assert_eq!(
+            parse_review(line.as_bytes()).unwrap_err().category,
+            "bad date"
+        );
+        let line = r#"{"review_id":"r","business_id":"b","stars":4,"text":"x","date":true}"#;
+        assert_eq!(
+            parse_review(line.as_bytes()).unwrap_err().category,
+            "wrong type"
+        );
+    }
+
+    #[test]
     fn parses_business_with_quirks() {
         let line = r#"{"business_id":"b1","name":"Luigi's","address":"1 Main St","city":"Urbana","state":"IL","postal_code":"61820-1234","latitude":40.1,"longitude":-88.2,"stars":4.5,"review_count":12,"is_open":1,"attributes":{"WiFi":"u'free'"},"categories":"Restaurants, Italian","hours":null}"#;
         let b = parse_business(line.as_bytes()).unwrap();
@@ -343,5 +510,28 @@ mod tests {
         let b = parse_business(line.as_bytes()).unwrap();
         assert_eq!(b.postal_code, "");
         assert!(!b.is_open && b.categories.is_empty());
+    }
+
+    #[test]
+    fn old_schema_businesses_are_read_where_unambiguous() {
+        let line = r#"{"business_id": "b1", "full_address": "75 Federal Street\nFinancial District\nBoston, MA 02110", "hours": {}, "open": false, "categories": ["Bakeries", "Food"], "city": "Boston", "review_count": 6, "name": "Rebecca's Cafe", "neighborhoods": ["Financial District"], "longitude": -71.05, "state": "MA", "stars": 3.5, "latitude": 42.35, "attributes": {"Price Range": 1}, "type": "business"}"#;
+        let b = parse_business(line.as_bytes()).unwrap();
+        assert_eq!(b.postal_code, "02110");
+        assert_eq!(b.address, "75 Federal Street");
+        assert_eq!(b.categories, ["Bakeries", "Food"]);
+        assert!(!b.is_open);
+        let ca = r#"{"business_id": "b2", "name": "X", "full_address": "1 Main St\nCalgary, AB T2P 1J9", "categories": []}"#;
+        assert_eq!(
+            parse_business(ca.as_bytes()).unwrap().postal_code,
+            "T2P 1J9"
+        );
+        // No postal code at the end: none is invented.
+        let none = r#"{"business_id": "b3", "name": "X", "full_address": "Somewhere\nLas Vegas, NV", "categories": ["Food"]}"#;
+        assert_eq!(parse_business(none.as_bytes()).unwrap().postal_code, "");
+        let bad = r#"{"business_id": "b4", "name": "X", "categories": [1, 2]}"#;
+        assert_eq!(
+            parse_business(bad.as_bytes()).unwrap_err().category,
+            "wrong type"
+        );
     }
 }

@@ -46,16 +46,23 @@ impl Current {
         &self.root
     }
 
-    /// Swaps to the current version on disk if it changed (a newer version, or an
-    /// older one after a rollback); returns whether it did.
+    /// Swaps to the current version on disk if it changed (a newer version, an older
+    /// one after a rollback, or a new index rebuilt at the same path: a version of the
+    /// same name but another identity, its manifest's creation time); returns whether
+    /// it did.
     ///
     /// The new version is opened completely before it is swapped in, so searches never
     /// wait and never see half of it, and the old version stays pinned (safe from gc)
     /// until its last search ends. On error the version in use stays.
     pub fn reload(&self) -> Result<bool> {
         let _g = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let name = IndexDir::new(&self.root).current()?;
-        if name == self.snap.load().version {
+        let dir = IndexDir::new(&self.root);
+        let name = dir.current()?;
+        let same = {
+            let now = self.snap.load();
+            name == now.version && dir.manifest(&name)?.created == now.manifest.created
+        };
+        if same {
             return Ok(false);
         }
         let snap = Snapshot::open_current(&self.root)?;

@@ -235,6 +235,17 @@ mod tests {
         assert_eq!((p.zip.as_str(), p.need.as_str()), ("T6E 1Z9", "poutine"));
         let p = ParsedQuery::parse("61820 pasta", Some("60614")).unwrap();
         assert_eq!(p.zip, "60614", "the explicit zip wins");
+        // A Canadian district alone, as Yelp gives some businesses' postal codes.
+        for (q, zip) in [
+            ("T5J poutine", None),
+            ("poutine in t5j", None),
+            ("poutine", Some("t5j")),
+        ] {
+            let p = ParsedQuery::parse(q, zip).unwrap();
+            assert_eq!((p.zip.as_str(), p.need.as_str()), ("T5J", "poutine"), "{q}");
+        }
+        let p = ParsedQuery::parse("T5J 1A7 poutine", None).unwrap();
+        assert_eq!(p.zip, "T5J 1A7", "the full code is still one zipcode");
     }
 
     #[test]

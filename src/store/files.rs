@@ -263,7 +263,7 @@ impl Install {
     /// process writes, and when the version is already here.
     pub fn begin(root: &Path, list: &VersionFiles) -> Result<Install> {
         let dir = IndexDir::new(root);
-        let lock = dir.lock_writer()?;
+        let lock = dir.lock_writer("pull")?;
         let name = list.version.clone();
         if dir.version_path(&name).exists() {
             return Err(Error::Data(format!(

@@ -79,6 +79,39 @@ pub struct WriteLock {
     _file: File,
 }
 
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        // The next holder writes its own name; until then the file names no one.
+        let _ = self._file.set_len(0);
+    }
+}
+
+/// What of an index directory a build created ([`IndexDir::prepare_build`]).
+#[derive(Debug)]
+pub struct Created {
+    root: Option<PathBuf>,
+    versions: Option<PathBuf>,
+    lock: Option<PathBuf>,
+}
+
+impl Created {
+    /// Removes what the build created, when it left it empty: `versions/`, the lock
+    /// file, and the folder itself. Call after the write lock is released.
+    pub fn undo(&self) {
+        if let Some(v) = &self.versions {
+            let _ = fs::remove_dir(v); // only when empty
+        }
+        if let Some(l) = &self.lock {
+            if self.versions.as_ref().is_some_and(|v| !v.exists()) {
+                let _ = fs::remove_file(l);
+            }
+        }
+        if let Some(r) = &self.root {
+            let _ = fs::remove_dir(r); // only when empty
+        }
+    }
+}
+
 /// A shared pin on a version: while held, gc will not remove it.
 #[derive(Debug)]
 pub struct ReaderPin {
@@ -107,21 +140,71 @@ impl IndexDir {
         fs::create_dir_all(&v).at(&v)
     }
 
-    /// Takes the write lock, or fails at once with [`Error::Locked`].
-    pub fn lock_writer(&self) -> Result<WriteLock> {
+    /// Checks that a build may write here, and notes what of the index directory
+    /// exists already, so that a failed first build can remove what it created
+    /// ([`Created::undo`]). A folder that holds files but is not an index (no CURRENT,
+    /// no `versions/`, no `write.lock`) is refused: a build would mix its files with the
+    /// index's.
+    pub fn prepare_build(&self) -> Result<Created> {
+        let root_existed = self.root.exists();
+        if root_existed {
+            let entries: Vec<String> = fs::read_dir(&self.root)
+                .at(&self.root)?
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            let ours = [CURRENT, VERSIONS, WRITE_LOCK];
+            if !entries.is_empty() && !entries.iter().any(|e| ours.contains(&e.as_str())) {
+                let mut shown: Vec<&str> = entries.iter().map(String::as_str).take(3).collect();
+                shown.sort_unstable();
+                return Err(Error::Data(format!(
+                    "{} is not empty ({}{}) and is not a yelpsearch index: building into it \
+                     would mix the index with those files; pass an empty or a new folder \
+                     to --index",
+                    self.root.display(),
+                    shown.join(", "),
+                    if entries.len() > 3 { ", ..." } else { "" }
+                )));
+            }
+        }
+        Ok(Created {
+            root: (!root_existed).then(|| self.root.clone()),
+            versions: (!self.root.join(VERSIONS).exists()).then(|| self.root.join(VERSIONS)),
+            lock: (!self.root.join(WRITE_LOCK).exists()).then(|| self.root.join(WRITE_LOCK)),
+        })
+    }
+
+    /// Takes the write lock for `kind` of work ("build", "update", "gc", "train",
+    /// "rollback", "pull"), or fails at once with [`Error::Locked`] naming the holder:
+    /// the holder writes its kind and pid into the lock file.
+    pub fn lock_writer(&self, kind: &str) -> Result<WriteLock> {
         self.create()?;
         let p = self.root.join(WRITE_LOCK);
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&p)
             .at(&p)?;
         match file.try_lock() {
-            Ok(()) => Ok(WriteLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
-                path: self.root.clone(),
-            }),
+            Ok(()) => {
+                file.set_len(0).at(&p)?;
+                file.write_all(format!("{kind} {}\n", std::process::id()).as_bytes())
+                    .at(&p)?;
+                Ok(WriteLock { _file: file })
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                let held = fs::read_to_string(&p).unwrap_or_default();
+                let holder = match held.split_whitespace().collect::<Vec<_>>()[..] {
+                    [kind, pid] => format!("a running {kind} (pid {pid})"),
+                    _ => "another process".to_string(),
+                };
+                Err(Error::Locked {
+                    path: self.root.clone(),
+                    holder,
+                })
+            }
             Err(fs::TryLockError::Error(e)) => Err(Error::io(p, e)),
         }
     }
@@ -193,6 +276,36 @@ impl IndexDir {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// Names of every version directory, complete or not (a version whose
+    /// `manifest.json` is missing is damaged, but it is still there), oldest first.
+    pub fn version_dirs(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(VERSIONS);
+        let mut out = Vec::new();
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        for entry in rd {
+            let entry = entry.at(&dir)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if valid_name(&name) && entry.path().is_dir() {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Fails with [`Error::IndexNotFound`] unless the directory holds an index, even one
+    /// whose CURRENT is damaged (the recovery commands work on those).
+    pub fn check_exists(&self) -> Result<()> {
+        if self.root.join(CURRENT).is_file() || self.root.join(VERSIONS).is_dir() {
+            return Ok(());
+        }
+        self.current().map(|_| ())
     }
 
     /// Directories of versions that were being written (or removed) when their process
@@ -353,11 +466,19 @@ impl IndexDir {
     /// deleting leaves an abandoned directory for the next gc. Call under the write lock.
     pub fn remove_version(&self, name: &str) -> Result<bool> {
         let p = self.pin_file(name);
-        let file = File::open(&p).at(&p)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Ok(false),
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(p, e)),
+        // A damaged version without manifest or reader.lock cannot be pinned: no
+        // reader can hold it.
+        let file = match File::open(&p) {
+            Ok(f) => Some(f),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(p, e)),
+        };
+        if let Some(file) = &file {
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => return Ok(false),
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(p, e)),
+            }
         }
         let doomed = self
             .root

@@ -24,48 +24,73 @@ pub struct VersionInfo {
     pub current: bool,
     /// Whether a reader pins it.
     pub in_use: bool,
+    /// Why the version is unusable (its manifest is missing or unreadable), when it is:
+    /// `gc` removes it.
+    pub damaged: Option<String>,
 }
 
-/// Every complete version, oldest first.
+/// Every version directory, oldest first, damaged ones included. A damaged CURRENT
+/// does not stop the listing: then no version is marked current.
 pub fn list_versions(root: &Path) -> Result<Vec<VersionInfo>> {
     let dir = IndexDir::new(root);
-    let current = dir.current()?;
+    dir.check_exists()?;
+    let current = dir.current().ok();
     let mut out = Vec::new();
-    for name in dir.versions()? {
-        let m = dir.manifest(&name)?;
+    for name in dir.version_dirs()? {
+        let info = match dir.manifest(&name) {
+            Ok(m) => VersionInfo {
+                created: m.created,
+                origin: m.origin,
+                reviews: m.reviews,
+                model_version: m.model_version,
+                damaged: None,
+                current: false,
+                in_use: false,
+                name: name.clone(),
+            },
+            Err(e) => VersionInfo {
+                created: String::new(),
+                origin: String::new(),
+                reviews: 0,
+                model_version: None,
+                damaged: Some(match e {
+                    Error::Io { .. } => "manifest.json is missing".to_string(),
+                    e => e.to_string(),
+                }),
+                current: false,
+                in_use: false,
+                name: name.clone(),
+            },
+        };
         out.push(VersionInfo {
-            current: name == current,
+            current: current.as_deref() == Some(name.as_str()),
             in_use: dir.in_use(&name)?,
-            created: m.created,
-            origin: m.origin,
-            reviews: m.reviews,
-            model_version: m.model_version,
-            name,
+            ..info
         });
     }
     Ok(out)
 }
 
 /// Points CURRENT at `to`, or at the version before the current one.
-/// Returns (from, to).
+/// Returns (from, to). With `to`, it works on a damaged CURRENT (the recovery of one).
 pub fn rollback(root: &Path, to: Option<&str>) -> Result<(String, String)> {
     let dir = IndexDir::new(root);
-    dir.current()?;
-    let _lock = dir.lock_writer()?;
-    let current = dir.current()?;
+    dir.check_exists()?;
+    let _lock = dir.lock_writer("rollback")?;
+    let current = dir.current();
     let versions = dir.versions()?;
-    let target = match to {
-        Some(t) => {
+    let target = match (to, &current) {
+        (Some(t), _) => {
             if !versions.iter().any(|v| v == t) {
                 return Err(Error::Data(format!(
-                    "{}: no version {t:?}; the versions are {} (see `yelpsearch index versions`)",
+                    "{}: no version {t:?} here; the complete versions are {} (see `yelpsearch index versions`)",
                     root.display(),
                     versions.join(", ")
                 )));
             }
             t.to_string()
         }
-        None => versions
+        (None, Ok(current)) => versions
             .iter()
             .rfind(|v| v.as_str() < current.as_str())
             .cloned()
@@ -75,9 +100,20 @@ pub fn rollback(root: &Path, to: Option<&str>) -> Result<(String, String)> {
                     root.display()
                 ))
             })?,
+        (None, Err(e)) => {
+            return Err(Error::Data(format!(
+                "{e}; say which version to point it at with --to (the complete versions are {})",
+                if versions.is_empty() {
+                    "none: build the index again".to_string()
+                } else {
+                    versions.join(", ")
+                }
+            )))
+        }
     };
     dir.set_current(&target)?;
-    Ok((current, target))
+    let from = current.unwrap_or_else(|_| "a damaged CURRENT".to_string());
+    Ok((from, target))
 }
 
 /// What gc removed and kept.
@@ -89,20 +125,47 @@ pub struct GcReport {
     pub kept_in_use: Vec<String>,
     /// Abandoned half-written (or half-removed) versions and temporary files removed.
     pub abandoned: usize,
+    /// Damaged versions (no readable manifest) removed.
+    pub damaged: Vec<String>,
+    /// Why old versions were kept although `keep` would remove them: CURRENT is
+    /// damaged, so which one is in service is unknown.
+    pub note: Option<String>,
 }
 
 /// Removes all but the newest `keep` versions (never the current one, never one a
-/// reader pins), and whatever interrupted writers left behind.
+/// reader pins), damaged versions, and whatever interrupted writers left behind. On a
+/// damaged CURRENT it removes only what is certainly garbage (abandoned writes and
+/// damaged versions) and keeps every complete version.
 pub fn gc(root: &Path, keep: usize) -> Result<GcReport> {
     let dir = IndexDir::new(root);
-    dir.current()?;
-    let _lock = dir.lock_writer()?;
-    let current = dir.current()?;
+    dir.check_exists()?;
+    let _lock = dir.lock_writer("gc")?;
+    let current = dir.current();
     let mut report = GcReport {
         abandoned: dir.remove_abandoned()?,
         ..GcReport::default()
     };
     let versions = dir.versions()?;
+    for name in dir.version_dirs()? {
+        let is_current = current.as_deref().ok() == Some(name.as_str());
+        if versions.contains(&name) || is_current {
+            continue;
+        }
+        if dir.remove_version(&name)? {
+            report.damaged.push(name);
+        } else {
+            report.kept_in_use.push(name);
+        }
+    }
+    let current = match current {
+        Ok(c) => c,
+        Err(e) => {
+            report.note = Some(format!(
+                "{e}: every complete version was kept; point CURRENT at one with `yelpsearch index rollback --to VERSION`"
+            ));
+            return Ok(report);
+        }
+    };
     let cut = versions.len().saturating_sub(keep.max(1));
     for name in versions[..cut].iter().filter(|n| **n != current) {
         if dir.remove_version(name)? {

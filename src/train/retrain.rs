@@ -41,7 +41,7 @@ pub fn retrain(root: &Path, opts: &TrainOptions) -> Result<RetrainReport> {
 pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<RetrainReport> {
     let t0 = std::time::Instant::now();
     let dir = IndexDir::new(root);
-    let _lock = dir.lock_writer()?;
+    let _lock = dir.lock_writer("train")?;
     let parent = dir.current()?;
     let pdir = dir.version_path(&parent);
     let snap = Snapshot::open_dir(&pdir, None)?;

@@ -13,12 +13,12 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::options::BuildOptions;
-use super::pass_one::read_reviews;
+use super::pass_one::{check_accepted, read_reviews};
 use super::pass_two::{index_partitioned, PassTwo};
 use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
 use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
-use crate::ingest::{read_businesses, FileReport};
+use crate::ingest::{read_businesses_logged, FileReport, RejectLog};
 use crate::model::file::ModelFile;
 use crate::model::text::{TextModel, TextModelReport};
 use crate::store::layout::{
@@ -54,6 +54,8 @@ pub struct BuildReport {
     pub text_model: Option<TextModelReport>,
     /// The model's version and kind.
     pub model: String,
+    /// The file listing every skipped and left-out line (JSON lines), when there was one.
+    pub rejects: Option<std::path::PathBuf>,
 }
 
 /// Pass one ([`super::pass_one`]): every accepted review of `reviews`, resolved against
@@ -64,6 +66,7 @@ pub(crate) fn spill_reviews(
     table: &BusinessTable,
     spill_dir: &Path,
     opts: &BuildOptions,
+    log: &RejectLog,
     mut each: impl FnMut(&SpillRecord),
 ) -> Result<Spilled> {
     let size = std::fs::metadata(reviews).at(reviews)?.len();
@@ -71,7 +74,7 @@ pub(crate) fn spill_reviews(
     // about 80,000 reviews, ~60 MB once read.
     let buckets = ((size / (16 << 20)) as usize).clamp(8, 512);
     let mut spill = Spill::create(spill_dir, buckets, table.zips().len())?;
-    let (report, _) = read_reviews(reviews, table, opts, |rec| {
+    let (report, _) = read_reviews(reviews, table, opts, Some(log), |rec| {
         each(&rec);
         spill.push(&rec)
     })?;
@@ -135,6 +138,43 @@ pub(crate) fn train_text(
     Ok((model, surfaces))
 }
 
+/// The error of a business file without one usable line: the most common reasons with
+/// an example, and a hint when the file looks like a review file or an old schema.
+fn no_businesses(path: &Path, report: &FileReport) -> Error {
+    let reasons: Vec<String> = report
+        .top_reasons()
+        .into_iter()
+        .take(3)
+        .map(|(category, n)| {
+            let example = report
+                .issues
+                .iter()
+                .find(|i| i.category == category)
+                .map(|i| format!(", e.g. line {}: {}", i.line, i.reason))
+                .unwrap_or_default();
+            format!("{category}: {n}{example}")
+        })
+        .collect();
+    let hint = if report.issues.iter().any(|i| i.reason.contains("`name`")) && report.read > 0 {
+        " This looks like a review file: did you swap --business and --reviews?"
+    } else {
+        ""
+    };
+    let why = if report.read == 0 {
+        "the file has no lines".to_string()
+    } else {
+        format!(
+            "none of its {} lines is a usable business ({})",
+            report.read,
+            reasons.join("; ")
+        )
+    };
+    Error::TooFewAccepted {
+        path: path.to_path_buf(),
+        detail: format!("no valid business lines: {why}, so nothing was built.{hint}"),
+    }
+}
+
 /// Total size of the files in a directory.
 pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
@@ -177,19 +217,44 @@ pub fn build_index(
         }
     }
     let dir = IndexDir::new(index_dir);
-    let _lock = dir.lock_writer()?;
-    let (businesses, biz_report) = read_businesses(business, opts.strict)?;
+    let created = dir.prepare_build()?;
+    let log = opts.reject_log();
+    let result = build_locked(&dir, business, reviews, opts, &log, t0);
+    let finished = log.finish();
+    if result.is_err() {
+        // A failed first build leaves no half folder behind (the lock is released).
+        created.undo();
+    }
+    let mut report = result?;
+    finished?;
+    report.rejects = log.written();
+    Ok(report)
+}
+
+/// [`build_index`] under the index's write lock.
+fn build_locked(
+    dir: &IndexDir,
+    business: &Path,
+    reviews: &Path,
+    opts: &BuildOptions,
+    log: &RejectLog,
+    t0: Instant,
+) -> Result<BuildReport> {
+    let _lock = dir.lock_writer("build")?;
+    let removed = dir.remove_abandoned()?;
+    if removed > 0 {
+        tracing::info!(removed, "removed what interrupted writers left behind");
+    }
+    let (businesses, biz_report) = read_businesses_logged(business, opts.strict, Some(log))?;
     if businesses.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: no valid business lines",
-            business.display()
-        )));
+        return Err(no_businesses(business, &biz_report));
     }
     let table = BusinessTable::new(businesses);
     let (name, tmp) = dir.begin_version()?;
     let result = (|| -> Result<BuildReport> {
         let stage = std::time::Instant::now();
-        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts, |_| {})?;
+        let spilled = spill_reviews(reviews, &table, &tmp.join("spill"), opts, log, |_| {})?;
+        check_accepted(reviews, &spilled.report, opts, log, false)?;
         tracing::info!(
             seconds = stage.elapsed().as_secs_f64(),
             "read and validated reviews"
@@ -257,6 +322,7 @@ pub fn build_index(
             index_bytes,
             text_model: text_report,
             model: format!("{} ({})", model.version, model.kind),
+            rejects: None,
         })
     })();
     match result {

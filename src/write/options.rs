@@ -1,6 +1,7 @@
 //! The options every write shares (builds, updates, scans): dates, strictness, the
 //! memory budget and writers, progress reports and cancellation.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 
 use crate::date::Day;
 use crate::error::{Error, Result};
+use crate::ingest::RejectLog;
 
 /// Progress of long work: a stage name and counts.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +45,18 @@ pub struct BuildOptions {
     pub progress: Option<ProgressFn>,
     /// Set to stop the build early with [`Error::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The least share (0 to 1) of the review lines (those not left out by `until`)
+    /// that must be accepted, or the build or update fails and publishes nothing
+    /// ([`Error::TooFewAccepted`]). A build that accepts no review always fails.
+    pub min_accepted: f64,
+    /// Where every skipped or left-out line is written, as JSON lines (created only
+    /// when there is one; the report names it); `None`: nowhere, the report lists the
+    /// first 100 (the command line defaults to a file in the temporary directory).
+    pub rejects: Option<PathBuf>,
 }
+
+/// The default share of review lines a build or an update must accept.
+pub const MIN_ACCEPTED: f64 = 0.5;
 
 impl Default for BuildOptions {
     fn default() -> Self {
@@ -55,6 +68,8 @@ impl Default for BuildOptions {
             train_ranker: true,
             progress: None,
             cancel: None,
+            min_accepted: MIN_ACCEPTED,
+            rejects: None,
         }
     }
 }
@@ -63,6 +78,14 @@ impl BuildOptions {
     pub(crate) fn report(&self, stage: &'static str, done: u64, total: Option<u64>) {
         if let Some(p) = &self.progress {
             p(&Progress { stage, done, total });
+        }
+    }
+
+    /// The rejects file of a run ([`BuildOptions::rejects`]; none when unset).
+    pub(crate) fn reject_log(&self) -> RejectLog {
+        match &self.rejects {
+            Some(p) => RejectLog::new(p),
+            None => RejectLog::disabled(),
         }
     }
 

@@ -14,27 +14,39 @@ use rayon::prelude::*;
 use super::options::BuildOptions;
 use super::spill::{id_hash, SpillRecord};
 use crate::error::{Error, Result};
-use crate::ingest::{parse_review, FileReport, Line, LineReader, Rejection, MAX_LINE_BYTES};
+use crate::ingest::{
+    parse_review, truncation, FileReport, Line, LineReader, RejectLog, Rejection, MAX_LINE_BYTES,
+    UNTIL,
+};
 use crate::store::table::{BusinessTable, NO_ZIP};
 
 /// Lines per batch handed from the reader thread to the parsers.
 const BATCH: usize = 8192;
 
+/// What reading a file found besides its lines: the uncompressed bytes read, and where a
+/// truncated gzip stream was cut ([`LineReader::truncated_after`]).
+pub(crate) struct Read {
+    pub(crate) bytes: u64,
+    pub(crate) truncated_after: Option<u64>,
+}
+
 /// Streams the lines of `path` in batches read on a thread of their own, calling `f` on
-/// each batch in order; returns the uncompressed bytes read. An error from `f` stops the
-/// reading and is returned.
+/// each batch in order. An error from `f` stops the reading and is returned.
 pub(crate) fn for_each_batch(
     path: &Path,
     mut f: impl FnMut(Vec<Line>) -> Result<()>,
-) -> Result<u64> {
+) -> Result<Read> {
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Line>>(4);
     let reader_path = path.to_path_buf();
-    let reader = std::thread::spawn(move || -> Result<u64> {
+    let reader = std::thread::spawn(move || -> Result<Read> {
         let mut r = LineReader::open(&reader_path)?;
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             if !r.next_batch(&mut batch, BATCH)? || tx.send(batch).is_err() {
-                return Ok(r.bytes_read());
+                return Ok(Read {
+                    bytes: r.bytes_read(),
+                    truncated_after: r.truncated_after(),
+                });
             }
         }
     });
@@ -86,9 +98,10 @@ pub(crate) fn read_reviews(
     reviews: &Path,
     table: &BusinessTable,
     opts: &BuildOptions,
+    log: Option<&RejectLog>,
     mut accept: impl FnMut(SpillRecord) -> Result<()>,
 ) -> Result<(FileReport, u64)> {
-    let mut report = FileReport::default();
+    let mut report = FileReport::logged(log);
     let mut seen: HashSet<u64> = HashSet::new();
     let mut take = |parsed: Parsed| -> Result<()> {
         for (no, p) in parsed {
@@ -104,7 +117,7 @@ pub(crate) fn read_reviews(
                 }
             };
             if opts.until.is_some_and(|u| r.day >= u) {
-                report.exclude("dated on or after --until");
+                report.exclude(UNTIL);
                 continue;
             }
             let Some(biz) = table.ord_of(&r.business_id) else {
@@ -117,9 +130,15 @@ pub(crate) fn read_reviews(
             };
             let zip = table.zip_of(biz);
             if zip == NO_ZIP {
-                // Yelp ships a few businesses without a postal code: not an error, but
-                // nothing a zipcode search could find.
-                report.exclude("business has no postal code");
+                // Yelp ships a few businesses without a postal code (and some exports
+                // of its files have none at all): not an error, but nothing a zipcode
+                // search could find. Each such review is listed, none vanishes unsaid.
+                report.leave_out(
+                    reviews,
+                    no,
+                    NO_POSTAL_CODE,
+                    format!("business {:?} has no postal code", r.business_id),
+                );
                 continue;
             }
             if !seen.insert(id_hash(&r.review_id)) {
@@ -146,7 +165,7 @@ pub(crate) fn read_reviews(
     };
     // Batch k is taken in order on this thread while the pool parses batch k + 1.
     let mut previous: Option<Parsed> = None;
-    let bytes = for_each_batch(reviews, |batch| {
+    let read = for_each_batch(reviews, |batch| {
         opts.check_cancel()?;
         let mut parsed = None;
         rayon::in_place_scope(|s| {
@@ -159,7 +178,104 @@ pub(crate) fn read_reviews(
     if let Some(last) = previous {
         take(last)?;
     }
-    Ok((report, bytes))
+    truncation(reviews, read.truncated_after, opts.strict, &mut report)?;
+    Ok((report, read.bytes))
+}
+
+/// The category of reviews left out because their business has no postal code.
+pub(crate) const NO_POSTAL_CODE: &str = "business has no postal code";
+
+/// Fails, publishing nothing, when a review file's accepted lines are fewer than
+/// `opts.min_accepted` of those not left out by `--until`, or none at all (unless
+/// `empty_ok` and the file has no such line: an update with nothing in it). The error
+/// gives the counts, the most common reasons with an example line of each, where every
+/// line is listed, and what to do.
+pub(crate) fn check_accepted(
+    path: &Path,
+    report: &FileReport,
+    opts: &BuildOptions,
+    log: &RejectLog,
+    empty_ok: bool,
+) -> Result<()> {
+    let considered = report.read - report.excluded.get(UNTIL).copied().unwrap_or(0);
+    if considered == 0 && empty_ok {
+        return Ok(());
+    }
+    let share = report.accepted as f64 / considered.max(1) as f64;
+    if report.accepted > 0 && share >= opts.min_accepted {
+        return Ok(());
+    }
+    log.finish()?;
+    let mut reasons = Vec::new();
+    for (category, n) in report.top_reasons().into_iter().take(3) {
+        let example = report
+            .issues
+            .iter()
+            .find(|i| i.category == category)
+            .map(|i| format!(", e.g. line {}: {}", i.line, i.reason))
+            .unwrap_or_default();
+        reasons.push(format!("{category}: {n}{example}"));
+    }
+    let mut detail = if considered == 0 {
+        "the file has no review lines".to_string()
+    } else {
+        format!(
+            "only {} of {} review lines were accepted ({:.1}%, the least accepted is {:.0}%)",
+            report.accepted,
+            considered,
+            100.0 * share,
+            100.0 * opts.min_accepted
+        )
+    };
+    detail.push_str(", so nothing was published");
+    if !reasons.is_empty() {
+        detail.push_str(&format!(". Why: {}", reasons.join("; ")));
+    }
+    if let Some(p) = log.written() {
+        detail.push_str(&format!(
+            ". Every rejected line is listed in {}",
+            p.display()
+        ));
+    }
+    if report.truncated_after.is_some() {
+        detail.push_str(". The file is truncated: download or copy it again");
+    }
+    let top = report.top_reasons().first().map(|(c, _)| c.clone());
+    let advice = match top.as_deref() {
+        Some(NO_POSTAL_CODE) => {
+            "the business file has no postal codes for these reviews' businesses (zipcode \
+             search needs them): use a business file with postal_code"
+        }
+        Some("unknown business") => {
+            "most reviews are of businesses missing from the business file: pass the \
+             business file these reviews come from"
+        }
+        Some("missing field") if looks_like_businesses(report) => {
+            "this looks like a business file: did you swap --business and --reviews?"
+        }
+        _ => "fix the file",
+    };
+    detail.push_str(&format!(". What to do: {advice}"));
+    if report.accepted > 0 {
+        detail.push_str(&format!(
+            "; or, to publish an index of the lines that were accepted, pass a lower \
+             --min-accepted (e.g. --min-accepted {:.2})",
+            (share * 0.9 * 100.0).floor() / 100.0
+        ));
+    }
+    Err(Error::TooFewAccepted {
+        path: path.to_path_buf(),
+        detail,
+    })
+}
+
+/// Whether a review file's rejected lines say it is a business file (their reviews'
+/// fields are missing, and the listed reasons name `review_id`).
+fn looks_like_businesses(report: &FileReport) -> bool {
+    report
+        .issues
+        .iter()
+        .any(|i| i.reason.contains("`review_id`"))
 }
 
 /// A batch's lines, parsed, with their line numbers.

@@ -103,6 +103,10 @@ pub fn scan_reviews(
                 }
             }
             Ok(())
+        })
+        .map(|r| {
+            report.truncated_after = r.truncated_after;
+            r.bytes
         })?,
         ScanDepth::Parse => for_each_batch(path, |batch| {
             for (no, p) in parse_lines(batch, parse_review_fields) {
@@ -113,6 +117,10 @@ pub fn scan_reviews(
                 }
             }
             Ok(())
+        })
+        .map(|r| {
+            report.truncated_after = r.truncated_after;
+            r.bytes
         })?,
         ScanDepth::Validate => {
             let opts = BuildOptions {
@@ -120,7 +128,7 @@ pub fn scan_reviews(
                 strict,
                 ..BuildOptions::default()
             };
-            let (r, bytes) = read_reviews(path, table, &opts, |_| Ok(()))?;
+            let (r, bytes) = read_reviews(path, table, &opts, None, |_| Ok(()))?;
             report = r;
             bytes
         }

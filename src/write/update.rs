@@ -27,10 +27,11 @@ use super::build::spill_reviews;
 use super::delete::DocsQuery;
 use super::document::review_term;
 use super::options::BuildOptions;
+use super::pass_one::check_accepted;
 use super::pass_two::index_spilled;
 use super::spill::{read_bucket, Spill, SpillRecord, Spilled};
 use crate::error::{Error, IoContext, Result};
-use crate::ingest::{read_businesses, FileReport};
+use crate::ingest::{read_businesses_logged, FileReport, RejectLog};
 use crate::model::file::ModelFile;
 use crate::model::text::TextModel;
 use crate::store::layout::{
@@ -66,8 +67,16 @@ pub struct UpdateReport {
     pub businesses_changed: u64,
     /// Business file accounting.
     pub businesses: Option<FileReport>,
-    /// Review file accounting (bad lines).
+    /// Review file accounting: every line read is added, replaced, unchanged, skipped
+    /// (`reviews.skipped`) or left out (`reviews.excluded`).
     pub reviews: FileReport,
+    /// The file listing every skipped and left-out line (JSON lines), when there was one.
+    pub rejects: Option<std::path::PathBuf>,
+    /// Set when the parent version has no usable model: the new version serves the
+    /// BM25 fallback and its new reviews were indexed without clause scores. Said
+    /// loudly in the summary rather than refused, since a missing model has a meaning
+    /// (the fallback) that indexes of the first schema rely on.
+    pub model_warning: Option<String>,
     /// Live reviews after the update.
     pub total_reviews: u64,
     /// Wall time, seconds.
@@ -121,7 +130,25 @@ pub fn update_index(
     }
     let dir = IndexDir::new(root);
     dir.current()?; // "not an index" before anything is created in the directory
-    let _lock = dir.lock_writer()?;
+    let log = opts.reject_log();
+    let result = update_locked(&dir, reviews, business, opts, &log, t0);
+    let finished = log.finish();
+    let mut report = result?;
+    finished?;
+    report.rejects = log.written();
+    Ok(report)
+}
+
+/// [`update_index`] under the index's write lock.
+fn update_locked(
+    dir: &IndexDir,
+    reviews: &Path,
+    business: Option<&Path>,
+    opts: &BuildOptions,
+    log: &RejectLog,
+    t0: Instant,
+) -> Result<UpdateReport> {
+    let _lock = dir.lock_writer("update")?;
     let removed = dir.remove_abandoned()?;
     if removed > 0 {
         tracing::info!(removed, "removed what interrupted writers left behind");
@@ -134,18 +161,18 @@ pub fn update_index(
     };
     let mut table = BusinessTable::load(&dir.version_path(&parent).join(BUSINESSES))?;
     let moved = match business {
-        Some(b) => apply_businesses(&mut table, b, opts, &mut report)?,
+        Some(b) => apply_businesses(&mut table, b, opts, log, &mut report)?,
         None => HashMap::new(),
     };
     let (name, tmp) = dir.begin_version()?;
     let staged = stage_version(
-        &dir,
+        dir,
         &parent,
         &name,
         &tmp,
         &table,
         &moved,
-        reviews,
+        (reviews, log),
         opts,
         &mut report,
     );
@@ -176,9 +203,10 @@ fn apply_businesses(
     table: &mut BusinessTable,
     path: &Path,
     opts: &BuildOptions,
+    log: &RejectLog,
     report: &mut UpdateReport,
 ) -> Result<HashMap<u32, u32>> {
-    let (list, file_report) = read_businesses(path, opts.strict)?;
+    let (list, file_report) = read_businesses_logged(path, opts.strict, Some(log))?;
     let mut moved = HashMap::new();
     for biz in list {
         let before = table.ord_of(&biz.business_id).map(|o| (o, table.zip_of(o)));
@@ -327,16 +355,17 @@ fn stage_version(
     tmp: &Path,
     table: &BusinessTable,
     moved: &HashMap<u32, u32>,
-    reviews: &Path,
+    (reviews, log): (&Path, &RejectLog),
     opts: &BuildOptions,
     report: &mut UpdateReport,
 ) -> Result<bool> {
     let stage = Instant::now();
     // The keys of the update's reviews: the parent maps only those documents.
     let mut wanted = HashSet::new();
-    let spilled = spill_reviews(reviews, table, &tmp.join("spill"), opts, |rec| {
+    let spilled = spill_reviews(reviews, table, &tmp.join("spill"), opts, log, |rec| {
         wanted.insert(review_key(&rec.review_id));
     })?;
+    check_accepted(reviews, &spilled.report, opts, log, true)?;
     report.reviews = spilled.report.clone();
     tracing::info!(
         seconds = stage.elapsed().as_secs_f64(),
@@ -371,7 +400,8 @@ fn stage_version(
         dir: fresh_dir,
     };
     link_files(&pdir, tmp, &[MANIFEST, READER_LOCK, BUSINESSES])?;
-    let model = parent_model(&pdir, tmp)?;
+    let (model, warning) = parent_model(&pdir, tmp, parent)?;
+    report.model_warning = warning;
     report.total_reviews =
         write_segments(tmp, plan.deletes, &fresh, model.text_model.as_ref(), opts)?;
     tracing::info!(
@@ -480,19 +510,26 @@ fn rehome(
 }
 
 /// The parent's model, shared by hard link (its text model scores the new reviews'
-/// clauses the way the old ones were scored); the BM25 fallback when it is unusable.
-fn parent_model(pdir: &Path, tmp: &Path) -> Result<ModelFile> {
+/// clauses the way the old ones were scored); the BM25 fallback when it is unusable,
+/// with the warning the summary gives.
+fn parent_model(pdir: &Path, tmp: &Path, parent: &str) -> Result<(ModelFile, Option<String>)> {
     match ModelFile::load(&pdir.join(MODEL)) {
-        Ok(m) => Ok(m),
+        Ok(m) => Ok((m, None)),
         Err(e) => {
-            tracing::warn!(error = %e, "the parent's model is unusable; the new version gets the BM25 fallback");
+            let warning = format!(
+                "the parent version {parent} has no usable model ({e}): the new version \
+                 serves the BM25 fallback and its new reviews were indexed without the \
+                 text model; rebuild the index (or roll back to a version with a model) \
+                 to rank with a trained model again"
+            );
+            tracing::warn!("{warning}");
             let m = ModelFile::fallback(None, "the parent version had no usable model");
             let p = tmp.join(MODEL);
             if p.exists() {
                 std::fs::remove_file(&p).at(&p)?;
             }
             m.save(&p)?;
-            Ok(m)
+            Ok((m, Some(warning)))
         }
     }
 }

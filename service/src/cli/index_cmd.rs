@@ -152,6 +152,36 @@ pub struct Common {
     /// No progress on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Write every skipped or left-out line (file, line number, reason) to this file,
+    /// as JSON lines [default: yelpsearch-rejects-PID-TIME.jsonl in the temporary
+    /// directory; the summary names it].
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// The least share of the review lines that must be accepted, or nothing is
+    /// published (0 to 1).
+    #[arg(long, default_value_t = yelpsearch::MIN_ACCEPTED, value_parser = share)]
+    min_accepted: f64,
+}
+
+/// The rejects file when `--rejects` is not given: in the temporary directory, not in
+/// the index folder (a failed build leaves that folder as it found it), named after the
+/// process and the time; created only when a line is rejected.
+fn default_rejects() -> PathBuf {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    std::env::temp_dir().join(format!(
+        "yelpsearch-rejects-{}-{secs}.jsonl",
+        std::process::id()
+    ))
+}
+
+/// A share from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a share from 0 to 1 (e.g. 0.2)")),
+    }
 }
 
 impl Common {
@@ -175,6 +205,8 @@ impl Common {
             memory_mb: self.memory_mb,
             threads: self.threads,
             progress,
+            rejects: Some(self.rejects.clone().unwrap_or_else(default_rejects)),
+            min_accepted: self.min_accepted,
             ..BuildOptions::default()
         }
     }
@@ -185,12 +217,39 @@ fn print_issues(r: &yelpsearch::FileReport) {
         eprintln!("warning: {i}");
     }
     let listed = r.issues.len() as u64;
-    if r.skipped_total() > listed {
+    let until = r.excluded.get(yelpsearch::UNTIL).copied().unwrap_or(0);
+    let all = r.skipped_total() + r.excluded_total() - until;
+    if all > listed {
         eprintln!(
-            "warning: ... and {} more bad lines",
-            r.skipped_total() - listed
+            "warning: ... and {} more lines skipped or left out (the rejects file lists them all)",
+            all - listed
         );
     }
+    if let Some(n) = r.truncated_after {
+        eprintln!("warning: the file is truncated after line {n}: the lines before the cut were kept (--strict refuses it)");
+    }
+}
+
+/// Where every rejected line went (the summary's last line).
+fn print_rejects(rejects: &Option<PathBuf>) {
+    if let Some(p) = rejects {
+        println!(
+            "  every skipped or left-out line is listed in {}",
+            p.display()
+        );
+    }
+}
+
+/// With `--json`, a failure is a JSON error object on stdout too (the message is on
+/// stderr as always).
+fn json_error<T>(json: bool, r: CliResult<T>) -> CliResult<T> {
+    if let (true, Err(CliError::Core(e))) = (json, &r) {
+        println!(
+            "{}",
+            yelpsearch::api::ApiError::new(e.code(), e.to_string()).to_json()
+        );
+    }
+    r
 }
 
 /// What `index build --parse-only` measured.
@@ -278,7 +337,10 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             let mut opts = common.options();
             opts.until = until;
             opts.train_ranker = !no_train;
-            let r = build_index(&business, &reviews, &index, &opts)?;
+            let r = json_error(
+                common.json,
+                build_index(&business, &reviews, &index, &opts).map_err(CliError::from),
+            )?;
             print_issues(&r.businesses);
             print_issues(&r.reviews);
             if common.json {
@@ -301,6 +363,7 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                 );
             }
             println!("  model: {}", r.model);
+            print_rejects(&r.rejects);
             Ok(())
         }
         IndexCommand::Update {
@@ -310,7 +373,11 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             common,
         } => {
             let opts = common.options();
-            let r = yelpsearch::update_index(&index, &reviews, business.as_deref(), &opts)?;
+            let r = json_error(
+                common.json,
+                yelpsearch::update_index(&index, &reviews, business.as_deref(), &opts)
+                    .map_err(CliError::from),
+            )?;
             print_issues(&r.reviews);
             if let Some(b) = &r.businesses {
                 print_issues(b);
@@ -327,14 +394,19 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                 );
             }
             println!(
-                "  reviews: {} added, {} replaced, {} unchanged (already indexed), {} skipped",
+                "  reviews: {} lines read: {} added, {} replaced, {} unchanged (already indexed), {} skipped, {} left out",
+                r.reviews.read,
                 r.added,
                 r.replaced,
                 r.unchanged,
-                r.reviews.skipped_total()
+                r.reviews.skipped_total(),
+                r.reviews.excluded_total()
             );
             for (why, n) in &r.reviews.skipped {
                 println!("    skipped {n}: {why}");
+            }
+            for (why, n) in &r.reviews.excluded {
+                println!("    left out {n}: {why}");
             }
             println!(
                 "  businesses: {} added, {} changed; reviews moved with a business's new zipcode: {}, dropped with its zipcode: {}",
@@ -344,10 +416,21 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                 "  {} reviews in the index; {:.1}s ({:.0} reviews/s)",
                 r.total_reviews, r.seconds, r.reviews_per_sec
             );
+            print_rejects(&r.rejects);
+            if let Some(w) = &r.model_warning {
+                println!("  WARNING: {w}");
+                eprintln!("warning: {w}");
+            }
             Ok(())
         }
         IndexCommand::Versions { index, json } => {
             let v = yelpsearch::list_versions(&index)?;
+            if let Err(e) = yelpsearch::IndexDir::new(&index).current() {
+                eprintln!(
+                    "warning: {e}: point CURRENT at a good version with `yelpsearch index rollback --index {} --to VERSION`",
+                    index.display()
+                );
+            }
             if json {
                 return super::print_json(&v);
             }
@@ -366,6 +449,9 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                     x.model_version.unwrap_or_default(),
                     if x.in_use { "yes" } else { "" }
                 );
+                if let Some(why) = &x.damaged {
+                    println!("          damaged: {why} (`index gc` removes it)");
+                }
             }
             Ok(())
         }
@@ -407,13 +493,18 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
             let index = index.ok_or_else(|| CliError::Usage("--index or --remote".into()))?;
             let r = yelpsearch::gc(&index, keep)?;
             println!(
-                "removed {} versions ({}), {} abandoned writes; kept {} in use ({})",
+                "removed {} versions ({}), {} damaged versions ({}), {} abandoned writes; kept {} in use ({})",
                 r.removed.len(),
                 r.removed.join(", "),
+                r.damaged.len(),
+                r.damaged.join(", "),
                 r.abandoned,
                 r.kept_in_use.len(),
                 r.kept_in_use.join(", ")
             );
+            if let Some(note) = &r.note {
+                eprintln!("warning: {note}");
+            }
             Ok(())
         }
         IndexCommand::Publish {
