@@ -11,13 +11,15 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::lambdamart::{self as ltr, ndcg_at, LtrConfig, QueryGroup};
 use crate::date::Day;
-use crate::error::{Error, Result};
+use crate::error::{check_cancel, Error, Result};
 use crate::model::features::{aspect_feature_indices, BizStats, N_FEATURES};
 use crate::model::file::{ModelFile, TrainingData, TrainingWindow};
 use crate::model::forest::Ensemble;
@@ -53,6 +55,28 @@ pub struct TrainOptions {
     /// metrics (`no_aspect_*`) in the model file. `model train` does; a build does not.
     #[serde(default)]
     pub ablation: bool,
+    /// Set to stop training early with [`Error::Cancelled`] (checked between chunks of
+    /// labelled queries and between trees).
+    #[serde(skip)]
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called after each tree of the boosting with (trees grown, most trees), and once
+    /// at its end with the two equal.
+    #[serde(skip)]
+    pub on_tree: TreeProgress,
+}
+
+/// A callback of the boosting's progress ([`TrainOptions::on_tree`]).
+#[derive(Clone, Default)]
+pub struct TreeProgress(pub Option<Arc<dyn Fn(u64, u64) + Send + Sync>>);
+
+impl std::fmt::Debug for TreeProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "TreeProgress(Some(..))"
+        } else {
+            "TreeProgress(None)"
+        })
+    }
 }
 
 impl Default for TrainOptions {
@@ -66,6 +90,8 @@ impl Default for TrainOptions {
             terms: None,
             without_aspect: false,
             ablation: false,
+            cancel: None,
+            on_tree: TreeProgress::default(),
         }
     }
 }
@@ -331,7 +357,9 @@ fn labelled_queries_judged(
     };
     let (stats, _): (Vec<BizStats>, i32) =
         business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    check_cancel(opts.cancel.as_deref())?;
     let (judged, mined) = judged_and_training_terms(snap, opts.max_terms)?;
+    check_cancel(opts.cancel.as_deref())?;
     let terms = match &opts.terms {
         Some(t) => t.clone(),
         None => mined,
@@ -490,6 +518,7 @@ fn labelled_queries_judged(
             if out.len() >= max_category {
                 break;
             }
+            check_cancel(opts.cancel.as_deref())?;
             let found: Vec<LabelledQuery> = chunk
                 .par_iter()
                 .filter_map(|(_, zip, asked)| query_of(zip, asked))
@@ -504,6 +533,7 @@ fn labelled_queries_judged(
         if out.len() >= max_total {
             break;
         }
+        check_cancel(opts.cancel.as_deref())?;
         // In parallel, kept in draw order.
         let found: Vec<LabelledQuery> = chunk
             .par_iter()
@@ -613,11 +643,14 @@ pub fn train_on_snapshot(
     }
     let aspect = aspect_feature_indices();
     let mask: &[usize] = if opts.without_aspect { &aspect } else { &[] };
+    let cancel = opts.cancel.as_deref();
     let (ens, _) = ltr::train(
         &groups(&queries, false, mask),
         &groups(&queries, true, mask),
         &opts.ltr,
-    );
+        cancel,
+        opts.on_tree.0.as_deref(),
+    )?;
     let learned = evaluate(&queries, &|q, i| ens.predict(&q.group.rows[i]));
     // The ablation (a second ranker without aspect sentiment) costs a second training:
     // only when asked for.
@@ -626,7 +659,9 @@ pub fn train_on_snapshot(
             &groups(&queries, false, &aspect),
             &groups(&queries, true, &aspect),
             &opts.ltr,
-        );
+            cancel,
+            None,
+        )?;
         evaluate(&queries, &|q, i| {
             let mut r = q.group.rows[i].clone();
             for &m in &aspect {
