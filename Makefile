@@ -4,12 +4,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test lint rust-test python-test e2e-test deploy-test cluster-test bench
+.PHONY: demo test lint rust-test python-test sigint-test e2e-test deploy-test cluster-test bench
 
 demo:
 	$(CARGO) run --release --bin yelpsearch -- demo
 
-test: lint rust-test python-test e2e-test deploy-test cluster-test
+test: lint rust-test python-test sigint-test e2e-test deploy-test cluster-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -20,6 +20,10 @@ rust-test:
 
 python-test:
 	bash tests/run-python.sh
+
+# The Ctrl-C tests again with SIGINT ignored, as in `nohup make test &` or a CI runner.
+sigint-test: python-test
+	bash tests/sigint-ignored.sh
 
 e2e-test:
 	bash tests/e2e/run.sh

@@ -84,7 +84,8 @@ impl SearchParams {
             }
         }
         let q = decode(q.ok_or(QueryError::MissingQuery)?).map_err(|_| QueryError::NotUtf8)?;
-        if q.is_empty() {
+        // The search's own check (a query of spaces is empty too), made before the rest.
+        if q.trim().is_empty() {
             return Err(QueryError::EmptyQuery);
         }
         if q.chars().count() > MAX_QUERY_CHARS {
@@ -211,7 +212,8 @@ impl ApiError {
 
     /// An error of `code` with the message the API gives it when there is nothing more
     /// to say (`not_ready`, `overloaded`, `timeout`, `not_found`, `method_not_allowed`,
-    /// `internal`; any other code is answered as `internal`).
+    /// `bad_request`, `uri_too_long`, `headers_too_large`, `internal`; any other code is
+    /// answered as `internal`).
     pub fn of_code(code: ErrorCode) -> Self {
         let message = match code {
             ErrorCode::NotReady => "the search index is still loading, try again shortly",
@@ -219,6 +221,11 @@ impl ApiError {
             ErrorCode::Timeout => "the request took too long, try again",
             ErrorCode::NotFound => "no such page: see /openapi.json for the API",
             ErrorCode::MethodNotAllowed => "only GET (and HEAD) are supported",
+            ErrorCode::BadRequest => "the request is not HTTP this server can read",
+            ErrorCode::UriTooLong => {
+                "the URL is too long: q holds at most 256 characters, e.g. q=61820+pasta"
+            }
+            ErrorCode::HeadersTooLarge => "the request's headers are too large: send fewer",
             _ => return ApiError::new(ErrorCode::Internal, "internal error"),
         };
         ApiError::new(code, message)
@@ -298,6 +305,8 @@ pub enum ReadyBody {
         documents: u64,
         /// Its model's version.
         model: String,
+        /// Queries that find places on it (suggestions: the search page shows them).
+        examples: Vec<String>,
         /// What pulling versions from object storage did (a server that pulls only).
         #[serde(skip_serializing_if = "Option::is_none")]
         pull: Option<PullDetails>,
@@ -323,6 +332,7 @@ impl ReadyBody {
             index_version: s.version,
             documents: s.reviews,
             model: s.model_version,
+            examples: index.example_queries(),
             pull: None,
         }
     }
@@ -620,6 +630,7 @@ mod tests {
         // A client gets exactly the document's codes...
         let over_http: BTreeSet<&str> = ErrorCode::ALL
             .iter()
+            .filter(|c| c.in_http_api())
             .map(|c| c.over_http().as_str())
             .collect();
         assert_eq!(listed, over_http);
@@ -669,13 +680,14 @@ mod tests {
             QueryError::InvalidFlag { name: "related" },
         ];
         let from_queries: BTreeSet<&str> = samples.iter().map(|q| q.code().as_str()).collect();
+        // (bad_request is the server's: what it cannot read as HTTP, before any route.)
         let bad_request: BTreeSet<&str> = listed
             .iter()
             .copied()
             .filter(|c| {
-                ErrorCode::ALL
-                    .iter()
-                    .any(|k| k.as_str() == *c && k.http_status() == 400)
+                ErrorCode::ALL.iter().any(|k| {
+                    k.as_str() == *c && k.http_status() == 400 && *k != ErrorCode::BadRequest
+                })
             })
             .collect();
         assert_eq!(from_queries, bad_request);

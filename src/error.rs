@@ -188,6 +188,13 @@ pub enum QueryError {
         /// The parameter.
         name: &'static str,
     },
+    /// The ranking mode is neither `model` nor `bm25` (the Python package and the
+    /// library; the HTTP API has no mode parameter).
+    #[error("mode must be \"model\" or \"bm25\", not {given:?}")]
+    InvalidMode {
+        /// What was given (at most 16 characters of it).
+        given: String,
+    },
 }
 
 impl QueryError {
@@ -206,6 +213,7 @@ impl QueryError {
             QueryError::NoTerms => ErrorCode::NoTerms,
             QueryError::InvalidLimit { .. } => ErrorCode::InvalidLimit,
             QueryError::InvalidFlag { .. } => ErrorCode::InvalidFlag,
+            QueryError::InvalidMode { .. } => ErrorCode::InvalidMode,
         }
     }
 }
@@ -235,14 +243,23 @@ pub enum ErrorCode {
     InvalidLimit,
     /// `related`, `nearby` or `literal` is neither true nor false (400).
     InvalidFlag,
+    /// The ranking mode is neither `model` nor `bm25` (400; the Python package and the
+    /// library only: the HTTP API has no mode parameter).
+    InvalidMode,
     /// A well-formed zipcode with no businesses in the index (404).
     UnknownZip,
+    /// A request the server cannot read as HTTP (400; answered before any route).
+    BadRequest,
     /// A path the HTTP API does not have (404).
     NotFound,
     /// A method other than GET or HEAD (405).
     MethodNotAllowed,
     /// The request took longer than the server's time limit (408).
     Timeout,
+    /// The request's URL is longer than the server reads (414).
+    UriTooLong,
+    /// The request's headers are larger than the server reads (431).
+    HeadersTooLarge,
     /// The server is shedding load (503).
     Overloaded,
     /// No index is open yet (503).
@@ -267,7 +284,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::MissingQuery,
         ErrorCode::InvalidQuery,
         ErrorCode::MissingZip,
@@ -275,10 +292,14 @@ impl ErrorCode {
         ErrorCode::InvalidZip,
         ErrorCode::InvalidLimit,
         ErrorCode::InvalidFlag,
+        ErrorCode::InvalidMode,
         ErrorCode::UnknownZip,
+        ErrorCode::BadRequest,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Timeout,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
         ErrorCode::Overloaded,
         ErrorCode::NotReady,
         ErrorCode::Internal,
@@ -301,10 +322,14 @@ impl ErrorCode {
             ErrorCode::InvalidZip => "invalid_zip",
             ErrorCode::InvalidLimit => "invalid_limit",
             ErrorCode::InvalidFlag => "invalid_flag",
+            ErrorCode::InvalidMode => "invalid_mode",
             ErrorCode::UnknownZip => "unknown_zip",
+            ErrorCode::BadRequest => "bad_request",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::Overloaded => "overloaded",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
@@ -327,10 +352,14 @@ impl ErrorCode {
             | ErrorCode::NoTerms
             | ErrorCode::InvalidZip
             | ErrorCode::InvalidLimit
-            | ErrorCode::InvalidFlag => 400,
+            | ErrorCode::InvalidFlag
+            | ErrorCode::InvalidMode
+            | ErrorCode::BadRequest => 400,
             ErrorCode::UnknownZip | ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,
+            ErrorCode::UriTooLong => 414,
+            ErrorCode::HeadersTooLarge => 431,
             ErrorCode::Overloaded | ErrorCode::NotReady => 503,
             ErrorCode::Internal
             | ErrorCode::IndexNotFound
@@ -341,6 +370,13 @@ impl ErrorCode {
             | ErrorCode::Cancelled
             | ErrorCode::Io => 500,
         }
+    }
+
+    /// Whether the HTTP API can answer with this code (or, for the server's own
+    /// failures, with `internal` in its place): every code but those of parameters the
+    /// API does not have (`invalid_mode`).
+    pub fn in_http_api(self) -> bool {
+        self != ErrorCode::InvalidMode
     }
 
     /// The code an HTTP client sees: the code itself, or `internal` for the server's
@@ -363,6 +399,15 @@ impl std::fmt::Display for ErrorCode {
 impl PartialEq<&str> for ErrorCode {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
+    }
+}
+
+/// [`Error::Cancelled`] once `flag` (a caller's cancel flag, if any) is set: the one
+/// check every long stage (reading, training, indexing, ranker training) makes.
+pub(crate) fn check_cancel(flag: Option<&std::sync::atomic::AtomicBool>) -> Result<()> {
+    match flag {
+        Some(c) if c.load(std::sync::atomic::Ordering::Relaxed) => Err(Error::Cancelled),
+        _ => Ok(()),
     }
 }
 
@@ -390,6 +435,14 @@ mod tests {
         assert_eq!(code("pasta", Some("12")), "invalid_zip");
         assert_eq!(code("61820 the", None), "no_terms");
         assert_eq!(code("\"pasta 61820", None), "invalid_query");
+        // An empty query is the same mistake with or without a zipcode, and the same
+        // code as the HTTP API's `q=` (it was missing_zip or no_terms).
+        assert_eq!(code("", None), "invalid_query");
+        assert_eq!(code("  ", Some("61820")), "invalid_query");
+        assert_eq!(
+            "foo".parse::<crate::search::RankMode>().unwrap_err().code(),
+            "invalid_mode"
+        );
         assert_eq!(Error::UnknownZip("1".into()).code(), "unknown_zip");
     }
 }

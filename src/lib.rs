@@ -68,11 +68,11 @@ pub use store::{
 };
 pub use train::{
     check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot, Grades,
-    LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome,
+    LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome, TreeProgress,
 };
 pub use write::{
-    build_index, scan_reviews, update_index, BuildOptions, BuildReport, Progress, ProgressFn,
-    ScanDepth, ScanReport, UpdateReport, MIN_ACCEPTED,
+    build_index, scan_reviews, throttled, update_index, BuildOptions, BuildReport, Progress,
+    ProgressFn, ScanDepth, ScanReport, UpdateReport, MIN_ACCEPTED, PROGRESS_EVERY,
 };
 
 /// Internals the benchmarks measure (and the doc examples of internal modules use),

@@ -783,6 +783,82 @@ fn a_cancelled_update_leaves_the_current_version_untouched() {
     assert_eq!((r.added, r.version.as_str()), (2000, "v000002"));
 }
 
+/// Ctrl-C in Python sets the cancel flag at any moment: once the ranker is training, the
+/// build still stops, publishes nothing and leaves no temporary behind (it had no cancel
+/// point there: the build finished and was published).
+#[test]
+fn a_build_cancelled_during_ranker_training_publishes_nothing() {
+    let c = corpus();
+    let s = Scratch::new();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let progress: yelpsearch::ProgressFn = Arc::new(move |p| {
+        if p.stage == "train ranker" {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    let f = s.file("base.jsonl", &c.base.iter().map(line).collect::<Vec<_>>());
+    let o = BuildOptions {
+        train_ranker: true,
+        cancel: Some(cancel),
+        progress: Some(progress),
+        ..opts()
+    };
+    let r = build_index(&c.business, &f, &s.index, &o);
+    assert!(
+        matches!(r, Err(Error::Cancelled)),
+        "{:?}",
+        r.map(|r| r.version)
+    );
+    assert_eq!(s.current(), "v000001");
+    assert_eq!(
+        list_versions(&s.index).unwrap().len(),
+        1,
+        "no version was added"
+    );
+    assert!(s.temporaries().is_empty(), "{:?}", s.temporaries());
+}
+
+/// Progress covers every stage of a build, each ending with `done == total` where it
+/// counts (reading had no end, and training reported nothing but its start).
+#[test]
+fn a_build_reports_every_stage_to_its_end() {
+    let c = corpus();
+    let s = Scratch::new();
+    type Seen = Vec<(String, u64, Option<u64>)>;
+    let seen: Arc<std::sync::Mutex<Seen>> = Arc::default();
+    let log = seen.clone();
+    let progress: yelpsearch::ProgressFn = Arc::new(move |p| {
+        log.lock()
+            .unwrap()
+            .push((p.stage.to_string(), p.done, p.total));
+    });
+    let f = s.file("base.jsonl", &c.base.iter().map(line).collect::<Vec<_>>());
+    let o = BuildOptions {
+        train_ranker: true,
+        progress: Some(progress),
+        ..opts()
+    };
+    build_index(&c.business, &f, &s.index, &o).unwrap();
+    let seen = seen.lock().unwrap();
+    let mut stages: Vec<&str> = seen.iter().map(|(s, _, _)| s.as_str()).collect();
+    stages.dedup();
+    assert_eq!(
+        stages,
+        ["read", "train text model", "index", "train ranker"],
+        "{seen:?}"
+    );
+    for stage in ["read", "train text model", "index"] {
+        let last = seen.iter().rev().find(|(s, _, _)| s == stage).unwrap();
+        assert_eq!(Some(last.1), last.2, "{stage} ends at its total: {seen:?}");
+    }
+    assert_eq!(
+        seen.iter().find(|(s, _, _)| s == "read").unwrap().1,
+        0,
+        "a stage's start is reported"
+    );
+}
+
 #[test]
 fn a_second_writer_gets_a_locked_error() {
     let c = corpus();

@@ -2,8 +2,9 @@
 # The Python package's checks and tests (the `python-test` step of `make test`):
 #   1. a virtualenv at .venv (python3 -m venv) with the pinned tools of
 #      tests/python/requirements.txt,
-#   2. the Rust CLI (the tests compare the package's answers with its --json output)
-#      and the extension, built into the virtualenv by `maturin develop --release`,
+#   2. the Rust CLI (the tests compare the package's answers with its --json output),
+#      the README's Rust quickstart (examples/readme.rs, which tests/python/test_readme.py
+#      runs), and the extension, built into the virtualenv by `maturin develop --release`,
 #   3. formatting, lint and type checks (ruff, mypy, cargo fmt/clippy of the binding),
 #   4. pytest on tests/python.
 # Works on a fresh machine with only python3, pip and cargo. Exits non-zero on failure.
@@ -36,7 +37,7 @@ source "$VENV/bin/activate"
 python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 
 step "build: the CLI and the extension (release)"
-cargo build --release --bin yelpsearch
+cargo build --release --bin yelpsearch --example readme
 maturin develop --release
 python -c "import yelpsearch, sys; print('yelpsearch', yelpsearch.__version__, 'on', sys.version.split()[0])"
 

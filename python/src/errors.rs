@@ -20,7 +20,9 @@ create_exception!(
     Error,
     "The query (or a search parameter) could not be understood. `code` names the problem \
      as the HTTP API does (missing_query, invalid_query, missing_zip, no_terms, invalid_zip, \
-     invalid_limit, invalid_flag) and `status` is the HTTP status it is answered with."
+     invalid_limit, invalid_flag; and invalid_mode, for a `mode` other than \"model\" or \
+     \"bm25\", which only Python and Rust callers can make) and `status` is the HTTP status \
+     it is answered with."
 );
 create_exception!(
     yelpsearch,

@@ -42,15 +42,10 @@ fn request(
     limit: i64,
     o: Options<'_>,
 ) -> PyResult<SearchRequest> {
-    let mode = match o.mode {
-        "model" => RankMode::Model,
-        "bm25" => RankMode::Bm25,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "mode must be \"model\" or \"bm25\", not {other:?}"
-            )))
-        }
-    };
+    let mode: RankMode = o
+        .mode
+        .parse()
+        .map_err(|e: yelpsearch::QueryError| to_py(e.into()))?;
     // Out-of-range limits (negative ones included) are refused by the library itself.
     Ok(SearchRequest::new(query)
         .zip_opt(zip)
@@ -180,6 +175,13 @@ impl Index {
     fn reload(&self, py: Python<'_>) -> PyResult<bool> {
         let inner = Arc::clone(&self.inner);
         py.allow_threads(move || inner.reload()).map_err(to_py)
+    }
+
+    /// Up to four queries ("61820 pasta") that find places whose reviews match on the
+    /// open version, biggest zipcodes first: suggestions (`/ready`'s `examples`).
+    fn example_queries(&self, py: Python<'_>) -> Vec<String> {
+        let inner = Arc::clone(&self.inner);
+        py.allow_threads(move || inner.example_queries())
     }
 
     /// Figures about the open version (path, version, reviews, businesses, zipcodes,

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyInt};
 use serde::Serialize;
 use yelpsearch::Day;
 use yelpsearch::{BuildOptions, Progress};
@@ -101,7 +101,7 @@ fn build_options(
         cancel: Some(Arc::clone(&interrupt.cancel)),
         ..BuildOptions::default()
     };
-    if let Some(cb) = progress {
+    if let Some(cb) = progress_or_default(py, progress)? {
         if !cb.bind(py).is_callable() {
             return Err(PyTypeError::new_err(
                 "progress must be a callable taking (stage, done, total)",
@@ -120,6 +120,28 @@ fn build_options(
         }));
     }
     Ok(opts)
+}
+
+/// The progress callback to use: the one given; `yelpsearch.print_progress` for `True`,
+/// or for `None` when standard error is a terminal (a person is watching); none for
+/// `False`, or for `None` otherwise.
+fn progress_or_default(py: Python<'_>, progress: Option<PyObject>) -> PyResult<Option<PyObject>> {
+    let on = match &progress {
+        Some(p) if p.bind(py).is_instance_of::<PyBool>() => p.extract::<bool>(py)?,
+        Some(_) => return Ok(progress),
+        None => py
+            .import("sys")?
+            .getattr("stderr")
+            .and_then(|e| e.call_method0("isatty"))
+            .and_then(|t| t.is_truthy())
+            .unwrap_or(false),
+    };
+    if !on {
+        return Ok(None);
+    }
+    Ok(Some(
+        py.import("yelpsearch")?.getattr("print_progress")?.unbind(),
+    ))
 }
 
 /// A day from `None`, a `datetime.date` or a `YYYY-MM-DD` string.
@@ -153,10 +175,13 @@ fn report<T: Serialize>(py: Python<'_>, r: &T) -> PyResult<PyObject> {
 /// `until` (a date) indexes only reviews dated before it; `strict` fails on the first
 /// bad line instead of skipping it; `memory_mb` and `threads` bound the indexer;
 /// `train_ranker=False` skips training the ranker. `progress(stage, done, total)` is
-/// called as the work advances (`total` may be None); an exception it raises cancels
-/// the build and is raised here. Ctrl-C cancels the build the same way
+/// called as the work advances, at most twice a second per stage besides each stage's
+/// start and end ("read", "train text model", "index", "train ranker"; `total` may be
+/// None); an exception it raises cancels the build and is raised here. By default
+/// (`progress=None`) `yelpsearch.print_progress` reports when standard error is a
+/// terminal; `progress=True` always, `progress=False` never. Ctrl-C cancels the build the same way
 /// (`KeyboardInterrupt`) and leaves the current version as it was, unless the build
-/// had already passed its last cancel point (ranker training and publishing).
+/// had already passed its last cancel point (just before publishing).
 #[pyfunction]
 #[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -210,20 +235,42 @@ fn update_index(
 /// when it is not worse than the current model on the same held-out queries. Returns
 /// the retraining report as a dict. `label_days`: days at the end of the index whose
 /// reviews give the training grades (7 to 3650), or 0 (the default) for the newest
-/// fifth of the reviews, as the evaluation protocol splits.
+/// fifth of the reviews, as the evaluation protocol splits. Ctrl-C stops the training
+/// (`KeyboardInterrupt`) and installs nothing.
 #[pyfunction]
 #[pyo3(signature = (index_dir, label_days=0))]
 fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<PyObject> {
     yelpsearch::check_label_days(label_days).map_err(to_py)?;
+    let interrupt = Interrupt::default();
     let opts = yelpsearch::TrainOptions {
         label_days,
+        cancel: Some(Arc::clone(&interrupt.cancel)),
         ..Default::default()
     };
-    // Training has no cancel point: Ctrl-C is raised once it has finished.
-    let r = run_job(py, &Interrupt::default(), move || {
+    let r = run_job(py, &interrupt, move || {
         yelpsearch::retrain(&index_dir, &opts)
     })?;
     report(py, &r)
+}
+
+/// A whole number of 0 or more for `generate_corpus()`: a negative or huge one is the
+/// library's `DataError` (as 0 businesses is), not an `OverflowError`.
+fn whole(name: &str, v: Option<&Bound<'_, PyAny>>, default: u64) -> PyResult<u64> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(default);
+    };
+    if v.is_instance_of::<PyBool>() || !v.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            v.get_type().name()?
+        )));
+    }
+    v.extract::<u64>().map_err(|_| {
+        to_py(yelpsearch::Error::Data(format!(
+            "generate: {name} must be a whole number from 0 to {}, not {v}",
+            u64::MAX
+        )))
+    })
 }
 
 /// Writes a synthetic Yelp-schema corpus with a planted truth into `out_dir`
@@ -231,18 +278,18 @@ fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<
 /// (`businesses`, `reviews`, `zipcodes`) and the files written (`business_path`,
 /// `review_path`, `truth_path`, as `pathlib.Path`). The same seed gives the same corpus.
 #[pyfunction]
-#[pyo3(signature = (out_dir, businesses=2000, reviews=100_000, seed=42))]
+#[pyo3(signature = (out_dir, businesses=None, reviews=None, seed=None), text_signature = "(out_dir, businesses=2000, reviews=100000, seed=42)")]
 fn generate_corpus(
     py: Python<'_>,
     out_dir: PathBuf,
-    businesses: usize,
-    reviews: usize,
-    seed: u64,
+    businesses: Option<&Bound<'_, PyAny>>,
+    reviews: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyObject> {
     let opts = yelpsearch::generate::GenerateOptions {
-        businesses,
-        reviews,
-        seed,
+        businesses: whole("businesses", businesses, 2000)? as usize,
+        reviews: whole("reviews", reviews, 100_000)? as usize,
+        seed: whole("seed", seed, 42)?,
     };
     let r = run_job(py, &Interrupt::default(), move || {
         yelpsearch::generate::generate(&out_dir, &opts)

@@ -6,8 +6,10 @@ first, with the review sentences that prove it::
     import yelpsearch
 
     index = yelpsearch.Index("demo-data/index")
-    for hit in index.search("61820 pasta"):
-        print(hit.name, hit.matches, hit.snippets[0].text)
+    for hit in index.search("61820 vegan"):
+        # A related place (a kind of place reviewers mention it at) has no snippets.
+        quote = hit.snippets[0].text if hit.snippets else "(related)"
+        print(hit.name, hit.matches, quote)
 
 Queries are read as people type them: ``"cheap piza near 61820"`` searches pizza
 (corrected) at places in the ``$`` range first. ``index.search_response(...)`` says how
@@ -98,12 +100,18 @@ def openapi() -> dict[str, Any]:
 def print_progress(stage: str, done: int, total: Optional[int]) -> None:
     """Progress callback for :func:`build_index` and :func:`update_index`.
 
-    Writes one updating line per stage to standard error, e.g.
+    Writes one updating line per stage to standard error on a terminal (the default
+    there), and plain lines elsewhere; the library calls it at most twice a second per
+    stage, besides each stage's start and end. E.g.
     ``build_index(..., progress=yelpsearch.print_progress)``.
     """
     if total:
         line = f"{stage}: {done:,}/{total:,} ({100.0 * done / total:.0f}%)"
     else:
         line = f"{stage}: {done:,}" if done else f"{stage}..."
-    sys.stderr.write(f"\r\x1b[K{line}" if sys.stderr.isatty() else f"{line}\n")
+    if sys.stderr.isatty():
+        end = "\n" if total is not None and done >= total else ""
+        sys.stderr.write(f"\r\x1b[K{line}{end}")
+    else:
+        sys.stderr.write(f"{line}\n")
     sys.stderr.flush()

@@ -8,7 +8,10 @@ Three lines turn a Flask app into a yelpsearch server::
 
 Routes: ``GET /search?q=&zip=&limit=&related=&nearby=&literal=``, ``/health``, ``/ready``,
 ``/model/info``, ``/model/metrics`` and ``/openapi.json``, with exactly the JSON bodies
-and error codes of the OpenAPI document (``yelpsearch.OPENAPI_JSON``). The blueprint only
+and error codes of the OpenAPI document (``yelpsearch.OPENAPI_JSON``); any other path
+under its prefix (``/metrics`` included: Prometheus metrics are the Rust service's) is
+answered with the API's JSON ``not_found``, and a method other than GET or HEAD on one
+of its routes with ``method_not_allowed``. The blueprint only
 translates between Flask and the Rust library: the parameters are checked, the errors
 coded and the bodies written by the same code as the Rust service's, and the index is
 opened and reloaded by the same holder. CORS is left to the app (for example flask-cors).
@@ -117,6 +120,21 @@ def create_blueprint(
     @bp.get("/openapi.json")
     def openapi() -> Response:
         return current_app.response_class(OPENAPI_JSON, mimetype="application/json")
+
+    routes = {"search", "health", "ready", "model/info", "model/metrics", "openapi.json"}
+
+    # Flask answers a path no route matches with its own HTML page: under the
+    # blueprint's prefix, the API's JSON errors instead (the routes above win, being
+    # more specific; with no prefix this covers every path the app does not route).
+    def unrouted(rest: str = "") -> Response:
+        if rest in routes:
+            return _error("method_not_allowed")
+        return _error("not_found")
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    bp.add_url_rule("/<path:rest>", "unrouted", unrouted, methods=methods)
+    if url_prefix:
+        bp.add_url_rule("/", "unrouted_root", unrouted, methods=methods)
 
     @bp.errorhandler(Exception)
     def internal(e: Exception) -> Any:

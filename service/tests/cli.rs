@@ -500,3 +500,175 @@ fn search_shows_nearby_places_unless_no_nearby() {
     assert!(text.contains("Places near 61801: in 61820"), "{text}");
     assert!(text.contains(" km away)"), "{text}");
 }
+
+/// A small corpus and its index, shared by the tests below (built once).
+fn shared_index() -> &'static (tempfile::TempDir, String) {
+    static S: std::sync::OnceLock<(tempfile::TempDir, String)> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        corpus_and_index(dir.path(), "150", "4000");
+        let idx = dir.path().join("idx").to_string_lossy().into_owned();
+        (dir, idx)
+    })
+}
+
+/// `yelpsearch search … | head -1`: the reader goes away, and the command ends quietly
+/// (it panicked: exit 101, "failed printing to stdout: Broken pipe").
+#[test]
+fn a_closed_stdout_ends_a_command_quietly() {
+    let (_, idx) = shared_index();
+    for args in [
+        vec!["search", "--index", idx, "61820", "pizza"],
+        vec!["search", "--index", idx, "--json", "61820", "pizza"],
+        vec!["index", "versions", "--index", idx],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yelpsearch"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed before the command writes anything: every write meets a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// `--help` says what each option is (not its name again), shows examples and the exit
+/// codes, points at nothing outside the repository, and lists the global options once,
+/// under their own heading.
+#[test]
+fn help_has_examples_exit_codes_and_no_empty_descriptions() {
+    let top = ok(&["--help"]);
+    for want in ["Examples:", "Exit codes:", " 2 ", " 3 ", " 75 "] {
+        assert!(top.contains(want), "{want:?} missing from:\n{top}");
+    }
+    let commands = [
+        vec!["generate"],
+        vec!["index", "build"],
+        vec!["index", "update"],
+        vec!["index", "versions"],
+        vec!["search"],
+        vec!["eval", "run"],
+        vec!["model", "train"],
+        vec!["model", "info"],
+        vec!["serve"],
+        vec!["demo"],
+        vec!["export-page"],
+    ];
+    for c in commands {
+        let help = ok(&[c.as_slice(), &["--help"]].concat());
+        assert!(!help.contains("../shared"), "{c:?}:\n{help}");
+        assert_eq!(
+            help.matches("--log-format").count(),
+            1,
+            "{c:?}: global options once:\n{help}"
+        );
+        assert!(help.contains("Global options:"), "{c:?}:\n{help}");
+        // `--seed <SEED>` described as "Seed": a description that only repeats the name.
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let l = l.trim();
+            let Some(flag) = l.strip_prefix("--") else {
+                continue;
+            };
+            let name = flag.split([' ', '<']).next().unwrap().replace('-', " ");
+            let desc = match l.split_once("  ") {
+                Some((_, d)) => d.trim(),
+                None => lines.get(i + 1).map_or("", |n| n.trim()),
+            };
+            let bare = desc.trim_end_matches('.').to_lowercase();
+            assert!(bare != name, "{c:?}: --{name} is described as {desc:?}");
+        }
+    }
+    assert!(ok(&["generate", "--help"]).contains("Example:"));
+    assert!(ok(&["search", "--help"]).contains("Examples:"));
+}
+
+/// Logs carry no colour codes when stderr is not a terminal (a file, a pipe, a log
+/// collector).
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal() {
+    let (dir, _) = shared_index();
+    let d = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
+    let out = yelpsearch(&[
+        "-v",
+        "index",
+        "build",
+        "--quiet",
+        "--no-train",
+        "--business",
+        &d("data/business.jsonl.gz"),
+        "--reviews",
+        &d("data/review.jsonl.gz"),
+        "--index",
+        &d("idx-logged"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("INFO"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+/// `took_ms` is written with at most 3 decimals (it was `0.9605819999999999`).
+#[test]
+fn took_ms_has_three_decimals_at_most() {
+    let (_, idx) = shared_index();
+    let json = ok(&["search", "--index", idx, "--json", "61820", "pizza"]);
+    let raw = json
+        .split("\"took_ms\":")
+        .nth(1)
+        .unwrap()
+        .split([',', '\n', '}'])
+        .next()
+        .unwrap()
+        .trim();
+    let decimals = raw.split_once('.').map_or(0, |(_, d)| d.len());
+    assert!(decimals <= 3, "took_ms {raw}");
+}
+
+/// A port already in use: the error names the address and says how to pick another.
+#[test]
+fn an_address_in_use_points_at_addr() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (_, idx) = shared_index();
+    let out = yelpsearch(&["serve", "--index", idx, "--addr", &addr]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&addr) && err.contains("--addr"), "{err}");
+}
+
+/// `serve` without an index yet says at once that it waits, and how often it tries.
+#[test]
+fn serve_without_an_index_says_it_waits_and_how_often() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("not-yet").to_string_lossy().into_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yelpsearch"))
+        .args([
+            "serve",
+            "--index",
+            &missing,
+            "--addr",
+            "127.0.0.1:0",
+            "--reload-interval-secs",
+            "7",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let first = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("cannot open the index yet"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first = first.expect("a warning about the missing index");
+    assert!(first.contains("every 7s"), "{first}");
+}

@@ -167,7 +167,9 @@ impl IndexHolder {
             Err(e) => {
                 tracing::warn!(
                     error = %e, retry_secs = self.retry.as_secs_f64(),
-                    "cannot open the index yet"
+                    "cannot open the index yet: trying again every {:.0}s until it opens \
+                     (not ready until then)",
+                    self.retry.as_secs_f64()
                 );
                 self.state().reason = format!("index not available: {e}");
                 false

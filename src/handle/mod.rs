@@ -88,6 +88,15 @@ impl Index {
         }
     }
 
+    /// Up to four queries ("61820 pasta") that find places whose reviews match on the
+    /// open version, one per zipcode, biggest zipcodes first: suggestions for a person
+    /// trying the index (the search page's, through `/ready`). Made on first use for
+    /// each version, from the terms its model judges and its places' categories.
+    pub fn example_queries(&self) -> Vec<String> {
+        let snap = self.snapshot();
+        snap.examples.get_or_init(|| examples_of(&snap)).clone()
+    }
+
     /// Figures about the open version.
     pub fn stats(&self) -> IndexStats {
         let s = self.current.load();
@@ -137,4 +146,66 @@ impl Index {
             Some(interval)
         })
     }
+}
+
+/// Most example queries, and most searches tried per zipcode to find one.
+const EXAMPLES: usize = 4;
+const TRIES_PER_ZIP: usize = 12;
+
+/// [`Index::example_queries`] of a snapshot: for each of the biggest zipcodes, the first
+/// candidate word whose search finds a place by its reviews. Candidates: the terms the
+/// model judges (best first), then the one-word categories of the zipcode's places.
+fn examples_of(snap: &Snapshot) -> Vec<String> {
+    let mut zips: Vec<(usize, u32)> = (0..snap.table.zips().len() as u32)
+        .map(|z| (snap.table.members(z).len(), z))
+        .collect();
+    zips.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut judged: Vec<(&String, f32)> = snap
+        .model
+        .judged_terms
+        .iter()
+        .map(|(t, s)| (t, *s))
+        .collect();
+    judged.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out = Vec::new();
+    for (_, z) in zips {
+        if out.len() >= EXAMPLES {
+            break;
+        }
+        let Some(zip) = snap.table.zip_name(z) else {
+            continue;
+        };
+        let mut candidates: Vec<String> = judged
+            .iter()
+            .filter(|(t, _)| t.chars().all(char::is_alphabetic))
+            .map(|(t, _)| t.to_string())
+            .collect();
+        for &b in snap.table.members(z) {
+            if let Some(biz) = snap.table.get(b) {
+                for c in &biz.categories {
+                    let c = c.to_lowercase();
+                    if c.chars().all(char::is_alphabetic) && !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
+            }
+        }
+        let found = candidates.into_iter().take(TRIES_PER_ZIP).find(|term| {
+            let req = SearchRequest::new(format!("{zip} {term}"))
+                .limit(3)
+                .snippets(0)
+                .related(false)
+                .nearby(false)
+                .literal(true);
+            search::search(snap, &req).is_ok_and(|r| {
+                r.results
+                    .iter()
+                    .any(|h| h.matched.iter().any(|m| m == "reviews"))
+            })
+        });
+        if let Some(term) = found {
+            out.push(format!("{zip} {term}"));
+        }
+    }
+    out
 }

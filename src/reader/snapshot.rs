@@ -81,6 +81,9 @@ pub struct Snapshot {
     pub lexicon: Lexicon,
     /// How the index's terms are usually written (for corrections shown to people).
     pub surfaces: Surfaces,
+    /// Example queries that find places on this version, made on first use (by the
+    /// handle's `example_queries`).
+    pub examples: std::sync::OnceLock<Vec<String>>,
     _pin: Option<ReaderPin>,
 }
 
@@ -159,6 +162,7 @@ impl Snapshot {
             analyzer,
             lexicon,
             surfaces,
+            examples: std::sync::OnceLock::new(),
             _pin: pin,
         })
     }

@@ -84,6 +84,9 @@ impl ParsedQuery {
 
     /// Parses with a given analyzer.
     pub fn parse_with(analyzer: &Analyzer, q: &str, zip: Option<&str>) -> Result<ParsedQuery> {
+        if q.trim().is_empty() {
+            return Err(QueryError::EmptyQuery.into());
+        }
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong {
                 max: MAX_QUERY_CHARS,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::plan::LocalTime;
+use crate::error::QueryError;
 use crate::store::table::Listing;
 
 /// Most results a search returns.
@@ -21,6 +22,21 @@ pub enum RankMode {
     Model,
     /// BM25 only: the sum of each business's three best review scores.
     Bm25,
+}
+
+impl std::str::FromStr for RankMode {
+    type Err = QueryError;
+
+    /// `model` or `bm25`; anything else is [`QueryError::InvalidMode`].
+    fn from_str(s: &str) -> Result<Self, QueryError> {
+        match s {
+            "model" => Ok(RankMode::Model),
+            "bm25" => Ok(RankMode::Bm25),
+            other => Err(QueryError::InvalidMode {
+                given: other.chars().take(16).collect(),
+            }),
+        }
+    }
 }
 
 /// A search request.
@@ -248,11 +264,18 @@ pub struct SearchResponse {
     pub zip: String,
     /// The need searched (the query without its zipcode).
     pub query: String,
-    /// Time taken, milliseconds.
+    /// Time taken, milliseconds (written with 3 decimals: microseconds).
+    #[serde(serialize_with = "microseconds")]
     pub took_ms: f64,
     /// Results, best first.
     pub results: Vec<Hit>,
     /// How the query was understood.
     #[serde(default)]
     pub interpretation: Interpretation,
+}
+
+/// Milliseconds rounded to 3 decimals: a clock's noise (`0.9605819999999999`) is not
+/// part of the answer.
+fn microseconds<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((ms * 1000.0).round() / 1000.0)
 }

@@ -10,8 +10,11 @@
 //! shrinkage, and early stopping on held-out queries. Training is deterministic. The
 //! trees it grows are the [`Ensemble`] that searches evaluate (the model floor's forest).
 
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
+use crate::error::{check_cancel, Result};
 use crate::model::forest::{Ensemble, Node, Tree};
 
 /// Training settings.
@@ -148,12 +151,16 @@ fn bin_features(rows: &[&[f32]], n_features: usize, max_bins: usize) -> Binned {
 }
 
 /// Trains an ensemble on `train`, stopping early on `valid`. Returns the ensemble and
-/// the validation NDCG@k after each tree.
+/// the validation NDCG@k after each tree, or [`crate::error::Error::Cancelled`] once
+/// `cancel` is set (checked before each tree). `on_tree` hears (trees grown, most trees)
+/// after each tree, and (n, n) at the end.
 pub fn train(
     train: &[QueryGroup],
     valid: &[QueryGroup],
     config: &LtrConfig,
-) -> (Ensemble, Vec<f64>) {
+    cancel: Option<&AtomicBool>,
+    on_tree: Option<&(dyn Fn(u64, u64) + Send + Sync)>,
+) -> Result<(Ensemble, Vec<f64>)> {
     let n_features = train
         .iter()
         .flat_map(|g| g.rows.first())
@@ -182,6 +189,7 @@ pub fn train(
     let most = train.iter().map(|g| g.rows.len()).max().unwrap_or(0);
     let discounts: Vec<f64> = (0..most).map(discount).collect();
     for _ in 0..config.trees {
+        check_cancel(cancel)?;
         {
             use rayon::prelude::*;
             // Each query owns a disjoint slice of the gradient arrays.
@@ -240,6 +248,9 @@ pub fn train(
             each.iter().sum::<f64>() / valid.len() as f64
         };
         history.push(v);
+        if let Some(f) = on_tree {
+            f(ens.trees.len() as u64, config.trees as u64);
+        }
         if v > best + 1e-9 {
             best = v;
             best_len = ens.trees.len();
@@ -251,7 +262,10 @@ pub fn train(
         ens.trees.truncate(best_len.max(1));
         ens.expected.truncate(best_len.max(1));
     }
-    (ens, history)
+    if let Some(f) = on_tree {
+        f(history.len() as u64, history.len() as u64);
+    }
+    Ok((ens, history))
 }
 
 /// What LambdaRank needs of a query that stays the same from tree to tree.
@@ -703,8 +717,8 @@ mod tests {
     #[test]
     fn learns_a_ranking_and_is_deterministic() {
         let (tr, va, te) = (synthetic(1, 200), synthetic(2, 50), synthetic(3, 100));
-        let (m, hist) = train(&tr, &va, &LtrConfig::default());
-        let (m2, _) = train(&tr, &va, &LtrConfig::default());
+        let (m, hist) = train(&tr, &va, &LtrConfig::default(), None, None).unwrap();
+        let (m2, _) = train(&tr, &va, &LtrConfig::default(), None, None).unwrap();
         assert_eq!(m, m2);
         assert!(!hist.is_empty());
         let ndcg = |f: &dyn Fn(&[f32]) -> f32| {
@@ -746,6 +760,14 @@ mod tests {
         assert!(c[1].abs() > c[0].abs() && c[1].abs() > c[2].abs());
         let sum: f32 = c.iter().sum::<f32>() + m.expected.iter().map(|e| e[0]).sum::<f32>();
         assert!((sum - m.predict(x)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_training() {
+        let (tr, va) = (synthetic(1, 50), synthetic(2, 20));
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        let err = train(&tr, &va, &LtrConfig::default(), Some(&flag), None).unwrap_err();
+        assert!(matches!(err, crate::error::Error::Cancelled), "{err}");
     }
 
     #[test]

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::grades::{grade_places, Grades};
 use super::lambdamart::{self as ltr, ndcg_at, LtrConfig, QueryGroup};
 use crate::date::Day;
-use crate::error::{Error, Result};
+use crate::error::{check_cancel, Error, Result};
 use crate::model::features::{
     aspect_feature_indices, quality_feature_indices, BizStats, MatchAcc, N_FEATURES,
 };
@@ -62,6 +64,28 @@ pub struct TrainOptions {
     /// Train without the quality-estimate features (for the ablation).
     #[serde(default)]
     pub without_quality: bool,
+    /// Set to stop training early with [`Error::Cancelled`] (checked between chunks of
+    /// labelled queries and between trees).
+    #[serde(skip)]
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called after each tree of the boosting with (trees grown, most trees), and once
+    /// at its end with the two equal.
+    #[serde(skip)]
+    pub on_tree: TreeProgress,
+}
+
+/// A callback of the boosting's progress ([`TrainOptions::on_tree`]).
+#[derive(Clone, Default)]
+pub struct TreeProgress(pub Option<Arc<dyn Fn(u64, u64) + Send + Sync>>);
+
+impl std::fmt::Debug for TreeProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "TreeProgress(Some(..))"
+        } else {
+            "TreeProgress(None)"
+        })
+    }
 }
 
 impl Default for TrainOptions {
@@ -77,6 +101,8 @@ impl Default for TrainOptions {
             ablation: false,
             grades: Grades::Quality,
             without_quality: false,
+            cancel: None,
+            on_tree: TreeProgress::default(),
         }
     }
 }
@@ -335,7 +361,9 @@ fn labelled_queries_judged(
     };
     let (stats, _): (Vec<BizStats>, i32) =
         business_stats(&snap.searcher, &snap.segments, snap.table.len(), Some(t));
+    check_cancel(opts.cancel.as_deref())?;
     let (judged, mined) = judged_and_training_terms(snap, opts.max_terms)?;
+    check_cancel(opts.cancel.as_deref())?;
     let terms = match &opts.terms {
         Some(t) => t.clone(),
         None => mined,
@@ -502,6 +530,7 @@ fn labelled_queries_judged(
             if out.len() >= max_category {
                 break;
             }
+            check_cancel(opts.cancel.as_deref())?;
             let found: Vec<LabelledQuery> = chunk
                 .par_iter()
                 .filter_map(|(_, zip, asked)| query_of(zip, asked))
@@ -516,6 +545,7 @@ fn labelled_queries_judged(
         if out.len() >= max_total {
             break;
         }
+        check_cancel(opts.cancel.as_deref())?;
         // In parallel, kept in draw order.
         let found: Vec<LabelledQuery> = chunk
             .par_iter()
@@ -674,11 +704,14 @@ pub fn train_on_snapshot(
         mask.extend(quality_feature_indices());
     }
     let mask = &mask[..];
+    let cancel = opts.cancel.as_deref();
     let (ens, _) = ltr::train(
         &groups(&queries, false, mask),
         &groups(&queries, true, mask),
         &opts.ltr,
-    );
+        cancel,
+        opts.on_tree.0.as_deref(),
+    )?;
     let learned_score = |q: &LabelledQuery, i: usize| ens.predict(&q.group.rows[i]);
     let learned = evaluate(&queries, &learned_score);
     let learned_stars = evaluate_stars(&queries, &learned_score);
@@ -689,7 +722,9 @@ pub fn train_on_snapshot(
             &groups(&queries, false, &aspect),
             &groups(&queries, true, &aspect),
             &opts.ltr,
-        );
+            cancel,
+            None,
+        )?;
         evaluate(&queries, &|q, i| {
             let mut r = q.group.rows[i].clone();
             for &m in &aspect {

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::ranker::{evaluate_model, train_on_snapshot, TrainOptions};
-use crate::error::{IoContext, Result};
+use crate::error::{check_cancel, IoContext, Result};
 use crate::model::file::ModelFile;
 use crate::reader::Snapshot;
 use crate::store::layout::{link_files, write_json, IndexDir, MANIFEST, MODEL, READER_LOCK};
@@ -77,6 +77,7 @@ pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<Ret
         model_version: outcome.model.version.clone(),
         seconds: 0.0,
     };
+    check_cancel(opts.cancel.as_deref())?;
     if force || new + 1e-9 >= cur {
         let (name, tmp) = dir.begin_version()?;
         let r = (|| -> Result<()> {

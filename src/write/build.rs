@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::options::BuildOptions;
+use std::sync::Arc;
+
+use super::options::{BuildOptions, Progress};
 use super::pass_one::{check_accepted, read_reviews};
 use super::pass_two::{index_partitioned, PassTwo};
 use super::spill::{id_hash, read_bucket_where, Spill, SpillRecord, Spilled};
@@ -31,6 +33,7 @@ use crate::store::table::BusinessTable;
 use crate::store::unsynced::sync_in_background;
 use crate::train::{
     train_for_version, train_text_model, LabelledReview, TextModelConfig, TrainOptions,
+    TreeProgress,
 };
 
 /// What a build did.
@@ -74,10 +77,12 @@ pub(crate) fn spill_reviews(
     // about 80,000 reviews, ~60 MB once read.
     let buckets = ((size / (16 << 20)) as usize).clamp(8, 512);
     let mut spill = Spill::create(spill_dir, buckets, table.zips().len())?;
+    opts.report("read", 0, None);
     let (report, _) = read_reviews(reviews, table, opts, Some(log), |rec| {
         each(&rec);
         spill.push(&rec)
     })?;
+    opts.report("read", report.read, Some(report.read));
     Ok(Spilled {
         report,
         counts: spill.finish()?,
@@ -118,6 +123,7 @@ pub(crate) fn train_text(
         })
         .collect();
     let step = sample.len().div_ceil(SURFACE_SAMPLE).max(1);
+    let sampled = sample.len() as u64;
     let (model, surfaces) = rayon::join(
         || train_text_model(&labelled, &TextModelConfig::default()),
         || {
@@ -135,6 +141,7 @@ pub(crate) fn train_text(
             counter.finish()
         },
     );
+    opts.report("train text model", sampled, Some(sampled));
     Ok((model, surfaces))
 }
 
@@ -207,6 +214,7 @@ pub fn build_index(
     index_dir: &Path,
     opts: &BuildOptions,
 ) -> Result<BuildReport> {
+    let opts = &opts.with_throttled_progress();
     let t0 = Instant::now();
     for p in [business, reviews] {
         if !p.is_file() {
@@ -295,12 +303,27 @@ fn build_locked(
         if opts.train_ranker {
             opts.report("train ranker", 0, None);
             let stage = std::time::Instant::now();
-            model = train_for_version(&tmp, model, &TrainOptions::default())?.model;
+            let train = TrainOptions {
+                cancel: opts.cancel.clone(),
+                on_tree: TreeProgress(opts.progress.clone().map(|f| {
+                    Arc::new(move |done: u64, most: u64| {
+                        f(&Progress {
+                            stage: "train ranker",
+                            done,
+                            total: Some(most),
+                        })
+                    }) as Arc<dyn Fn(u64, u64) + Send + Sync>
+                })),
+                ..TrainOptions::default()
+            };
+            model = train_for_version(&tmp, model, &train)?.model;
             tracing::info!(
                 seconds = stage.elapsed().as_secs_f64(),
                 "trained the ranker"
             );
         }
+        // The last cancel point: nothing is published after a cancel.
+        opts.check_cancel()?;
         model.save(&tmp.join(MODEL))?;
         manifest.model_version = Some(model.version.clone());
         write_json(&tmp.join(MANIFEST), &manifest)?;

@@ -14,6 +14,6 @@ pub mod spill;
 pub mod update;
 
 pub use build::{build_index, BuildReport};
-pub use options::{BuildOptions, Progress, ProgressFn, MIN_ACCEPTED};
+pub use options::{throttled, BuildOptions, Progress, ProgressFn, MIN_ACCEPTED, PROGRESS_EVERY};
 pub use scan::{scan_reviews, ScanDepth, ScanReport};
 pub use update::{update_index, UpdateReport};

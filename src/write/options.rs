@@ -2,13 +2,13 @@
 //! memory budget and writers, progress reports and cancellation.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::date::Day;
-use crate::error::{Error, Result};
+use crate::error::{check_cancel, Result};
 use crate::ingest::RejectLog;
 
 /// Progress of long work: a stage name and counts.
@@ -24,6 +24,37 @@ pub struct Progress {
 
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Least time between two reports of the same stage that [`throttled`] passes on.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `f`, called at most once per `every` within a stage: a stage's first report (its
+/// start) and its last (`done == total`) always pass, the others only when `every` has
+/// passed since the last one that did. Builds and updates report through it, so a
+/// callback sees a few lines a second whatever the input's size.
+pub fn throttled(f: ProgressFn, every: std::time::Duration) -> ProgressFn {
+    let last: std::sync::Mutex<Option<(&'static str, std::time::Instant)>> =
+        std::sync::Mutex::new(None);
+    Arc::new(move |p: &Progress| {
+        let now = std::time::Instant::now();
+        let pass = {
+            let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+            let pass = match *l {
+                Some((stage, at)) => {
+                    stage != p.stage || p.total == Some(p.done) || now - at >= every
+                }
+                None => true,
+            };
+            if pass {
+                *l = Some((p.stage, now));
+            }
+            pass
+        };
+        if pass {
+            f(p)
+        }
+    })
+}
 
 /// Options of a build.
 #[derive(Clone)]
@@ -43,11 +74,11 @@ pub struct BuildOptions {
     pub train_ranker: bool,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
-    /// Set to stop the build early with [`Error::Cancelled`].
+    /// Set to stop the build early with [`crate::error::Error::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
     /// The least share (0 to 1) of the review lines (those not left out by `until`)
     /// that must be accepted, or the build or update fails and publishes nothing
-    /// ([`Error::TooFewAccepted`]). A build that accepts no review always fails.
+    /// ([`crate::error::Error::TooFewAccepted`]). A build that accepts no review always fails.
     pub min_accepted: f64,
     /// Where every skipped or left-out line is written, as JSON lines (created only
     /// when there is one; the report names it); `None`: nowhere, the report lists the
@@ -75,6 +106,15 @@ impl Default for BuildOptions {
 }
 
 impl BuildOptions {
+    /// These options with the progress callback [`throttled`] (what builds and updates
+    /// report through).
+    pub(crate) fn with_throttled_progress(&self) -> BuildOptions {
+        BuildOptions {
+            progress: self.progress.clone().map(|f| throttled(f, PROGRESS_EVERY)),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn report(&self, stage: &'static str, done: u64, total: Option<u64>) {
         if let Some(p) = &self.progress {
             p(&Progress { stage, done, total });
@@ -90,10 +130,7 @@ impl BuildOptions {
     }
 
     pub(crate) fn check_cancel(&self) -> Result<()> {
-        match &self.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(Error::Cancelled),
-            _ => Ok(()),
-        }
+        check_cancel(self.cancel.as_deref())
     }
 
     pub(crate) fn writer_threads(&self) -> usize {
@@ -102,5 +139,35 @@ impl BuildOptions {
         } else {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::{throttled, Progress};
+
+    #[test]
+    fn throttled_passes_each_stages_start_and_end_and_little_between() {
+        let seen: Arc<Mutex<Vec<(&'static str, u64)>>> = Arc::default();
+        let log = seen.clone();
+        let f = throttled(
+            Arc::new(move |p: &Progress| log.lock().unwrap().push((p.stage, p.done))),
+            Duration::from_secs(3600),
+        );
+        let report = |stage, done, total| f(&Progress { stage, done, total });
+        for i in 0..10_000 {
+            report("read", i, None);
+        }
+        report("read", 10_000, Some(10_000));
+        for i in 0..=100 {
+            report("index", i, Some(100));
+        }
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [("read", 0), ("read", 10_000), ("index", 0), ("index", 100)]
+        );
     }
 }

@@ -119,6 +119,7 @@ pub fn update_index(
     business: Option<&Path>,
     opts: &BuildOptions,
 ) -> Result<UpdateReport> {
+    let opts = &opts.with_throttled_progress();
     let t0 = Instant::now();
     for p in std::iter::once(reviews).chain(business) {
         if !p.is_file() {

@@ -249,3 +249,59 @@ def test_the_words_typed_are_shown_as_text(page, base_url, typo_case):
     expect(box.locator("a.instead")).to_have_text(f"<i>{typo}</i>")
     assert box.locator("i").count() == 0
     assert not page.problems, page.problems
+
+
+def test_the_header_counts_only_places_whose_reviews_match(page, base_url, planted):
+    """"N places … where reviewers mention X" counts the places whose reviews match, not
+    the related ones after them (it said 10 where 2 matched); no raw score is shown."""
+    for zipcode, dish, _ in planted:
+        r = requests.get(f"{base_url}/search", params={"q": f"{zipcode} {dish}"}, timeout=10)
+        hits = [h for h in r.json()["results"] if h.get("distance_km") is None]
+        mention = sum("reviews" in h["matched"] for h in hits)
+        if 0 < mention < len(hits):
+            break
+    else:
+        pytest.fail("no planted query with both matches and related places")
+    page.goto(f"{base_url}/?q={quote_plus(f'{zipcode} {dish}')}")
+    expect(page.locator("body")).to_have_attribute("data-state", "results")
+    places = "place" if mention == 1 else "places"
+    status = page.locator("#status")
+    expect(status).to_contain_text(f"{mention} {places} in {zipcode} where reviewers mention")
+    others = len(hits) - mention
+    expect(status).to_contain_text(f"{others} other place")
+    assert page.locator(".score").count() == 0
+    assert not re.search(r"score\s*-?\d", page.locator("#results").inner_text())
+    assert not page.problems, page.problems
+
+
+def test_an_empty_query_shows_the_hint_not_an_error(page, base_url):
+    page.goto(f"{base_url}/")
+    page.locator("#q").fill("   ")
+    page.locator("#search-form button[type=submit]").click()
+    expect(page.locator("#status")).to_contain_text("Type what you are looking for")
+    expect(page.locator("body")).to_have_attribute("data-state", "idle")
+    expect(page.locator("#error")).to_be_empty()
+    expect(page.locator("#hint")).to_be_visible()
+    assert not page.problems, page.problems
+
+
+def test_suggestions_come_from_the_index_and_each_finds_places(page, base_url):
+    """The page's suggestions are /ready's examples (one of its fixed ones, for 85705,
+    found nothing on the demo data), and each finds places by their reviews."""
+    examples = requests.get(f"{base_url}/ready", timeout=10).json()["examples"]
+    assert examples
+    page.goto(f"{base_url}/")
+    links = page.locator("#examples a")
+    expect(links).to_have_count(len(examples))
+    assert [links.nth(i).inner_text() for i in range(len(examples))] == examples
+    for q in examples:
+        r = requests.get(
+            f"{base_url}/search",
+            params={"q": q, "related": "false", "nearby": "false"},
+            timeout=10,
+        )
+        assert any("reviews" in h["matched"] for h in r.json()["results"]), q
+    links.first.click()
+    expect(page.locator("body")).to_have_attribute("data-state", "results")
+    expect(page.locator("#status")).to_contain_text("where reviewers mention")
+    assert not page.problems, page.problems

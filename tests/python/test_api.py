@@ -105,8 +105,10 @@ def test_snippets_mode_and_explain(index: yelpsearch.Index, queries: list[str]) 
         explained[0].explain[0]
     )
     assert "explain" in explained[0].to_dict()
-    with pytest.raises(ValueError, match="mode"):
+    # A QueryError with its code, as every other bad search parameter (was ValueError).
+    with pytest.raises(yelpsearch.QueryError, match="mode") as info:
         index.search(q, mode="magic")  # type: ignore[arg-type]
+    assert info.value.code == "invalid_mode"
 
 
 def test_stats_model_info_reload(index: yelpsearch.Index, index_dir: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,44 @@ def test_query_errors(
     assert type(info.value) is yelpsearch.QueryError
     assert info.value.code == code
     assert str(info.value)
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+@pytest.mark.parametrize("with_zip", [False, True])
+def test_an_empty_query_has_the_code_of_the_http_api(
+    index: yelpsearch.Index, zips: list[str], query: str, with_zip: bool
+) -> None:
+    """The same mistake, the same code: it was missing_zip (or no_terms) here and
+    invalid_query over HTTP."""
+    zip_code = zips[0] if with_zip else None
+    with pytest.raises(yelpsearch.QueryError) as here:
+        index.search(query, zip=zip_code)
+    qs = "q=" + urllib.parse.quote_plus(query) + (f"&zip={zip_code}" if zip_code else "")
+    with pytest.raises(yelpsearch.QueryError) as http:
+        yelpsearch._native.parse_search_params(qs)
+    assert here.value.code == http.value.code == "invalid_query"
+    assert here.value.status == 400
+
+
+def test_an_unknown_mode_is_a_query_error(index: yelpsearch.Index, zips: list[str]) -> None:
+    with pytest.raises(yelpsearch.QueryError, match="bm25") as info:
+        index.search(f"{zips[0]} pasta", mode="foo")  # type: ignore[arg-type]
+    assert type(info.value) is yelpsearch.QueryError
+    assert (info.value.code, info.value.status) == ("invalid_mode", 400)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"reviews": -1}, {"businesses": -5}, {"seed": -1}, {"reviews": 2**70}]
+)
+def test_generate_refuses_negative_counts_clearly(tmp_path: Path, kwargs: dict[str, int]) -> None:
+    """Not an OverflowError: the library's DataError, as for 0 businesses."""
+    name = next(iter(kwargs))
+    with pytest.raises(yelpsearch.DataError, match=f"{name} must be a whole number"):
+        yelpsearch.generate_corpus(tmp_path, **kwargs)
+    with pytest.raises(yelpsearch.DataError, match="at least 1"):
+        yelpsearch.generate_corpus(tmp_path, businesses=0)
+    with pytest.raises(TypeError, match="reviews must be an int"):
+        yelpsearch.generate_corpus(tmp_path, reviews="10")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("limit", [0, -1, 10**6])

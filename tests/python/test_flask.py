@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ from werkzeug.test import TestResponse
 
 import yelpsearch
 import yelpsearch.flask as yf
+from yelpsearch._native import error_response
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +71,7 @@ def test_search(app: Flask, api: OpenAPI, index: yelpsearch.Index, queries: list
 BAD = [
     ({}, 400, "missing_query"),
     ({"q": ""}, 400, "invalid_query"),
+    ({"q": "   ", "zip": "{zip}"}, 400, "invalid_query"),
     ({"q": "x" * 257}, 400, "invalid_query"),
     ({"q": '"pasta {zip}'}, 400, "invalid_query"),
     ({"q": "pasta"}, 400, "missing_zip"),
@@ -123,7 +126,14 @@ def test_ops_routes(app: Flask, api: OpenAPI, index: yelpsearch.Index) -> None:
         "index_version": stats["version"],
         "documents": stats["reviews"],
         "model": stats["model_version"],
+        "examples": index.example_queries(),
     }
+    # Suggestions from the index itself: each finds places by their reviews.
+    examples = index.example_queries()
+    assert examples and len(examples) <= 4
+    for q in examples:
+        hits = index.search(q, related=False, nearby=False)
+        assert any("reviews" in h.matched for h in hits), q
     info = check(api, client.get("/model/info"))
     assert info == index.model_info()
     metrics = check(api, client.get("/model/metrics"))
@@ -143,6 +153,23 @@ def test_url_prefix_and_path(index_dir: Path, api: OpenAPI, queries: list[str]) 
     assert client.get("/api/health").get_json() == {"status": "ok"}
     assert client.get("/api/search", query_string={"q": queries[0]}).status_code == 200
     assert client.get("/search").status_code == 404
+
+
+def test_unknown_paths_and_methods_get_the_json_error_body(index_dir: Path) -> None:
+    """Not Flask's HTML pages: the API's JSON errors, as the Rust service answers."""
+    app = Flask("prefixed-errors")
+    app.register_blueprint(yf.create_blueprint(str(index_dir), url_prefix="/api"))
+    client = app.test_client()
+    not_found = json.loads(error_response("not_found")[1])
+    for path in ("/api/metrics", "/api/nope", "/api/", "/api/model/nope"):
+        resp = client.get(path)
+        assert resp.status_code == 404, path
+        assert resp.mimetype == "application/json" and resp.get_json() == not_found, path
+    resp = client.post("/api/search", data="q=61820+pasta")
+    assert resp.status_code == 405
+    assert resp.get_json()["error"]["code"] == "method_not_allowed"
+    assert client.get("/api/health").get_json() == {"status": "ok"}
+    assert client.get("/elsewhere").status_code == 404, "outside the prefix: the app's"
 
 
 def test_not_ready_until_the_index_exists(

@@ -21,11 +21,74 @@ def test_build_report_and_progress(build_calls: dict[str, Any]) -> None:
     assert report["version"] and report["indexed"] > 0
     assert report["reviews"]["accepted"] == report["indexed"]
     calls = build_calls["progress"]
-    stages = [c[0] for c in calls]
-    assert "read" in stages and "index" in stages
+    stages = list(dict.fromkeys(c[0] for c in calls))
+    assert stages == ["read", "train text model", "index", "train ranker"], calls
     for stage, done, total in calls:
         assert isinstance(stage, str) and isinstance(done, int)
         assert total is None or (isinstance(total, int) and done <= total)
+    # Each stage is reported from its start to its end (reading had no end).
+    for stage in ("read", "train text model", "index"):
+        ends = [(d, t) for s, d, t in calls if s == stage]
+        assert ends[-1][1] == ends[-1][0], (stage, ends)
+    assert calls[0] == ("read", 0, None)
+
+
+PROGRESS_CHILD = """
+import sys, yelpsearch
+yelpsearch.build_index(sys.argv[1], sys.argv[2], sys.argv[3], train_ranker=False)
+print("built", flush=True)
+"""
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_is_on_by_default_on_a_terminal(
+    corpus: dict[str, Any], tmp_path: Path, terminal: bool
+) -> None:
+    """A person at a terminal sees the build advance; logs and pipes get nothing unasked
+    (builds were silent in Python by default)."""
+    import os
+    import pty
+
+    args = [str(corpus["business_path"]), str(corpus["review_path"]), str(tmp_path / "i")]
+    if terminal:
+        import threading
+
+        leader, follower = pty.openpty()
+        err: list[bytes] = []
+
+        def drain() -> None:  # read while the child writes: a pty's buffer is small
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                err.append(chunk)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        child = subprocess.run(
+            [sys.executable, "-c", PROGRESS_CHILD, *args],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=300,
+        )
+        os.close(follower)
+        reader.join(60)
+        os.close(leader)
+        text = b"".join(err).decode("utf-8", "replace")
+    else:
+        child = subprocess.run(
+            [sys.executable, "-c", PROGRESS_CHILD, *args], capture_output=True, timeout=300
+        )
+        text = child.stderr.decode()
+    assert child.returncode == 0 and b"built" in child.stdout, text
+    if terminal:
+        for stage in ("read", "train text model", "index"):
+            assert f"{stage}:" in text, text
+    else:
+        assert text == "", text
 
 
 def _version_dirs(index_dir: Path) -> set[str]:
@@ -116,8 +179,12 @@ def test_generate_is_deterministic(tmp_path: Path) -> None:
         assert a[key].read_bytes() == b[key].read_bytes()
 
 
+# The children set up the signal the test sends: a process started from a background
+# shell (`make test &`, nohup, some CI runners) inherits SIGINT ignored, and Python then
+# installs no handler for it.
 CTRL_C_CHILD = """
-import sys, yelpsearch
+import signal, sys, yelpsearch
+signal.signal(signal.SIGINT, signal.default_int_handler)
 def progress(stage, done, total):
     if stage == "read":
         print("started", flush=True)
@@ -125,16 +192,34 @@ yelpsearch.build_index(sys.argv[1], sys.argv[2], sys.argv[3], progress=progress)
 print("finished", flush=True)
 """
 
+# Holds the build in its "train ranker" progress report until the SIGINT has been
+# handled, so that the signal arrives while the ranker trains.
+CTRL_C_TRAINING_CHILD = """
+import signal, sys, threading, yelpsearch
+handled = threading.Event()
+def on_sigint(signum, frame):
+    handled.set()
+    raise KeyboardInterrupt
+signal.signal(signal.SIGINT, on_sigint)
+def progress(stage, done, total):
+    if stage == "train ranker" and not handled.is_set():
+        print("training", flush=True)
+        handled.wait(60)
+yelpsearch.build_index(sys.argv[1], sys.argv[2], sys.argv[3], progress=progress)
+print("finished", flush=True)
+"""
 
-def test_ctrl_c_stops_a_build(index_copy: Path, corpus: dict[str, Any]) -> None:
-    """A real SIGINT during a build: KeyboardInterrupt, and the index is left as it was."""
-    current = (index_copy / "CURRENT").read_text()
-    before = _version_dirs(index_copy)
+
+def _interrupt_child(
+    script: str, ready: str, index_copy: Path, corpus: dict[str, Any]
+) -> tuple[str, str]:
+    """Starts a build in a child, sends it SIGINT once it prints `ready`, and returns
+    its output once it has exited non-zero."""
     child = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            CTRL_C_CHILD,
+            script,
             *map(str, (corpus["business_path"], corpus["review_path"], index_copy)),
         ],
         stdout=subprocess.PIPE,
@@ -142,10 +227,31 @@ def test_ctrl_c_stops_a_build(index_copy: Path, corpus: dict[str, Any]) -> None:
         text=True,
     )
     assert child.stdout is not None
-    assert child.stdout.readline().strip() == "started"
+    assert child.stdout.readline().strip() == ready
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=120)
-    assert child.returncode != 0 and "finished" not in out
+    assert child.returncode != 0 and "finished" not in out, (out, err)
+    return out, err
+
+
+def test_ctrl_c_stops_a_build(index_copy: Path, corpus: dict[str, Any]) -> None:
+    """A real SIGINT during a build: KeyboardInterrupt, and the index is left as it was."""
+    current = (index_copy / "CURRENT").read_text()
+    before = _version_dirs(index_copy)
+    _, err = _interrupt_child(CTRL_C_CHILD, "started", index_copy, corpus)
+    assert "KeyboardInterrupt" in err, err
+    assert (index_copy / "CURRENT").read_text() == current
+    assert _version_dirs(index_copy) == before
+
+
+def test_ctrl_c_stops_a_build_while_the_ranker_trains(
+    index_copy: Path, corpus: dict[str, Any]
+) -> None:
+    """Ranker training honours Ctrl-C too: nothing is published (it used to finish the
+    build, publish it, and raise KeyboardInterrupt afterwards)."""
+    current = (index_copy / "CURRENT").read_text()
+    before = _version_dirs(index_copy)
+    _, err = _interrupt_child(CTRL_C_TRAINING_CHILD, "training", index_copy, corpus)
     assert "KeyboardInterrupt" in err, err
     assert (index_copy / "CURRENT").read_text() == current
     assert _version_dirs(index_copy) == before

@@ -1,4 +1,5 @@
-//! `yelpsearch eval run`: a run file for `../shared/eval/score.py`.
+//! `yelpsearch eval run`: a run file (ranked businesses per query) for an evaluation
+//! script.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ pub enum EvalCommand {
         /// Index directory.
         #[arg(long)]
         index: PathBuf,
-        /// queries.tsv from make_qrels.py.
+        /// Queries file: tab-separated qid, postal_code, term.
         #[arg(long)]
         queries: PathBuf,
         /// Run file to write (qid, business_id, rank).

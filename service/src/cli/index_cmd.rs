@@ -1,14 +1,11 @@
 //! `yelpsearch index ...`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use yelpsearch::read_businesses;
 use yelpsearch::Day;
-use yelpsearch::{
-    build_index, scan_reviews, BuildOptions, BusinessTable, Progress, ScanDepth, ScanReport,
-};
+use yelpsearch::{build_index, scan_reviews, BuildOptions, BusinessTable, ScanDepth, ScanReport};
 
 use crate::error::{CliError, CliResult, RemoteFailure};
 use crate::remote::{admin, publish, pull, runtime, Remote};
@@ -17,14 +14,18 @@ use crate::remote::{admin, publish, pull, runtime, Remote};
 #[derive(Debug, clap::Subcommand)]
 pub enum IndexCommand {
     /// Build a new index version from Yelp files.
+    #[command(
+        after_help = "Example:\n  yelpsearch index build --business data/business.jsonl.gz \
+        --reviews data/review.jsonl.gz --index idx"
+    )]
     Build {
-        /// business.json(.gz)
+        /// Yelp's business file: JSON lines, plain or gzip (business.json).
         #[arg(long)]
         business: PathBuf,
-        /// review.json(.gz)
+        /// Yelp's review file: JSON lines, plain or gzip (review.json).
         #[arg(long)]
         reviews: PathBuf,
-        /// Index directory (not needed with --parse-only).
+        /// Directory to build the index in (not needed with --parse-only).
         #[arg(long, required_unless_present = "parse_only")]
         index: Option<PathBuf>,
         #[command(flatten)]
@@ -186,20 +187,7 @@ fn share(s: &str) -> Result<f64, String> {
 
 impl Common {
     fn options(&self) -> BuildOptions {
-        let quiet = self.quiet;
-        let progress: Option<yelpsearch::ProgressFn> = (!quiet).then(|| {
-            let last = std::sync::Mutex::new(std::time::Instant::now());
-            Arc::new(move |p: &Progress| {
-                let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
-                if l.elapsed().as_millis() >= 1000 || p.done == 0 {
-                    *l = std::time::Instant::now();
-                    match p.total {
-                        Some(t) => eprintln!("  {}: {}/{}", p.stage, p.done, t),
-                        None => eprintln!("  {}: {}", p.stage, p.done),
-                    }
-                }
-            }) as yelpsearch::ProgressFn
-        });
+        let progress = (!self.quiet).then(super::progress::reporter);
         BuildOptions {
             strict: self.strict,
             memory_mb: self.memory_mb,

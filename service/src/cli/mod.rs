@@ -5,6 +5,7 @@ mod eval_cmd;
 mod export_page;
 mod index_cmd;
 mod model_cmd;
+mod progress;
 mod search_cmd;
 
 use std::path::PathBuf;
@@ -13,15 +14,31 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::CliResult;
 
-/// Review-powered local search over Yelp data.
+/// Examples and exit codes, at the end of `yelpsearch --help`.
+const AFTER_HELP: &str = "\
+Examples:
+  yelpsearch generate --out data --businesses 500 --reviews 30000
+  yelpsearch index build --business data/business.jsonl.gz --reviews data/review.jsonl.gz --index idx
+  yelpsearch search --index idx 61820 pasta
+  yelpsearch serve --index idx --addr 127.0.0.1:8080
+
+Exit codes:
+  0   done
+  1   an error: a missing file, no index at --index, a failed build, I/O
+  2   a bad command line, query or store URL
+  3   the zipcode is not in the index
+  75  another process holds the index's write lock, or the store is busy: try again later";
+
+/// Review-powered local search over Yelp data: build an index of Yelp's business and
+/// review files, search it ("61820 pasta"), serve it over HTTP.
 #[derive(Debug, Parser)]
-#[command(name = "yelpsearch", version, about, propagate_version = true)]
+#[command(name = "yelpsearch", version, about, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "YELPSEARCH_LOG_FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "YELPSEARCH_LOG_FORMAT", help_heading = "Global options")]
     pub log_format: LogFormat,
     /// More logging (-v info, -vv debug).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
     #[command(subcommand)]
     command: Command,
@@ -39,17 +56,21 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Generate a synthetic Yelp-schema corpus with a planted truth.
+    #[command(
+        after_help = "Example:\n  yelpsearch generate --out data --businesses 500 --reviews 30000\n\n\
+        The first zipcode is always 61820; truth.json says which places are best for what."
+    )]
     Generate {
-        /// Output directory (business.jsonl.gz, review.jsonl.gz, truth.json).
+        /// Directory to write business.jsonl.gz, review.jsonl.gz and truth.json into.
         #[arg(long)]
         out: PathBuf,
-        /// Businesses.
+        /// How many businesses (about one zipcode per 125 of them, at least 3).
         #[arg(long, default_value_t = 2_000)]
         businesses: usize,
-        /// Reviews.
+        /// How many reviews, spread over the businesses with a heavy tail.
         #[arg(long, default_value_t = 100_000)]
         reviews: usize,
-        /// Seed.
+        /// Random seed: the same seed and counts write byte-identical files.
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
@@ -57,14 +78,24 @@ enum Command {
     #[command(subcommand)]
     Index(index_cmd::IndexCommand),
     /// Search an index.
+    #[command(
+        after_help = "Examples:\n  yelpsearch search --index idx 61820 pasta\n  \
+        yelpsearch search --index idx --zip 61820 cheap piza with outdoor seating\n  \
+        yelpsearch search --index idx --json --limit 3 '\"deep dish\" near 60614'"
+    )]
     Search(search_cmd::SearchArgs),
-    /// Evaluation runs for ../shared/eval/score.py.
+    /// Rank the queries of a query file into a run file, for offline evaluation.
     #[command(subcommand)]
     Eval(eval_cmd::EvalCommand),
     /// Train and inspect ranking models.
     #[command(subcommand)]
     Model(model_cmd::ModelCommand),
     /// Serve the HTTP API and the search page.
+    #[command(
+        after_help = "Example:\n  yelpsearch serve --index idx --addr 127.0.0.1:8080\n\n\
+        Every setting is also an environment variable (shown with each). Without an index at\n\
+        --index yet, /ready answers 503 and the index is tried again every reload interval."
+    )]
     Serve(crate::http::ServeArgs),
     /// Generate a corpus, build an index and serve it on localhost.
     Demo(crate::demo::DemoArgs),
@@ -81,8 +112,10 @@ pub fn init_logging(format: LogFormat, verbose: u8) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Colours only for a person at a terminal: not in files, pipes or log collectors.
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => b.try_init(),

@@ -2,6 +2,8 @@
 //! metrics, the OpenAPI document and the web page.
 //!
 //! - [`settings`]: flags and environment variables.
+//! - [`conn`]: the accept loop: the connection cap, header and idle timeouts, JSON bodies
+//!   for hyper's own rejections, closing idle connections on shutdown.
 //! - [`routes`]: the router and its middleware.
 //! - [`handlers`]: one function per endpoint, translating between HTTP and the library.
 //! - [`params`]: `/search`'s parameters as an extractor (the core's parsing).
@@ -11,6 +13,7 @@
 //! - [`shutdown`]: SIGTERM handling.
 //! - [`page`]: the embedded page, its CSP, and the embedded OpenAPI document.
 
+pub mod conn;
 pub mod errors;
 pub mod handlers;
 pub mod metrics;
@@ -59,9 +62,18 @@ pub fn serve(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
 }
 
 async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResult<()> {
-    let listener = TcpListener::bind(&settings.addr)
-        .await
-        .map_err(|e| CliError::io(format!("listening on {}", settings.addr), e))?;
+    let listener = TcpListener::bind(&settings.addr).await.map_err(|e| {
+        let what = if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "listening on {} (another process listens there: stop it, or pick another \
+                 address with --addr or YELPSEARCH_ADDR, e.g. --addr 127.0.0.1:0 for any free port)",
+                settings.addr
+            )
+        } else {
+            format!("listening on {}", settings.addr)
+        };
+        CliError::io(what, e)
+    })?;
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::io("reading the bound address", e))?;
@@ -101,18 +113,16 @@ async fn run(settings: Settings, on_listen: impl FnOnce(SocketAddr)) -> CliResul
 
     let app = routes::router(state.clone(), &settings);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown::on_signal(
-        signals,
-        state.clone(),
-        stop_tx,
-    ));
-    let outcome = tokio::select! {
-        r = server => r.map_err(|e| CliError::io("serving HTTP", e)),
-        _ = shutdown::grace_expired(stop_rx, settings.shutdown_grace) => Err(CliError::Serve(format!(
-            "requests still in flight after the {}s shutdown grace period were dropped",
-            settings.shutdown_grace.as_secs()
-        ))),
-    };
+    let signalled = tokio::spawn(shutdown::on_signal(signals, state.clone(), stop_tx));
+    let outcome = conn::serve(
+        listener,
+        app,
+        settings.limits,
+        stop_rx,
+        settings.shutdown_grace,
+    )
+    .await;
+    signalled.abort();
     state.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     if let Some(p) = pulls {
         p.abort();

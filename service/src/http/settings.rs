@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use axum::http::HeaderValue;
 
+use super::conn::Limits;
 use crate::error::{CliError, CliResult};
 
 /// Settings of `yelpsearch serve`.
@@ -39,9 +40,26 @@ pub struct ServeArgs {
     /// Longest a request may take before it is answered with 408 `timeout`, ms.
     #[arg(long, env = "YELPSEARCH_REQUEST_TIMEOUT_MS", default_value_t = 2000)]
     pub request_timeout_ms: u64,
-    /// After SIGTERM, how long in-flight requests get to finish, seconds.
+    /// After SIGTERM, how long in-flight requests get to finish, seconds (connections
+    /// with no request being answered are closed at once).
     #[arg(long, env = "YELPSEARCH_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Most connections open at once; one more is answered 503 `overloaded` and
+    /// closed. Keep it below the process's open-file limit (`ulimit -n`).
+    #[arg(long, env = "YELPSEARCH_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Longest wait for a request's headers, seconds, from when the server starts
+    /// reading them: slower clients (a byte a second) are closed.
+    #[arg(
+        long,
+        env = "YELPSEARCH_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
+    pub header_read_timeout_secs: u64,
+    /// A connection on which nothing is read or written for this long is closed,
+    /// seconds.
+    #[arg(long, env = "YELPSEARCH_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
     /// Keep --index a copy of the versions published at this URL (s3://BUCKET/PREFIX
     /// or file:///DIR): every reload interval (5 s without one), download a newer
     /// version beside the current one, verify it and have the index holder open it
@@ -73,6 +91,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Bound on finishing in-flight requests after SIGTERM.
     pub shutdown_grace: Duration,
+    /// Connection cap and timeouts.
+    pub limits: Limits,
     /// The store to pull versions from, and how many to keep (`None`: the index
     /// directory is written by others).
     pub pull: Option<(String, usize)>,
@@ -101,6 +121,11 @@ impl Settings {
             search_threads: search_threads(0),
             request_timeout: Duration::from_millis(2000),
             shutdown_grace: Duration::from_secs(20),
+            limits: Limits {
+                max_connections: 4096,
+                header_read_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(60),
+            },
             pull: None,
         }
     }
@@ -111,6 +136,15 @@ impl Settings {
             return Err(CliError::Usage(
                 "--max-concurrency must be at least 1".into(),
             ));
+        }
+        for (name, v) in [
+            ("--max-connections", a.max_connections as u64),
+            ("--header-read-timeout-secs", a.header_read_timeout_secs),
+            ("--idle-timeout-secs", a.idle_timeout_secs),
+        ] {
+            if v == 0 {
+                return Err(CliError::Usage(format!("{name} must be at least 1")));
+            }
         }
         if a.request_timeout_ms == 0 {
             return Err(CliError::Usage(
@@ -125,6 +159,11 @@ impl Settings {
             search_threads: search_threads(a.search_threads),
             request_timeout: Duration::from_millis(a.request_timeout_ms),
             shutdown_grace: Duration::from_secs(a.shutdown_grace_secs),
+            limits: Limits {
+                max_connections: a.max_connections,
+                header_read_timeout: Duration::from_secs(a.header_read_timeout_secs),
+                idle_timeout: Duration::from_secs(a.idle_timeout_secs),
+            },
             pull: a
                 .pull
                 .filter(|u| !u.trim().is_empty())

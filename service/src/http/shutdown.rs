@@ -60,11 +60,3 @@ pub async fn on_signal(signals: Signals, state: Arc<AppState>, stopping: watch::
     state.stop.store(true, Ordering::Relaxed);
     let _ = stopping.send(true);
 }
-
-/// Resolves `grace` after `stopping` turns true (never, if it does not).
-pub async fn grace_expired(mut stopping: watch::Receiver<bool>, grace: std::time::Duration) {
-    if stopping.wait_for(|s| *s).await.is_err() {
-        std::future::pending::<()>().await;
-    }
-    tokio::time::sleep(grace).await;
-}

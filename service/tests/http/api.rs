@@ -235,6 +235,9 @@ fn bad_parameters_get_json_4xx() {
         ("/search".into(), 400, "missing_query"),
         (format!("/search?zip={zip}"), 400, "missing_query"),
         ("/search?q=".into(), 400, "invalid_query"),
+        // Spaces only are empty too, with or without a zipcode (the library's check).
+        ("/search?q=+++".into(), 400, "invalid_query"),
+        (format!("/search?q=+&zip={zip}"), 400, "invalid_query"),
         (format!("/search?q={long}&zip={zip}"), 400, "invalid_query"),
         ("/search?q=%FF".into(), 400, "invalid_query"),
         ("/search?q=%C3%28+pasta".into(), 400, "invalid_query"),
@@ -492,6 +495,31 @@ fn ops_endpoints() {
         .expect("a 400 in the log");
     assert_eq!(bad["fields"]["route"], "/search");
     assert!(bad["fields"]["latency_ms"].as_f64().is_some());
+}
+
+/// `/ready` suggests queries made from the index: each finds places by their reviews (a
+/// fixed suggestion of the page, for 85705, found nothing on the demo data).
+#[test]
+fn ready_suggests_queries_that_find_places() {
+    let s = Server::ready(&[]);
+    let (st, ready) = s.get_json("/ready");
+    assert_eq!(st, 200);
+    // Suggestions from the index: each finds places by their reviews.
+    let examples = ready["examples"].as_array().expect("examples");
+    assert!(!examples.is_empty() && examples.len() <= 4, "{ready}");
+    for q in examples {
+        let q = q.as_str().unwrap();
+        let (st, r) = s.get_json(&format!("/search?q={}&related=false&nearby=false", enc(q)));
+        assert_eq!(st, 200, "{q}");
+        assert!(
+            r["results"].as_array().unwrap().iter().any(|h| h["matched"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m == "reviews")),
+            "{q}: {r}"
+        );
+    }
 }
 
 #[test]

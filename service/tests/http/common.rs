@@ -264,7 +264,10 @@ pub struct Server {
 
 /// Settings variables the tests control; cleared so the caller's environment cannot
 /// leak in.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 13] = [
+    "YELPSEARCH_MAX_CONNECTIONS",
+    "YELPSEARCH_HEADER_READ_TIMEOUT_SECS",
+    "YELPSEARCH_IDLE_TIMEOUT_SECS",
     "YELPSEARCH_INDEX",
     "YELPSEARCH_ADDR",
     "YELPSEARCH_CORS_ORIGINS",
