@@ -472,6 +472,18 @@ fn real_yelp_files() {
         "every line not indexed is listed"
     );
 
+    // Real review text (issue 22): "ice cream" finds, first, the places whose reviews
+    // say the phrase, in each zipcode of the sample that has one.
+    let index = Index::open(&idx).unwrap();
+    for (zip, place) in [("37201", "Mike's Ice Cream"), ("70115", "Creole Creamery")] {
+        let res = index
+            .search(&SearchRequest::new("ice cream").zip(zip))
+            .unwrap();
+        let first = res.results.first().map(|h| h.business.name.as_str());
+        assert_eq!(first, Some(place), "ice cream in {zip}");
+    }
+    drop(index);
+
     // cb1_*: no postal codes at all: refused, saying why.
     let e = build_index(
         &f("cb1_business.json.gz"),

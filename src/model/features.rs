@@ -156,13 +156,15 @@ pub struct MatchAcc {
     /// Time-decayed sum and weight of the matching clauses' logits.
     pub decayed_aspect: (f32, f32),
     /// Each matching review's verdict on the need (its mention clauses' mean logit,
-    /// squashed to -1..1): their sum and sum of squares.
-    pub verdicts: (f32, f32),
+    /// squashed to -1..1): their sum and sum of squares, in fixed point
+    /// ([`VERDICT_ONE`] is 1), so that they do not depend on the order the reviews are
+    /// read in (an index of several segments answers as one of one).
+    pub verdicts: (i64, i64),
     /// Matching reviews whose verdict is clearly for, and clearly against (beyond
     /// [`CLEAR_LOGIT`]).
     pub liked: (u32, u32),
-    /// Sum and count of the verdicts of recent matching reviews.
-    pub recent_verdicts: (f32, u32),
+    /// Sum (fixed point) and count of the verdicts of recent matching reviews.
+    pub recent_verdicts: (i64, u32),
 }
 
 /// A review's verdict on the need: the mean logit of the clauses that hold it (0
@@ -174,6 +176,28 @@ pub fn verdict_logit(logits: &[f32]) -> f32 {
         0.0
     } else {
         logits.iter().sum::<f32>() / logits.len() as f32
+    }
+}
+
+/// 1 in the fixed point of [`MatchAcc::verdicts`].
+pub const VERDICT_ONE: i64 = 1 << 16;
+
+impl MatchAcc {
+    /// The sum of the matching reviews' verdicts and of their squares, -1..1 each.
+    pub fn verdict_sums(&self) -> (f32, f32) {
+        let one = VERDICT_ONE as f64;
+        (
+            (self.verdicts.0 as f64 / one) as f32,
+            (self.verdicts.1 as f64 / (one * one)) as f32,
+        )
+    }
+
+    /// The sum and count of the recent matching reviews' verdicts.
+    pub fn recent_verdict_sum(&self) -> (f32, u32) {
+        (
+            (self.recent_verdicts.0 as f64 / VERDICT_ONE as f64) as f32,
+            self.recent_verdicts.1,
+        )
     }
 }
 
@@ -232,7 +256,7 @@ impl MatchAcc {
         self.decayed.0 += w;
         self.decayed.1 += w * m.stars as f32;
         let l = verdict_logit(logits);
-        let v = squash(l);
+        let v = (squash(l) * VERDICT_ONE as f32).round() as i64;
         self.verdicts.0 += v;
         self.verdicts.1 += v * v;
         self.liked.0 += (l > CLEAR_LOGIT) as u32;
@@ -366,17 +390,18 @@ pub fn feature_vector(
         query.need_judged,
         quality(acc, query.prior),
         {
-            let mean = acc.verdicts.0 / n.max(1.0);
-            let var = (acc.verdicts.1 / n.max(1.0) - mean * mean).max(0.0);
+            let (sum, squares) = acc.verdict_sums();
+            let mean = sum / n.max(1.0);
+            let var = (squares / n.max(1.0) - mean * mean).max(0.0);
             ((var + 0.25) / (n + QUALITY_SHRINK)).sqrt()
         },
         (acc.liked.0 as f32 + 0.5) / (n + 1.0),
         shrunk_mean(
-            acc.recent_verdicts.0,
-            acc.recent_verdicts.1 as f32,
+            acc.recent_verdict_sum().0,
+            acc.recent_verdict_sum().1 as f32,
             0.0,
             QUALITY_SHRINK,
-        ) - shrunk_mean(acc.verdicts.0, n, 0.0, QUALITY_SHRINK),
+        ) - shrunk_mean(acc.verdict_sums().0, n, 0.0, QUALITY_SHRINK),
     ]
 }
 

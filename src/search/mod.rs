@@ -206,7 +206,7 @@ fn full_hit(
     hit.sentiment = (snap.model.text_model.is_some() && c.acc.aspect_n > 0).then(|| Sentiment {
         positive: c.acc.liked.0,
         negative: c.acc.liked.1,
-        mean: c.acc.verdicts.0 / c.acc.n.max(1) as f32,
+        mean: c.acc.verdict_sums().0 / c.acc.n.max(1) as f32,
     });
     hit.explain = req.explain.then(|| rank::explain(snap, c, req.mode));
     Ok(Some(hit))
