@@ -164,6 +164,17 @@ fn parse_day(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Day>> {
     })
 }
 
+/// `min_accepted`: a share, 0 to 1.
+fn share(v: f64) -> PyResult<f64> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(PyValueError::new_err(format!(
+            "min_accepted must be a share between 0 and 1, not {v}"
+        )))
+    }
+}
+
 fn report<T: Serialize>(py: Python<'_>, r: &T) -> PyResult<PyObject> {
     to_py_json(py, r)
 }
@@ -182,8 +193,15 @@ fn report<T: Serialize>(py: Python<'_>, r: &T) -> PyResult<PyObject> {
 /// terminal; `progress=True` always, `progress=False` never. Ctrl-C cancels the build the same way
 /// (`KeyboardInterrupt`) and leaves the current version as it was, unless the build
 /// had already passed its last cancel point (just before publishing).
+///
+/// A build that accepts no review, or less than `min_accepted` (default 0.5) of its
+/// review lines, raises `DataError` and publishes nothing, naming the main reasons; lower
+/// it for files whose reviews are mostly of businesses the business file does not hold
+/// (samples cut from the official files). `rejects` (a path) receives every skipped or
+/// left-out line as JSON lines (file, line, reason); without it the report lists the
+/// first 100.
 #[pyfunction]
-#[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None))]
+#[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None, min_accepted=yelpsearch::MIN_ACCEPTED, rejects=None))]
 #[allow(clippy::too_many_arguments)]
 fn build_index(
     py: Python<'_>,
@@ -196,11 +214,15 @@ fn build_index(
     threads: usize,
     train_ranker: bool,
     progress: Option<PyObject>,
+    min_accepted: f64,
+    rejects: Option<PathBuf>,
 ) -> PyResult<PyObject> {
     let interrupt = Interrupt::default();
     let mut opts = build_options(py, strict, memory_mb, threads, progress, &interrupt)?;
     opts.until = parse_day(until)?;
     opts.train_ranker = train_ranker;
+    opts.min_accepted = share(min_accepted)?;
+    opts.rejects = rejects;
     let r = run_job(py, &interrupt, move || {
         yelpsearch::build_index(&business, &reviews, &index_dir, &opts)
     })?;
@@ -209,9 +231,10 @@ fn build_index(
 
 /// Applies a review file (and optionally a business file) to the index at `index_dir`
 /// as a new version that shares unchanged data with the current one, and makes it
-/// current. Returns the update report as a dict. Options as for `build_index()`.
+/// current. Returns the update report as a dict. Options (`min_accepted` and `rejects`
+/// included) as for `build_index()`.
 #[pyfunction]
-#[pyo3(signature = (index_dir, reviews, business=None, *, strict=false, memory_mb=512, threads=0, progress=None))]
+#[pyo3(signature = (index_dir, reviews, business=None, *, strict=false, memory_mb=512, threads=0, progress=None, min_accepted=yelpsearch::MIN_ACCEPTED, rejects=None))]
 #[allow(clippy::too_many_arguments)]
 fn update_index(
     py: Python<'_>,
@@ -222,9 +245,13 @@ fn update_index(
     memory_mb: usize,
     threads: usize,
     progress: Option<PyObject>,
+    min_accepted: f64,
+    rejects: Option<PathBuf>,
 ) -> PyResult<PyObject> {
     let interrupt = Interrupt::default();
-    let opts = build_options(py, strict, memory_mb, threads, progress, &interrupt)?;
+    let mut opts = build_options(py, strict, memory_mb, threads, progress, &interrupt)?;
+    opts.min_accepted = share(min_accepted)?;
+    opts.rejects = rejects;
     let r = run_job(py, &interrupt, move || {
         yelpsearch::update_index(&index_dir, &reviews, business.as_deref(), &opts)
     })?;

@@ -219,6 +219,8 @@ def build_index(
     threads: int = 0,
     train_ranker: bool = True,
     progress: Union[_Progress, bool, None] = None,
+    min_accepted: float = 0.5,
+    rejects: Optional[_PathLike] = None,
 ) -> dict[str, Any]: ...
 def update_index(
     index_dir: _PathLike,
@@ -229,6 +231,8 @@ def update_index(
     memory_mb: int = 512,
     threads: int = 0,
     progress: Union[_Progress, bool, None] = None,
+    min_accepted: float = 0.5,
+    rejects: Optional[_PathLike] = None,
 ) -> dict[str, Any]: ...
 def train_model(index_dir: _PathLike, label_days: int = 0) -> dict[str, Any]: ...
 def generate_corpus(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
 import urllib.parse
 from pathlib import Path
@@ -191,3 +193,44 @@ def test_locked_by_a_concurrent_update(index_copy: Path, corpus: dict[str, Any])
         t.join(120)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["report"]["unchanged"] > 0
+
+
+def test_a_build_that_accepts_too_few_reviews_can_be_allowed(
+    corpus: dict[str, Any], tmp_path: Path
+) -> None:
+    """Reviews mostly of businesses the business file lacks (as in samples cut from the
+    official files): refused by default, naming the reason; accepted with a lower
+    min_accepted, every left line in the rejects file."""
+    reviews = tmp_path / "review.jsonl"
+    with open(corpus["review_path"], "rb") as f:
+        raw = gzip.decompress(f.read()) if str(corpus["review_path"]).endswith(".gz") else f.read()
+    lines = raw.decode().splitlines()[:300]
+    out = []
+    for i, line in enumerate(lines):
+        r = json.loads(line)
+        if i % 3:
+            r["business_id"] = f"not-in-the-file-{i}"
+        out.append(json.dumps(r))
+    reviews.write_text("\n".join(out) + "\n")
+    with pytest.raises(yelpsearch.DataError, match="unknown business"):
+        yelpsearch.build_index(
+            corpus["business_path"], reviews, tmp_path / "refused", train_ranker=False
+        )
+    assert not (tmp_path / "refused").exists()
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        yelpsearch.build_index(corpus["business_path"], reviews, tmp_path / "x", min_accepted=1.5)
+    rejects = tmp_path / "rejects.jsonl"
+    report = yelpsearch.build_index(
+        corpus["business_path"],
+        reviews,
+        tmp_path / "idx",
+        train_ranker=False,
+        min_accepted=0.2,
+        rejects=rejects,
+    )
+    listed = [json.loads(x) for x in rejects.read_text().splitlines()]
+    unknown = {x["line"] for x in listed if "unknown business" in x["category"] + x["reason"]}
+    assert unknown == {i + 1 for i in range(300) if i % 3}
+    # The generator's few businesses without a postal code leave their reviews out too.
+    assert report["indexed"] + len(listed) == 300
+    assert report["indexed"] >= 90
