@@ -164,7 +164,9 @@ fn parse_day(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Day>> {
     })
 }
 
-/// `min_accepted`: a share, 0 to 1.
+/// `min_accepted`: a share, 0 to 1. (Its default in the signatures is written as the
+/// literal 0.5, the core's `MIN_ACCEPTED`, so that Python's `inspect.signature` shows
+/// it: a constant's path shows as `...`.)
 fn share(v: f64) -> PyResult<f64> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
@@ -201,7 +203,7 @@ fn report<T: Serialize>(py: Python<'_>, r: &T) -> PyResult<PyObject> {
 /// left-out line as JSON lines (file, line, reason); without it the report lists the
 /// first 100.
 #[pyfunction]
-#[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None, min_accepted=yelpsearch::MIN_ACCEPTED, rejects=None))]
+#[pyo3(signature = (business, reviews, index_dir, until=None, *, strict=false, memory_mb=512, threads=0, train_ranker=true, progress=None, min_accepted=0.5, rejects=None))]
 #[allow(clippy::too_many_arguments)]
 fn build_index(
     py: Python<'_>,
@@ -234,7 +236,7 @@ fn build_index(
 /// current. Returns the update report as a dict. Options (`min_accepted` and `rejects`
 /// included) as for `build_index()`.
 #[pyfunction]
-#[pyo3(signature = (index_dir, reviews, business=None, *, strict=false, memory_mb=512, threads=0, progress=None, min_accepted=yelpsearch::MIN_ACCEPTED, rejects=None))]
+#[pyo3(signature = (index_dir, reviews, business=None, *, strict=false, memory_mb=512, threads=0, progress=None, min_accepted=0.5, rejects=None))]
 #[allow(clippy::too_many_arguments)]
 fn update_index(
     py: Python<'_>,
