@@ -169,10 +169,15 @@ fn a_model_for_other_features_keeps_its_text_model_through_retraining() {
     assert!(index.model_error().is_none());
 }
 
-#[test]
-fn praise_outranks_a_mention_in_passing() {
-    use yelpsearch::update_index;
-    use yelpsearch::BuildOptions;
+/// The session's index with new places in its first zipcode: `places` are (id, name)
+/// of Italian restaurants, `reviews` (review id, business id, stars, text) dated the
+/// index's last day; applied as an update without retraining. Returns the index, its
+/// zipcode and the directory holding it.
+fn with_new_places(
+    places: &[(&str, &str)],
+    reviews: &[(String, &str, f64, &str)],
+) -> (tempfile::TempDir, Index, String) {
+    use yelpsearch::{update_index, BuildOptions};
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
     let idx = dir.path().join("index");
@@ -181,16 +186,31 @@ fn praise_outranks_a_mention_in_passing() {
     let zip = snap.table.zips()[0].clone();
     let day = format!("{} 12:00:00", yelpsearch::Day(snap.now));
     drop(snap);
+    let biz = dir.path().join("business.json");
+    let lines: Vec<Vec<u8>> = places
+        .iter()
+        .map(|(id, name)| business_line_in(id, name, &zip, "Restaurants, Italian"))
+        .collect();
+    write_lines(&biz, &lines);
+    let file = dir.path().join("review.json");
+    let lines: Vec<Vec<u8>> = reviews
+        .iter()
+        .map(|(id, b, stars, text)| review_line(id, b, *stars, &day, text))
+        .collect();
+    write_lines(&file, &lines);
+    let opts = BuildOptions {
+        memory_mb: 64,
+        train_ranker: false,
+        ..BuildOptions::default()
+    };
+    update_index(&idx, &file, Some(&biz), &opts).unwrap();
+    (dir, Index::open(&idx).unwrap(), zip)
+}
+
+#[test]
+fn praise_outranks_a_mention_in_passing() {
     // Two new places of one zipcode, alike in all but what their reviews say about
     // the gnocchi: praise at one, a mention in passing (no verdict) at the other.
-    let biz = dir.path().join("business.json");
-    write_lines(
-        &biz,
-        &[
-            business_line_in("praised", "Praised", &zip, "Restaurants, Italian"),
-            business_line_in("passing", "Passing", &zip, "Restaurants, Italian"),
-        ],
-    );
     let praise = [
         "The gnocchi was incredible, perfectly cooked. Parking was easy.",
         "Best gnocchi I have had in years. We sat by the window.",
@@ -201,20 +221,13 @@ fn praise_outranks_a_mention_in_passing() {
         "I wish they had gnocchi. We sat by the window.",
         "Someone at the next table ordered gnocchi. The room was loud.",
     ];
-    let mut lines = Vec::new();
+    let mut reviews = Vec::new();
     for (i, (p, m)) in praise.iter().zip(passing).enumerate() {
-        lines.push(review_line(&format!("p{i}"), "praised", 4.0, &day, p));
-        lines.push(review_line(&format!("m{i}"), "passing", 4.0, &day, m));
+        reviews.push((format!("p{i}"), "praised", 4.0, *p));
+        reviews.push((format!("m{i}"), "passing", 4.0, m));
     }
-    let reviews = dir.path().join("review.json");
-    write_lines(&reviews, &lines);
-    let opts = BuildOptions {
-        memory_mb: 64,
-        train_ranker: false,
-        ..BuildOptions::default()
-    };
-    update_index(&idx, &reviews, Some(&biz), &opts).unwrap();
-    let index = Index::open(&idx).unwrap();
+    let (_dir, index, zip) =
+        with_new_places(&[("praised", "Praised"), ("passing", "Passing")], &reviews);
     assert!(!index.model_info().fallback, "the learned ranker is in use");
     let res = index
         .search(&SearchRequest::new("gnocchi").zip(zip).related(false))
@@ -237,37 +250,10 @@ fn praise_outranks_a_mention_in_passing() {
 /// two sentences is one review that praises it (it counted clauses).
 #[test]
 fn praise_is_counted_in_reviews_not_sentences() {
-    use yelpsearch::update_index;
-    use yelpsearch::BuildOptions;
-    let f = fixture();
-    let dir = tempfile::tempdir().unwrap();
-    let idx = dir.path().join("index");
-    copy_dir(&f.index, &idx);
-    let snap = Index::open(&idx).unwrap().snapshot();
-    let zip = snap.table.zips()[0].clone();
-    let day = format!("{} 12:00:00", yelpsearch::Day(snap.now));
-    drop(snap);
-    let biz = dir.path().join("business.json");
-    write_lines(
-        &biz,
-        &[business_line_in(
-            "twice",
-            "Twice",
-            &zip,
-            "Restaurants, Italian",
-        )],
-    );
     let text = "The gnocchi was incredible, perfectly cooked. Best gnocchi I have had in \
                 years. I still dream about the gnocchi.";
-    let reviews = dir.path().join("review.json");
-    write_lines(&reviews, &[review_line("t0", "twice", 5.0, &day, text)]);
-    let opts = BuildOptions {
-        memory_mb: 64,
-        train_ranker: false,
-        ..BuildOptions::default()
-    };
-    update_index(&idx, &reviews, Some(&biz), &opts).unwrap();
-    let index = Index::open(&idx).unwrap();
+    let (_dir, index, zip) =
+        with_new_places(&[("twice", "Twice")], &[("t0".into(), "twice", 5.0, text)]);
     let res = index
         .search(&SearchRequest::new("gnocchi").zip(zip).related(false))
         .unwrap();

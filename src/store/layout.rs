@@ -261,20 +261,8 @@ impl IndexDir {
     /// Names of all complete versions, oldest first.
     pub fn versions(&self) -> Result<Vec<String>> {
         let dir = self.root.join(VERSIONS);
-        let mut out = Vec::new();
-        let rd = match fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(Error::io(dir, e)),
-        };
-        for entry in rd {
-            let entry = entry.at(&dir)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if valid_name(&name) && entry.path().join(MANIFEST).is_file() {
-                out.push(name);
-            }
-        }
-        out.sort();
+        let mut out = self.version_dirs()?;
+        out.retain(|name| dir.join(name).join(MANIFEST).is_file());
         Ok(out)
     }
 
