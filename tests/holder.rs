@@ -154,3 +154,104 @@ fn an_index_rebuilt_at_the_same_path_is_picked_up() {
     );
     assert!(!index.reload().unwrap(), "and only once");
 }
+
+/// The files of `version` of the index at `at` whose names end with `ext`, biggest first.
+fn files_of(at: &std::path::Path, version: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(at.join("versions").join(version))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .collect();
+    files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).unwrap().len()));
+    assert!(!files.is_empty(), "{version} has no {ext} file");
+    files
+}
+
+fn truncate(path: &std::path::Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+/// Issue 23, item 19: a segment file truncated in place used to kill the process with
+/// SIGBUS (the files were mapped). A damaged new version is refused by name when it is
+/// opened (its manifest lists every file's size) and the version in use keeps serving;
+/// the version in use damaged under the process answers with an error, and the
+/// process lives on to pick up the next good version. Under mapped reads this test
+/// process itself would die of SIGBUS.
+#[test]
+fn a_damaged_version_is_refused_and_never_takes_the_process_down() {
+    let f = make_fixture(120, 4_000, 26);
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("idx");
+    quick_build(&f, &at);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(at.join("versions/v000001/manifest.json")).unwrap())
+            .unwrap();
+    let listed = manifest["files"]
+        .as_object()
+        .expect("the manifest lists its files");
+    let store = files_of(&at, "v000001", ".store").remove(0);
+    let store_name = store.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(
+        listed[&store_name].as_u64(),
+        Some(std::fs::metadata(&store).unwrap().len())
+    );
+    let holder = IndexHolder::new(&at, Duration::ZERO, Some(Duration::ZERO));
+    let index = holder.get().unwrap();
+    let queries = index.example_queries();
+    assert!(!queries.is_empty());
+    let search = |q: &str| index.search(&yelpsearch::SearchRequest::new(q).snippets(3));
+    for q in &queries {
+        let r = search(q).unwrap();
+        assert!(r.results.iter().any(|h| !h.snippets.is_empty()), "{q}");
+    }
+
+    // A new version damaged before it is opened: refused by name, v1 keeps serving.
+    quick_build(&f, &at);
+    let idx = files_of(&at, "v000002", ".idx").remove(0);
+    let len = std::fs::metadata(&idx).unwrap().len();
+    truncate(&idx, len - 1);
+    let Err(e) = Index::open(&at) else {
+        panic!("a damaged version opened")
+    };
+    assert_eq!(e.code(), "index_corrupt", "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&*idx.file_name().unwrap().to_string_lossy())
+            && msg.contains(&format!("lists {len} bytes"))
+            && msg.contains("rollback"),
+        "{msg}"
+    );
+    assert_eq!(holder.get().unwrap().version(), "v000001");
+    assert!(
+        !index.reload().is_ok_and(|moved| moved),
+        "the reload is refused"
+    );
+    for q in &queries {
+        assert!(search(q).is_ok(), "{q}: v1 still serves");
+    }
+
+    // The version in use damaged under the process, before it read any review (what it
+    // read is cached): every document store emptied.
+    quick_build(&f, &at);
+    assert_eq!(holder.get().unwrap().version(), "v000003");
+    for store in files_of(&at, "v000003", ".store") {
+        truncate(&store, 0);
+    }
+    for q in &queries {
+        let e = search(q).expect_err("a search reading a review of the damaged store");
+        assert_eq!(e.code(), "index_corrupt", "{q}: {e}");
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
+    // The process lives on, and the next good version is picked up.
+    quick_build(&f, &at);
+    assert_eq!(holder.get().unwrap().version(), "v000004");
+    for q in &queries {
+        let r = search(q).unwrap();
+        assert!(r.results.iter().any(|h| !h.snippets.is_empty()), "{q}");
+    }
+}

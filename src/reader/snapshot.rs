@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::affinity::ZipCategories;
 use crate::model::features::BizStats;
 use crate::model::file::ModelFile;
+use crate::store::files::verify_sizes;
 use crate::store::layout::{read_manifest, IndexDir, Manifest, ReaderPin, BUSINESSES, MODEL};
 use crate::store::open::{open_tantivy, open_tantivy_readonly};
 use crate::store::rows::{DocColumn, DocRows};
@@ -98,6 +99,7 @@ impl Snapshot {
     /// Opens one version directory (pinned by `pin` when given).
     pub fn open_dir(vdir: &Path, pin: Option<ReaderPin>) -> Result<Snapshot> {
         let manifest = read_manifest(vdir)?;
+        verify_sizes(vdir, &manifest)?;
         let index = if pin.is_some() {
             open_tantivy_readonly(vdir)?
         } else {

@@ -338,7 +338,15 @@ fn make_snippet(snap: &Snapshot, e: &Evidence, terms: &[String]) -> Result<Snipp
     use tantivy::schema::Value;
     let doc: tantivy::TantivyDocument = snap
         .searcher
-        .doc(tantivy::DocAddress::new(e.segment, e.doc))?;
+        .doc(tantivy::DocAddress::new(e.segment, e.doc))
+        .map_err(|e| Error::IndexCorrupt {
+            path: snap.dir.clone(),
+            reason: format!(
+                "reading a review of version {}: {e} (roll back with `yelpsearch index \
+                 rollback`, pull it again, or rebuild)",
+                snap.version
+            ),
+        })?;
     let get = |f| {
         doc.get_first(f)
             .and_then(|v| v.as_str())

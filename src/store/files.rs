@@ -235,6 +235,44 @@ pub fn same_names_and_sizes(root: &Path, name: &str, list: &VersionFiles) -> boo
             .all(|f| sizes.get(&f.name) == Some(&f.size))
 }
 
+/// Checks that version directory `vdir` holds every file its manifest lists (or, for an
+/// installed version whose manifest lists none, its file list) at the listed size: a
+/// cheap check, without reading the files, made whenever a version is opened, so that a
+/// file damaged since the version was written is refused by name rather than served.
+/// Versions written before manifests listed their files are not checked.
+pub fn verify_sizes(vdir: &Path, manifest: &layout::Manifest) -> Result<()> {
+    let listed: Vec<(String, u64)> = match &manifest.files {
+        Some(files) => files.iter().map(|(n, s)| (n.clone(), *s)).collect(),
+        None => match fs::read(vdir.join(FILE_LIST)) {
+            Ok(bytes) => VersionFiles::parse(&bytes, &vdir.join(FILE_LIST).to_string_lossy())?
+                .files
+                .into_iter()
+                .filter(|f| f.name != layout::MANIFEST)
+                .map(|f| (f.name, f.size))
+                .collect(),
+            Err(_) => return Ok(()),
+        },
+    };
+    for (name, size) in listed {
+        let p = vdir.join(&name);
+        let here = match fs::metadata(&p) {
+            Ok(m) => format!("{} bytes", m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "missing".to_string(),
+            Err(e) => return Err(Error::io(&p, e)),
+        };
+        if here != format!("{size} bytes") {
+            return Err(Error::IndexCorrupt {
+                path: p,
+                reason: format!(
+                    "{here}, but version {} lists {size} bytes: the file was damaged after the                      version was written; this version cannot be served (roll back with                      `yelpsearch index rollback`, pull it again, or rebuild)",
+                    manifest.version
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The file list of an installed version, if it has one (versions built here have
 /// none; installed ones do).
 pub fn installed_files(root: &Path, name: &str) -> Option<VersionFiles> {

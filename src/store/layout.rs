@@ -14,6 +14,7 @@
 //! A version is complete before its directory gets its final name, and CURRENT moves
 //! only after that, so a crash at any point leaves the last good version current.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,12 @@ pub struct Manifest {
     pub newest_review: Option<Day>,
     /// The model's version string.
     pub model_version: Option<String>,
+    /// Every file of the version but this manifest (and the reader lock), with its
+    /// size in bytes: written when the version is published, checked when it is opened,
+    /// so that a file damaged since (truncated, replaced) is refused by name instead of
+    /// served. Versions published before it was written have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<BTreeMap<String, u64>>,
 }
 
 /// The current layout format.
@@ -378,6 +385,7 @@ impl IndexDir {
 
     /// Gives a finished temporary version directory its final name.
     pub fn publish(&self, tmp: &Path, name: &str) -> Result<PathBuf> {
+        list_files_in_manifest(tmp)?;
         sync_tree(tmp)?;
         let dst = self.version_path(name);
         fs::rename(tmp, &dst).at(&dst)?;
@@ -494,6 +502,38 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         path: dir.to_path_buf(),
         reason: format!("manifest: {e}"),
     })
+}
+
+/// The size of every file of a version directory but its manifest, its reader lock and
+/// what is private to it.
+pub(crate) fn file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
+    let mut sizes = BTreeMap::new();
+    for entry in fs::read_dir(dir).at(dir)? {
+        let entry = entry.at(dir)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MANIFEST || name == READER_LOCK || is_private(&name) {
+            continue;
+        }
+        let meta = entry.metadata().at(entry.path())?;
+        if meta.is_file() {
+            sizes.insert(name, meta.len());
+        }
+    }
+    Ok(sizes)
+}
+
+/// Writes the sizes of a finished version's files into its manifest, unless it has them
+/// (or a file list with checksums: an installed version).
+fn list_files_in_manifest(tmp: &Path) -> Result<()> {
+    if tmp.join(super::files::FILE_LIST).is_file() {
+        return Ok(());
+    }
+    let mut manifest = read_manifest(tmp)?;
+    if manifest.files.is_none() {
+        manifest.files = Some(file_sizes(tmp)?);
+        write_json(&tmp.join(MANIFEST), &manifest)?;
+    }
+    Ok(())
 }
 
 /// Writes a JSON file and fsyncs it.

@@ -90,6 +90,7 @@ pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<Ret
             m.created = chrono::Utc::now().to_rfc3339();
             m.origin = "train".into();
             m.model_version = Some(outcome.model.version.clone());
+            m.files = None;
             write_json(&tmp.join(MANIFEST), &m)
         })();
         if let Err(e) = r {

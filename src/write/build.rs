@@ -298,6 +298,7 @@ fn build_locked(
             until: opts.until,
             newest_review: newest,
             model_version: None,
+            files: None,
         };
         write_json(&tmp.join(MANIFEST), &manifest)?;
         if opts.train_ranker {

@@ -423,6 +423,7 @@ fn stage_version(
         until: pm.until,
         newest_review: newest_day(tmp)?,
         model_version: Some(model.version.clone()),
+        files: None,
     };
     write_json(&tmp.join(MANIFEST), &manifest)?;
     Ok(true)

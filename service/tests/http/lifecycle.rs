@@ -78,6 +78,97 @@ fn ready_only_with_an_index_and_new_versions_without_restart() {
     );
 }
 
+fn empty_the_document_stores(version_dir: &std::path::Path) {
+    let mut n = 0;
+    for e in std::fs::read_dir(version_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "store") {
+            let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+            f.set_len(0).unwrap();
+            n += 1;
+        }
+    }
+    assert!(n > 0, "no document store in {}", version_dir.display());
+}
+
+/// Issue 23, item 19, over HTTP: a version damaged before it is opened is refused
+/// (not ready, and why); one damaged while it is served answers searches with a JSON
+/// error (the reads were mapped and the process died of SIGBUS); the server lives on and
+/// serves the next good version.
+#[test]
+fn a_damaged_version_never_takes_the_server_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = generate(
+        &dir.path().join("corpus"),
+        &GenerateOptions {
+            businesses: 60,
+            reviews: 2_000,
+            seed: 5,
+        },
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let build = || {
+        build_index(&g.business_path, &g.review_path, &index, &build_options())
+            .unwrap()
+            .version
+    };
+    let v1 = build();
+    empty_the_document_stores(&index.join("versions").join(&v1));
+    let s = Server::start(&index, &[("YELPSEARCH_RELOAD_INTERVAL_SECS", "1")]);
+    let (st, v) = s.get_json("/ready");
+    assert_eq!(st, 503, "{v}");
+    let reason = v["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(".store") && reason.contains("0 bytes, but version"),
+        "{reason}"
+    );
+
+    let v2 = build();
+    let ready = s.wait_ready(Duration::from_secs(30));
+    assert_eq!(ready["index_version"], v2.as_str());
+    let examples: Vec<String> = ready["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .map(|q| q.as_str().unwrap().to_string())
+        .collect();
+    assert!(!examples.is_empty(), "{ready}");
+    // Damaged under the server, before any search read a review of it.
+    empty_the_document_stores(&index.join("versions").join(&v2));
+    for q in &examples {
+        let (st, v) = s.get_json(&format!("/search?q={}", enc(q)));
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (500, Some("internal")),
+            "{q}: {v}"
+        );
+    }
+    assert_eq!(s.get_json("/health").0, 200, "the server lives on");
+    assert!(
+        read(&s.log).contains("truncated"),
+        "the log says what happened"
+    );
+
+    let v3 = build();
+    let t0 = Instant::now();
+    while s.get_json("/ready").1["index_version"] != v3.as_str() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{v3} never picked up"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for q in &examples {
+        let (st, v) = s.get_json(&format!("/search?q={}", enc(q)));
+        assert_eq!(st, 200, "{q}: {v}");
+        assert!(
+            v["results"].as_array().is_some_and(|r| !r.is_empty()),
+            "{q}: {v}"
+        );
+    }
+}
+
 /// One client request: when it started and ended relative to the signal, and how it went.
 #[derive(Debug)]
 struct Outcome {
