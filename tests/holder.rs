@@ -231,6 +231,15 @@ fn a_damaged_version_is_refused_and_never_takes_the_process_down() {
         !index.reload().is_ok_and(|moved| moved),
         "the reload is refused"
     );
+    let listed = yelpsearch::list_versions(&at).unwrap();
+    assert_eq!(listed[0].damaged, None);
+    assert!(
+        listed[1]
+            .damaged
+            .as_deref()
+            .is_some_and(|d| d.contains(&format!("lists {len} bytes"))),
+        "`index versions` says which version is damaged and why: {listed:?}"
+    );
     for q in &queries {
         assert!(search(q).is_ok(), "{q}: v1 still serves");
     }
@@ -254,4 +263,13 @@ fn a_damaged_version_is_refused_and_never_takes_the_process_down() {
         let r = search(q).unwrap();
         assert!(r.results.iter().any(|h| !h.snippets.is_empty()), "{q}");
     }
+    // gc removes the damaged versions however many it may keep, and only those.
+    let report = yelpsearch::gc(&at, 10).unwrap();
+    assert_eq!(report.damaged, ["v000002", "v000003"], "{report:?}");
+    let left: Vec<String> = yelpsearch::list_versions(&at)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(left, ["v000001", "v000004"]);
 }

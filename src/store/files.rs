@@ -264,7 +264,9 @@ pub fn verify_sizes(vdir: &Path, manifest: &layout::Manifest) -> Result<()> {
             return Err(Error::IndexCorrupt {
                 path: p,
                 reason: format!(
-                    "{here}, but version {} lists {size} bytes: the file was damaged after the                      version was written; this version cannot be served (roll back with                      `yelpsearch index rollback`, pull it again, or rebuild)",
+                    "{here}, but version {} lists {size} bytes: the file was damaged after the \
+                     version was written; this version cannot be served (roll back with \
+                     `yelpsearch index rollback`, pull it again, or rebuild)",
                     manifest.version
                 ),
             });

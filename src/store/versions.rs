@@ -24,8 +24,9 @@ pub struct VersionInfo {
     pub current: bool,
     /// Whether a reader pins it.
     pub in_use: bool,
-    /// Why the version is unusable (its manifest is missing or unreadable), when it is:
-    /// `gc` removes it.
+    /// Why the version is unusable, when it is: its manifest is missing or unreadable,
+    /// or a file no longer has the size its manifest lists (readers refuse it). `gc`
+    /// removes it unless it is current (then roll back past it, or rebuild).
     pub damaged: Option<String>,
 }
 
@@ -39,11 +40,13 @@ pub fn list_versions(root: &Path) -> Result<Vec<VersionInfo>> {
     for name in dir.version_dirs()? {
         let info = match dir.manifest(&name) {
             Ok(m) => VersionInfo {
+                damaged: super::files::verify_sizes(&dir.version_path(&name), &m)
+                    .err()
+                    .map(|e| e.to_string()),
                 created: m.created,
                 origin: m.origin,
                 reviews: m.reviews,
                 model_version: m.model_version,
-                damaged: None,
                 current: false,
                 in_use: false,
                 name: name.clone(),
@@ -125,7 +128,7 @@ pub struct GcReport {
     pub kept_in_use: Vec<String>,
     /// Abandoned half-written (or half-removed) versions and temporary files removed.
     pub abandoned: usize,
-    /// Damaged versions (no readable manifest) removed.
+    /// Damaged versions (no readable manifest, or files that no longer match it) removed.
     pub damaged: Vec<String>,
     /// Why old versions were kept although `keep` would remove them: CURRENT is
     /// damaged, so which one is in service is unknown.
@@ -166,6 +169,21 @@ pub fn gc(root: &Path, keep: usize) -> Result<GcReport> {
             return Ok(report);
         }
     };
+    // Versions whose files no longer match their manifest cannot be served.
+    let (damaged, versions): (Vec<String>, Vec<String>) = versions.into_iter().partition(|name| {
+        *name != current
+            && dir
+                .manifest(name)
+                .and_then(|m| super::files::verify_sizes(&dir.version_path(name), &m))
+                .is_err()
+    });
+    for name in damaged {
+        if dir.remove_version(&name)? {
+            report.damaged.push(name);
+        } else {
+            report.kept_in_use.push(name);
+        }
+    }
     let cut = versions.len().saturating_sub(keep.max(1));
     for name in versions[..cut].iter().filter(|n| **n != current) {
         if dir.remove_version(name)? {

@@ -438,7 +438,12 @@ pub fn run(c: IndexCommand) -> CliResult<()> {
                     if x.in_use { "yes" } else { "" }
                 );
                 if let Some(why) = &x.damaged {
-                    println!("          damaged: {why} (`index gc` removes it)");
+                    let next = if x.current {
+                        "roll back past it with `index rollback --to VERSION`"
+                    } else {
+                        "`index gc` removes it"
+                    };
+                    println!("          damaged: {why} ({next})");
                 }
             }
             Ok(())
