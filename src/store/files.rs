@@ -236,7 +236,8 @@ pub fn same_names_and_sizes(root: &Path, name: &str, list: &VersionFiles) -> boo
 }
 
 /// Checks that version directory `vdir` holds every file its manifest lists (or, for an
-/// installed version whose manifest lists none, its file list) at the listed size: a
+/// installed version whose manifest lists none, its file list but the model file, which
+/// its content hash guards) at the listed size: a
 /// cheap check, without reading the files, made whenever a version is opened, so that a
 /// file damaged since the version was written is refused by name rather than served.
 /// Versions written before manifests listed their files are not checked.
@@ -247,7 +248,7 @@ pub fn verify_sizes(vdir: &Path, manifest: &layout::Manifest) -> Result<()> {
             Ok(bytes) => VersionFiles::parse(&bytes, &vdir.join(FILE_LIST).to_string_lossy())?
                 .files
                 .into_iter()
-                .filter(|f| f.name != layout::MANIFEST)
+                .filter(|f| f.name != layout::MANIFEST && f.name != layout::MODEL)
                 .map(|f| (f.name, f.size))
                 .collect(),
             Err(_) => return Ok(()),

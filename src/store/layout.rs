@@ -63,8 +63,8 @@ pub struct Manifest {
     pub newest_review: Option<Day>,
     /// The model's version string.
     pub model_version: Option<String>,
-    /// Every file of the version but this manifest (and the reader lock), with its
-    /// size in bytes: written when the version is published, checked when it is opened,
+    /// Every file of the version but this manifest, the reader lock and the model file
+    /// (checked by its own content hash), with its size in bytes: written when the version is published, checked when it is opened,
     /// so that a file damaged since (truncated, replaced) is refused by name instead of
     /// served. Versions published before it was written have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -504,14 +504,15 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     })
 }
 
-/// The size of every file of a version directory but its manifest, its reader lock and
-/// what is private to it.
+/// The size of every file of a version directory but its manifest, its reader lock, its
+/// model file (which carries its own content hash: a damaged or replaced one is refused
+/// alone, and the version serves with the BM25 fallback) and what is private to it.
 pub(crate) fn file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
     let mut sizes = BTreeMap::new();
     for entry in fs::read_dir(dir).at(dir)? {
         let entry = entry.at(dir)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == MANIFEST || name == READER_LOCK || is_private(&name) {
+        if name == MANIFEST || name == READER_LOCK || name == MODEL || is_private(&name) {
             continue;
         }
         let meta = entry.metadata().at(entry.path())?;

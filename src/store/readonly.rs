@@ -129,20 +129,27 @@ fn read_in_place(path: &Path) -> bool {
 /// holds them.
 static IN_MEMORY: Mutex<Option<InMemory>> = Mutex::new(None);
 
-/// File contents by (device, inode).
-type InMemory = HashMap<(u64, u64), Weak<[u8]>>;
+/// File contents by device, inode, size and modification time: an inode number freed
+/// by a deleted index can come back for a file of the next one (`rm -rf idx` and build
+/// again while a process still holds the old version's bytes), never with the same
+/// modification time.
+type InMemory = HashMap<(u64, u64, u64, i64, i64), Weak<[u8]>>;
 
 /// The contents of `file` (`len` bytes when opened), shared with any version of this
 /// process that holds the same inode.
 fn in_memory(file: &mut File, meta: &fs::Metadata, full: &Path) -> io::Result<Arc<[u8]>> {
     use std::io::Read as _;
-    let key = (meta.dev(), meta.ino());
+    let key = (
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    );
     let mut cache = IN_MEMORY.lock().unwrap_or_else(|p| p.into_inner());
     let cache = cache.get_or_insert_with(HashMap::new);
     if let Some(bytes) = cache.get(&key).and_then(Weak::upgrade) {
-        if bytes.len() as u64 == meta.len() {
-            return Ok(bytes);
-        }
+        return Ok(bytes);
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
     file.read_to_end(&mut buf)?;
