@@ -147,8 +147,20 @@ fn meets(r: &SearchResponse, wish: impl Fn(&Business) -> bool) -> Vec<bool> {
 #[test]
 fn price_and_amenities_put_the_places_that_meet_them_first() {
     type Wish = fn(&Business) -> bool;
-    let cases: [(&str, Wish, &str); 3] = [
+    let cases: [(&str, Wish, &str); 7] = [
         ("cheap {}", |b| b.offer.price == Some(1), "$"),
+        ("cheapest {}", |b| b.offer.price == Some(1), "$"),
+        ("{} not too expensive", |b| b.offer.price == Some(1), "$"),
+        (
+            "romantic {} for date night",
+            |b| b.offer.amenities.has(Amenity::Romantic),
+            "romantic",
+        ),
+        (
+            "casual {}",
+            |b| b.offer.amenities.has(Amenity::Casual),
+            "casual",
+        ),
         (
             "{} with outdoor seating",
             |b| b.offer.amenities.has(Amenity::OutdoorSeating),

@@ -44,11 +44,27 @@ pub enum Amenity {
     Tv,
     /// Open until 23:00 or later on some day (from `hours`).
     OpenLate,
+    /// `Ambience: {'romantic': True}`.
+    Romantic,
+    /// `Ambience: {'intimate': True}`.
+    Intimate,
+    /// `Ambience: {'classy': True}`.
+    Classy,
+    /// `Ambience: {'hipster': True}`.
+    Hipster,
+    /// `Ambience: {'trendy': True}`.
+    Trendy,
+    /// `Ambience: {'casual': True}`.
+    Casual,
+    /// `Ambience: {'divey': True}`.
+    Divey,
+    /// `Ambience: {'touristy': True}`.
+    Touristy,
 }
 
 impl Amenity {
     /// Every amenity, in bit order.
-    pub const ALL: [Amenity; 15] = [
+    pub const ALL: [Amenity; 23] = [
         Amenity::OutdoorSeating,
         Amenity::FreeWifi,
         Amenity::FullBar,
@@ -64,6 +80,14 @@ impl Amenity {
         Amenity::GoodForGroups,
         Amenity::Tv,
         Amenity::OpenLate,
+        Amenity::Romantic,
+        Amenity::Intimate,
+        Amenity::Classy,
+        Amenity::Hipster,
+        Amenity::Trendy,
+        Amenity::Casual,
+        Amenity::Divey,
+        Amenity::Touristy,
     ];
 
     fn bit(self) -> u32 {
@@ -88,6 +112,14 @@ impl Amenity {
             Amenity::GoodForGroups => "good for groups",
             Amenity::Tv => "has TV",
             Amenity::OpenLate => "open late",
+            Amenity::Romantic => "romantic",
+            Amenity::Intimate => "intimate",
+            Amenity::Classy => "classy",
+            Amenity::Hipster => "hipster",
+            Amenity::Trendy => "trendy",
+            Amenity::Casual => "casual",
+            Amenity::Divey => "divey",
+            Amenity::Touristy => "touristy",
         }
     }
 }
@@ -253,6 +285,24 @@ impl Offer {
             "BusinessParking" if dict_entries(value).iter().any(|(_, v)| *v) => {
                 a.insert(Amenity::Parking)
             }
+            "Ambience" => {
+                for (k, on) in dict_entries(value) {
+                    let ambience = match k.as_str() {
+                        "romantic" => Amenity::Romantic,
+                        "intimate" => Amenity::Intimate,
+                        "classy" => Amenity::Classy,
+                        "hipster" => Amenity::Hipster,
+                        "trendy" => Amenity::Trendy,
+                        "casual" => Amenity::Casual,
+                        "divey" => Amenity::Divey,
+                        "touristy" => Amenity::Touristy,
+                        _ => continue,
+                    };
+                    if on {
+                        a.insert(ambience);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -348,6 +398,9 @@ mod tests {
             "RestaurantsDelivery": "False",
             "BusinessParking": "{'garage': False, 'street': True, 'validated': False}",
             "GoodForKids": true,
+            "Ambience": "{'touristy': False, 'hipster': None, 'romantic': True, 'divey': False, \
+                         'intimate': False, 'trendy': True, 'upscale': False, 'classy': False, \
+                         'casual': False}",
         });
         let o = Offer::from_yelp(Some(&attrs), None);
         assert_eq!(o.price, Some(2));
@@ -359,19 +412,23 @@ mod tests {
                 Amenity::FreeWifi,
                 Amenity::Alcohol,
                 Amenity::KidFriendly,
-                Amenity::Parking
+                Amenity::Parking,
+                Amenity::Romantic,
+                Amenity::Trendy
             ]
         );
         let o = Offer::from_yelp(
             Some(
                 &json!({"Alcohol": "u'full_bar'", "WiFi": "'no'", "RestaurantsPriceRange2": "None",
-                         "BusinessParking": "{'garage': False, 'lot': False}"}),
+                         "BusinessParking": "{'garage': False, 'lot': False}",
+                         "Ambience": {"casual": true, "classy": "False"}}),
             ),
             None,
         );
         assert_eq!(o.price, None);
         assert!(o.amenities.has(Amenity::FullBar) && o.amenities.has(Amenity::Alcohol));
         assert!(!o.amenities.has(Amenity::FreeWifi) && !o.amenities.has(Amenity::Parking));
+        assert!(o.amenities.has(Amenity::Casual) && !o.amenities.has(Amenity::Classy));
         assert_eq!(
             Offer::from_yelp(Some(&json!(null)), Some(&json!(null))),
             Offer::default()

@@ -86,6 +86,16 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("favourite", Meaning::Filler),
     ("popular", Meaning::Filler),
     ("recommended", Meaning::Filler),
+    ("must try", Meaning::Filler),
+    ("must have", Meaning::Filler),
+    ("worth trying", Meaning::Filler),
+    ("worth it", Meaning::Filler),
+    ("legit", Meaning::Filler),
+    ("solid", Meaning::Filler),
+    ("fantastic", Meaning::Filler),
+    ("incredible", Meaning::Filler),
+    ("outstanding", Meaning::Filler),
+    ("perfect", Meaning::Filler),
     // Where.
     ("near me", Meaning::Filler),
     ("nearby", Meaning::Filler),
@@ -134,6 +144,29 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("grab", Meaning::Filler),
     ("tonight", Meaning::Filler),
     ("today", Meaning::Filler),
+    ("i'm", Meaning::Filler),
+    ("im", Meaning::Filler),
+    ("i am", Meaning::Filler),
+    ("we want", Meaning::Filler),
+    ("where's", Meaning::Filler),
+    ("wheres", Meaning::Filler),
+    ("what's", Meaning::Filler),
+    ("whats", Meaning::Filler),
+    ("who has", Meaning::Filler),
+    ("who makes", Meaning::Filler),
+    ("who serves", Meaning::Filler),
+    ("anyone", Meaning::Filler),
+    ("any", Meaning::Filler),
+    ("please", Meaning::Filler),
+    ("pls", Meaning::Filler),
+    ("plz", Meaning::Filler),
+    ("somewhere", Meaning::Filler),
+    ("anywhere", Meaning::Filler),
+    ("for dinner", Meaning::Filler),
+    ("for lunch", Meaning::Filler),
+    ("for breakfast", Meaning::Filler),
+    ("to try", Meaning::Filler),
+    ("try", Meaning::Filler),
     // Kinds of place.
     ("place", Meaning::Place),
     ("places to eat", Meaning::Place),
@@ -144,6 +177,7 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("eatery", Meaning::Place),
     ("food", Meaning::Place),
     ("store", Meaning::Place),
+    ("dining", Meaning::Place),
     // Price.
     ("cheap", Meaning::Price(CHEAP)),
     ("cheap eats", Meaning::Price(CHEAP)),
@@ -155,6 +189,19 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("low cost", Meaning::Price(CHEAP)),
     ("low price", Meaning::Price(CHEAP)),
     ("reasonably priced", Meaning::Price(CHEAP)),
+    ("cheapest", Meaning::Price(CHEAP)),
+    ("cheaper", Meaning::Price(CHEAP)),
+    ("least expensive", Meaning::Price(CHEAP)),
+    ("not too expensive", Meaning::Price(CHEAP)),
+    ("not so expensive", Meaning::Price(CHEAP)),
+    ("not that expensive", Meaning::Price(CHEAP)),
+    ("budget friendly", Meaning::Price(CHEAP)),
+    ("wallet friendly", Meaning::Price(CHEAP)),
+    ("good value", Meaning::Price(CHEAP)),
+    ("great value", Meaning::Price(CHEAP)),
+    ("value for money", Meaning::Price(CHEAP)),
+    ("bang for the buck", Meaning::Price(CHEAP)),
+    ("dirt cheap", Meaning::Price(CHEAP)),
     ("moderately priced", Meaning::Price(MIDDLE)),
     ("mid priced", Meaning::Price(MIDDLE)),
     ("upscale", Meaning::Price(UPSCALE)),
@@ -163,7 +210,6 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("high end", Meaning::Price(UPSCALE)),
     ("fine dining", Meaning::Price(UPSCALE)),
     ("splurge", Meaning::Price(UPSCALE)),
-    ("classy", Meaning::Price(UPSCALE)),
     // Amenities.
     ("outdoor seating", Meaning::Amenity(Amenity::OutdoorSeating)),
     ("outside seating", Meaning::Amenity(Amenity::OutdoorSeating)),
@@ -173,10 +219,28 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("patio", Meaning::Amenity(Amenity::OutdoorSeating)),
     ("terrace", Meaning::Amenity(Amenity::OutdoorSeating)),
     ("al fresco", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("outdoor dining", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("eat outside", Meaning::Amenity(Amenity::OutdoorSeating)),
+    ("sit outdoors", Meaning::Amenity(Amenity::OutdoorSeating)),
     ("sit outside", Meaning::Amenity(Amenity::OutdoorSeating)),
     ("wifi", Meaning::Amenity(Amenity::FreeWifi)),
     ("wi fi", Meaning::Amenity(Amenity::FreeWifi)),
     ("free wifi", Meaning::Amenity(Amenity::FreeWifi)),
+    ("free wi fi", Meaning::Amenity(Amenity::FreeWifi)),
+    ("romantic", Meaning::Amenity(Amenity::Romantic)),
+    ("date night", Meaning::Amenity(Amenity::Romantic)),
+    ("for a date", Meaning::Amenity(Amenity::Romantic)),
+    ("intimate", Meaning::Amenity(Amenity::Intimate)),
+    ("cozy", Meaning::Amenity(Amenity::Intimate)),
+    ("classy", Meaning::Amenity(Amenity::Classy)),
+    ("elegant", Meaning::Amenity(Amenity::Classy)),
+    ("hipster", Meaning::Amenity(Amenity::Hipster)),
+    ("hip", Meaning::Amenity(Amenity::Hipster)),
+    ("trendy", Meaning::Amenity(Amenity::Trendy)),
+    ("casual", Meaning::Amenity(Amenity::Casual)),
+    ("laid back", Meaning::Amenity(Amenity::Casual)),
+    ("divey", Meaning::Amenity(Amenity::Divey)),
+    ("touristy", Meaning::Amenity(Amenity::Touristy)),
     ("internet", Meaning::Amenity(Amenity::FreeWifi)),
     ("full bar", Meaning::Amenity(Amenity::FullBar)),
     ("serves alcohol", Meaning::Amenity(Amenity::Alcohol)),
@@ -393,6 +457,53 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn phrasings_people_type() {
+        let f = |q: &str| find(q).into_iter().map(|(_, m)| m).collect::<Vec<_>>();
+        assert_eq!(f("i'm craving pasta"), [Meaning::Filler, Meaning::Filler]);
+        assert_eq!(
+            f("im looking for pasta"),
+            [Meaning::Filler, Meaning::Filler]
+        );
+        assert_eq!(f("where's good pasta"), [Meaning::Filler, Meaning::Filler]);
+        assert_eq!(
+            f("must try pasta for dinner"),
+            [Meaning::Filler, Meaning::Filler]
+        );
+        // "not too expensive" is not "expensive".
+        assert_eq!(f("pasta not too expensive"), [Meaning::Price(CHEAP)]);
+        for q in [
+            "cheapest pasta",
+            "budget-friendly pasta",
+            "good value pasta",
+        ] {
+            assert_eq!(f(q), [Meaning::Price(CHEAP)], "{q}");
+        }
+        assert_eq!(
+            f("pasta with free wi-fi"),
+            [Meaning::Amenity(Amenity::FreeWifi)]
+        );
+        assert_eq!(
+            f("pasta outdoor dining"),
+            [Meaning::Amenity(Amenity::OutdoorSeating)]
+        );
+        // Yelp's Ambience.
+        assert_eq!(
+            f("romantic italian for date night"),
+            [
+                Meaning::Amenity(Amenity::Romantic),
+                Meaning::Amenity(Amenity::Romantic)
+            ]
+        );
+        assert_eq!(
+            f("casual classy"),
+            [
+                Meaning::Amenity(Amenity::Casual),
+                Meaning::Amenity(Amenity::Classy)
+            ]
+        );
     }
 
     #[test]
