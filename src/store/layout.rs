@@ -64,9 +64,10 @@ pub struct Manifest {
     /// The model's version string.
     pub model_version: Option<String>,
     /// Every file of the version but this manifest, the reader lock and the model file
-    /// (checked by its own content hash), with its size in bytes: written when the version is published, checked when it is opened,
-    /// so that a file damaged since (truncated, replaced) is refused by name instead of
-    /// served. Versions published before it was written have none.
+    /// (checked by its own content hash), with its size in bytes: written when the
+    /// version is published, checked when it is opened, so that a file damaged since
+    /// (truncated, replaced) is refused by name instead of served. Versions published
+    /// before it was written have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<BTreeMap<String, u64>>,
 }
