@@ -3,8 +3,8 @@
 //! A logistic regression over hashed features of a clause's stemmed words: unigrams
 //! (marked when a negator precedes them in the clause, so that the "bad" of "not bad at
 //! all" is not the "bad" of "bad pasta"), bigrams and skip-bigrams (so that "not good"
-//! and "wasn't anything special" are read as units), trained by AdaGrad SGD on clauses weakly labelled by their review's
-//! stars (4-5 positive, 1-2 negative, 3 left out). Clauses that name a dish without
+//! and "wasn't anything special" are read as units), trained by AdaGrad SGD on clauses
+//! weakly labelled by their review's stars (4-5 positive, 1-2 negative, 3 left out). Clauses that name a dish without
 //! judging it ("I wish they had pasta") appear in good and bad reviews alike, so the
 //! model learns to score them near zero: no hand-written lexicon is involved.
 //!
