@@ -88,5 +88,5 @@ pub mod bench {
     pub use crate::search::{collect, CollectContext, Plan};
     pub use crate::store::schema::review_key;
     pub use crate::store::terms::{encode_terms, TermsTokenizer};
-    pub use crate::train::text::{Example, TextModelConfig};
+    pub use crate::train::text::{train_text_model, Example, LabelledReview, TextModelConfig};
 }

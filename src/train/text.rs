@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analyzer;
 use crate::model::clauses::clauses;
-use crate::model::text::{features, TextModel, TextModelReport};
+use crate::model::text::{features_with, TextModel, TextModelReport};
 
 /// A review offered to training: day, stars and text.
 pub struct LabelledReview<'a> {
@@ -47,7 +47,7 @@ pub fn train_text_model(
                 .iter()
                 .map(|c| {
                     let mut f = Vec::new();
-                    features(&words[c.start..c.end], &mut f);
+                    features_with(&words[c.start..c.end], config.negation_marks, &mut f);
                     f
                 })
                 .collect();
@@ -78,7 +78,8 @@ pub fn train_text_model(
             });
         }
     }
-    let model = TextModel::train(&examples, config);
+    let mut model = TextModel::train(&examples, config);
+    model.negation_marks = config.negation_marks;
     let (mut cs, mut cl, mut rs, mut rl, mut lens) = (vec![], vec![], vec![], vec![], vec![]);
     let mut test_clauses = 0u64;
     for p in test {
@@ -125,6 +126,9 @@ pub struct TextModelConfig {
     pub l2: f32,
     /// Seed of the shuffling order.
     pub seed: u64,
+    /// Whether words after a negator get unigrams of their own (the default; off for an
+    /// ablation, as `examples/text_model_probe.rs --without-negation-marks` does).
+    pub negation_marks: bool,
 }
 
 impl Default for TextModelConfig {
@@ -134,6 +138,7 @@ impl Default for TextModelConfig {
             learning_rate: 0.2,
             l2: 1e-6,
             seed: 7,
+            negation_marks: true,
         }
     }
 }
