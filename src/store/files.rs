@@ -217,22 +217,14 @@ pub fn verify_dir(dir: &Path, list: &VersionFiles) -> Result<()> {
 /// name and size: a cheap check, without hashing, for versions that have no file list
 /// (built here rather than installed).
 pub fn same_names_and_sizes(root: &Path, name: &str, list: &VersionFiles) -> bool {
-    let Ok(here) = fs::read_dir(IndexDir::new(root).version_path(name)) else {
+    let Ok(here) = layout::shared_file_sizes(&IndexDir::new(root).version_path(name)) else {
         return false;
     };
-    let mut sizes = HashMap::new();
-    for entry in here.flatten() {
-        let fname = entry.file_name().to_string_lossy().into_owned();
-        if fname == FILE_LIST || fname == READER_LOCK || layout::is_private(&fname) {
-            continue;
-        }
-        sizes.insert(fname, entry.metadata().map_or(u64::MAX, |m| m.len()));
-    }
-    sizes.len() == list.files.len()
+    here.len() == list.files.len()
         && list
             .files
             .iter()
-            .all(|f| sizes.get(&f.name) == Some(&f.size))
+            .all(|f| here.get(&f.name) == Some(&f.size))
 }
 
 /// Checks that version directory `vdir` holds every file its manifest lists (or, for an

@@ -505,15 +505,14 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     })
 }
 
-/// The size of every file of a version directory but its manifest, its reader lock, its
-/// model file (which carries its own content hash: a damaged or replaced one is refused
-/// alone, and the version serves with the BM25 fallback) and what is private to it.
-pub(crate) fn file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
+/// The size of every file of a version directory that a copy of the version carries:
+/// all but its reader lock and what is private to it (tantivy's locks, a file list).
+pub(crate) fn shared_file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
     let mut sizes = BTreeMap::new();
     for entry in fs::read_dir(dir).at(dir)? {
         let entry = entry.at(dir)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == MANIFEST || name == READER_LOCK || name == MODEL || is_private(&name) {
+        if name == READER_LOCK || is_private(&name) {
             continue;
         }
         let meta = entry.metadata().at(entry.path())?;
@@ -521,6 +520,16 @@ pub(crate) fn file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
             sizes.insert(name, meta.len());
         }
     }
+    Ok(sizes)
+}
+
+/// The sizes a manifest lists: [`shared_file_sizes`] but the manifest itself and the
+/// model file (which carries its own content hash: a damaged or replaced one is refused
+/// alone, and the version serves with the BM25 fallback).
+pub(crate) fn file_sizes(dir: &Path) -> Result<BTreeMap<String, u64>> {
+    let mut sizes = shared_file_sizes(dir)?;
+    sizes.remove(MANIFEST);
+    sizes.remove(MODEL);
     Ok(sizes)
 }
 

@@ -24,7 +24,7 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
@@ -127,7 +127,7 @@ fn read_in_place(path: &Path) -> bool {
 
 /// The files read into memory by this process, by device and inode, while a version
 /// holds them.
-static IN_MEMORY: Mutex<Option<InMemory>> = Mutex::new(None);
+static IN_MEMORY: LazyLock<Mutex<InMemory>> = LazyLock::new(Mutex::default);
 
 /// File contents by device, inode, size and modification time: an inode number freed
 /// by a deleted index can come back for a file of the next one (`rm -rf idx` and build
@@ -147,7 +147,6 @@ fn in_memory(file: &mut File, meta: &fs::Metadata, full: &Path) -> io::Result<Ar
         meta.mtime_nsec(),
     );
     let mut cache = IN_MEMORY.lock().unwrap_or_else(|p| p.into_inner());
-    let cache = cache.get_or_insert_with(HashMap::new);
     if let Some(bytes) = cache.get(&key).and_then(Weak::upgrade) {
         return Ok(bytes);
     }

@@ -346,6 +346,24 @@ impl Server {
         }
     }
 
+    /// Waits until `/ready` names `version`; every answer meanwhile is 200 (the version
+    /// before it serves).
+    pub fn wait_version(&self, version: &str, limit: Duration) {
+        let t0 = Instant::now();
+        loop {
+            let (st, v) = self.get_json("/ready");
+            assert_eq!(st, 200, "{v}");
+            if v["index_version"] == version {
+                return;
+            }
+            assert!(
+                t0.elapsed() < limit,
+                "still on {v} {limit:?} after {version} was published"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// `base` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -11,18 +11,23 @@ use yelpsearch::generate::{generate, GenerateOptions};
 
 use crate::common::{build_options, client, enc, fixture, planted, read, Server};
 
-#[test]
-fn ready_only_with_an_index_and_new_versions_without_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let g = generate(
-        &dir.path().join("corpus"),
+/// A small generated corpus in `dir/corpus`.
+fn small_corpus(dir: &std::path::Path, seed: u64) -> yelpsearch::generate::GenerateReport {
+    generate(
+        &dir.join("corpus"),
         &GenerateOptions {
             businesses: 60,
             reviews: 2_000,
-            seed: 3,
+            seed,
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn ready_only_with_an_index_and_new_versions_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = small_corpus(dir.path(), 3);
     let index = dir.path().join("index");
     let s = Server::start(&index, &[("YELPSEARCH_RELOAD_INTERVAL_SECS", "1")]);
 
@@ -53,19 +58,7 @@ fn ready_only_with_an_index_and_new_versions_without_restart() {
         .unwrap()
         .version;
     assert_ne!(v1, v2);
-    let t0 = Instant::now();
-    loop {
-        let (st, v) = s.get_json("/ready");
-        assert_eq!(st, 200);
-        if v["index_version"] == v2.as_str() {
-            break;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "still on {v} 20 s after {v2} was published"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    s.wait_version(&v2, Duration::from_secs(20));
     let m = client()
         .get(s.url("/metrics"))
         .send()
@@ -98,15 +91,7 @@ fn empty_the_document_stores(version_dir: &std::path::Path) {
 #[test]
 fn a_damaged_version_never_takes_the_server_down() {
     let dir = tempfile::tempdir().unwrap();
-    let g = generate(
-        &dir.path().join("corpus"),
-        &GenerateOptions {
-            businesses: 60,
-            reviews: 2_000,
-            seed: 5,
-        },
-    )
-    .unwrap();
+    let g = small_corpus(dir.path(), 5);
     let index = dir.path().join("index");
     let build = || {
         build_index(&g.business_path, &g.review_path, &index, &build_options())
@@ -151,14 +136,7 @@ fn a_damaged_version_never_takes_the_server_down() {
     );
 
     let v3 = build();
-    let t0 = Instant::now();
-    while s.get_json("/ready").1["index_version"] != v3.as_str() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "{v3} never picked up"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    s.wait_version(&v3, Duration::from_secs(20));
     for q in &examples {
         let (st, v) = s.get_json(&format!("/search?q={}", enc(q)));
         assert_eq!(st, 200, "{q}: {v}");
