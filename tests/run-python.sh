@@ -36,6 +36,21 @@ fi
 source "$VENV/bin/activate"
 python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 
+step "feature unification: the extension's dependencies as the workspace builds them"
+# maturin builds the binding crate alone; any shared crate whose features differ from
+# `cargo test --workspace`'s is compiled again, with everything above it (python/Cargo.toml
+# lists them to keep them equal).
+features() { cargo tree "$@" -e normal,build -f '{p}|{f}' --prefix none | sed 's/ (\*)$//' | LC_ALL=C sort -t '|' -k1,1 -k2,2 -u; }
+here="$(features -p yelpsearch-python)"
+workspace="$(features --workspace -e dev)"
+drift="$(LC_ALL=C join -t '|' <(echo "$here") <(echo "$workspace") \
+  | awk -F'|' '$2 != $3 { printf "  %s: [%s] here, [%s] in the workspace\n", $1, $2, $3 }')"
+if [ -n "$drift" ]; then
+  printf 'these crates would be compiled twice; give them the workspace features in the\n' >&2
+  printf 'feature-unification list of python/Cargo.toml:\n%s\n' "$drift" >&2
+  exit 1
+fi
+
 step "build: the CLI and the extension (release)"
 cargo build --release --bin yelpsearch --example readme
 maturin develop --release

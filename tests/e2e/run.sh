@@ -49,7 +49,11 @@ fi
 
 # 3. The release binary.
 say "building the release binary"
-cargo build --release --locked -q -p yelpsearch-service --bin yelpsearch
+# As `cargo test --workspace --release` builds it (make test's rust-test step): cargo
+# compiles a crate once per feature set, and `-p yelpsearch-service` alone resolves other
+# features than the whole workspace with its dev-dependencies, which cost CI a second
+# build of most crates.
+cargo test --workspace --release --locked -q --no-run
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/yelpsearch"
 
 # 4. Corpus, index and server, all in a temporary directory.
