@@ -21,14 +21,14 @@ pub const FEATURE_NAMES: &[&str] = &[
     "log_matches",
     "match_share",
     "match_stars_mean",
-    "aspect_mean",
+    "aspect_shrunk_mean",
     "aspect_positive",
     "aspect_negative",
     "aspect_positive_share",
-    "aspect_recent_mean",
+    "aspect_recent_shrunk_mean",
     "aspect_recent_positive",
     "aspect_recent_negative",
-    "aspect_old_mean",
+    "aspect_old_shrunk_mean",
     "phrase_share",
     "log_match_useful",
     "log_recent_matches",
@@ -44,7 +44,7 @@ pub const FEATURE_NAMES: &[&str] = &[
     "recent_match_stars_mean",
     "match_five_share",
     "decayed_match_stars",
-    "aspect_decayed_mean",
+    "aspect_decayed_shrunk_mean",
     "log_decayed_matches",
     "match_stars_lift",
     "recent_match_share",
@@ -62,6 +62,26 @@ pub const FEATURE_NAMES: &[&str] = &[
     "liked_share",
     "verdict_trend",
 ];
+
+/// Features renamed since model files were first written, as (the name a model file may
+/// list, the feature's name now): the feature is computed as it was, so a ranker trained
+/// under the old name reads it. The aspect means are sums of clause verdicts over the
+/// clauses plus one (plus a half for the decayed one): means shrunk toward "no verdict",
+/// which their names now say.
+pub const RENAMED_FEATURES: &[(&str, &str)] = &[
+    ("aspect_mean", "aspect_shrunk_mean"),
+    ("aspect_recent_mean", "aspect_recent_shrunk_mean"),
+    ("aspect_old_mean", "aspect_old_shrunk_mean"),
+    ("aspect_decayed_mean", "aspect_decayed_shrunk_mean"),
+];
+
+/// A feature's name now, given the name a model file lists ([`RENAMED_FEATURES`]).
+pub fn current_feature_name(name: &str) -> &str {
+    RENAMED_FEATURES
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map_or(name, |(_, new)| new)
+}
 
 /// Number of features.
 pub const N_FEATURES: usize = FEATURE_NAMES.len();

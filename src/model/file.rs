@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::features::FEATURE_NAMES;
+use super::features::{current_feature_name, FEATURE_NAMES};
 use super::forest::Ensemble;
 use super::text::{TextModel, TextModelReport};
 use crate::date::Day;
@@ -189,7 +189,7 @@ impl ModelFile {
             && self
                 .features
                 .iter()
-                .map(String::as_str)
+                .map(|n| current_feature_name(n))
                 .eq(FEATURE_NAMES[..self.features.len()].iter().copied());
         if !known {
             return Err(Error::Model(format!(
@@ -242,6 +242,16 @@ mod tests {
         older.features.truncate(33);
         older.seal();
         older.save(&path).unwrap();
+        assert!(ModelFile::load(&path).is_ok());
+        // Written before the aspect means were renamed for what they are: read.
+        let mut renamed = ModelFile::fallback(None, "test");
+        for (old, new) in super::super::features::RENAMED_FEATURES {
+            let at = renamed.features.iter().position(|f| f == new).unwrap();
+            renamed.features[at] = old.to_string();
+        }
+        assert!(renamed.features.iter().any(|f| f == "aspect_mean"));
+        renamed.seal();
+        renamed.save(&path).unwrap();
         assert!(ModelFile::load(&path).is_ok());
         // A feature this build does not compute, or one renamed: refused.
         for change in [
