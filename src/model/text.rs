@@ -96,21 +96,24 @@ const NEGATORS: [&str; 25] = [
 /// followed by a form of "be" does not count. A rule, not
 /// a lexicon of opinions: it names the few verbs of selling, never a word of praise.
 pub fn states_absence(words: &[Word]) -> bool {
+    (0..words.len()).any(|i| negates(&words[i]) && absence_after(words, i))
+}
+
+/// Whether the negator `words[i]` starts a statement of absence ([`states_absence`]).
+fn absence_after(words: &[Word], i: usize) -> bool {
     const SELLING: [&str; 7] = ["sell", "sold", "serv", "offer", "carri", "carry", "stock"];
     const BE: [&str; 13] = [
         "is", "was", "were", "are", "be", "been", "isnt", "wasnt", "werent", "arent", "isn't",
         "wasn't", "weren't",
     ];
-    words.iter().enumerate().any(|(i, w)| {
-        negates(w)
-            && !BE.contains(&w.term.as_str())
-            && !(i > 0 && BE.contains(&words[i - 1].term.as_str()))
-            && words[i + 1..]
-                .iter()
-                .take(2)
-                .take_while(|v| !BE.contains(&v.term.as_str()))
-                .any(|v| SELLING.contains(&v.term.as_str()))
-    })
+    let be = |w: &Word| BE.contains(&w.term.as_str());
+    !be(&words[i])
+        && !(i > 0 && be(&words[i - 1]))
+        && words[i + 1..]
+            .iter()
+            .take(2)
+            .take_while(|v| !be(v))
+            .any(|v| SELLING.contains(&v.term.as_str()))
 }
 
 /// [`is_negator`] of a word, by its term's hash first: every word of every review is
@@ -126,19 +129,23 @@ fn negates(w: &Word) -> bool {
 /// when a negator precedes it in the clause: see [`is_negator`]), and the bigram and
 /// skip-bigram it starts.
 pub fn features(words: &[Word], out: &mut Vec<u32>) {
-    features_with(words, true, out)
+    features_with(words, true, out);
 }
 
 /// [`features`], with or without the negation marks (models trained before them).
-pub fn features_with(words: &[Word], negation_marks: bool, out: &mut Vec<u32>) {
+/// Returns whether the clause states absence ([`states_absence`]), found in the same
+/// pass over its words.
+pub fn features_with(words: &[Word], negation_marks: bool, out: &mut Vec<u32>) -> bool {
     out.clear();
     let mask = (1u64 << DIM_BITS) - 1;
     let mut negated = false;
+    let mut absent = false;
     for (i, w) in words.iter().enumerate() {
         let a = w.term_hash;
         out.push((mix(a, if negated { 5 } else { 1 }) & mask) as u32);
-        if negation_marks && negates(w) {
-            negated = !negated;
+        if negates(w) {
+            negated ^= negation_marks;
+            absent = absent || absence_after(words, i);
         }
         if let Some(b) = words.get(i + 1) {
             out.push((mix(a, mix(b.term_hash, 2)) & mask) as u32);
@@ -147,6 +154,7 @@ pub fn features_with(words: &[Word], negation_marks: bool, out: &mut Vec<u32>) {
             out.push((mix(a, mix(c.term_hash, 3)) & mask) as u32);
         }
     }
+    absent
 }
 
 impl TextModel {
@@ -173,10 +181,9 @@ impl TextModel {
     /// The logit of a clause made of `words`: 0, no verdict, for a clause that says the
     /// place does not sell something ([`states_absence`]).
     pub fn score_words(&self, words: &[Word], scratch: &mut Vec<u32>) -> f32 {
-        if states_absence(words) {
+        if features_with(words, self.negation_marks, scratch) {
             return 0.0;
         }
-        features_with(words, self.negation_marks, scratch);
         self.logit(scratch)
     }
 
