@@ -482,6 +482,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_review_is_praise_or_complaint_only_when_clear() {
+        let m = ReviewMatch {
+            bm25: 1.0,
+            stars: 4,
+            day: 100,
+            useful: 0,
+            phrase: false,
+        };
+        // Mild praise ("the meatball parm is good") reads a little below the corpus's
+        // positive lean (-0.46 to -0.98 by the model of the real samples): neither.
+        let mut a = MatchAcc::default();
+        for logits in [&[-0.46f32][..], &[-0.98], &[0.91], &[1.6, 0.8], &[-2.5]] {
+            a.add(&m, logits, 500);
+        }
+        assert_eq!(
+            a.liked,
+            (1, 1),
+            "only the review of mean 1.2 praises, of -2.5 complains"
+        );
+    }
+
     fn test_business() -> Business {
         Business {
             business_id: "b".into(),
