@@ -98,9 +98,9 @@ const NEGATORS: [&str; 25] = [
 /// a word of praise.
 fn absence_after(words: &[Word], i: usize) -> bool {
     const SELLING: [&str; 7] = ["sell", "sold", "serv", "offer", "carri", "carry", "stock"];
-    const BE: [&str; 13] = [
-        "is", "was", "were", "are", "be", "been", "isnt", "wasnt", "werent", "arent", "isn't",
-        "wasn't", "weren't",
+    const BE: [&str; 15] = [
+        "is", "was", "were", "are", "be", "been", "being", "isnt", "wasnt", "werent", "arent",
+        "isn't", "wasn't", "weren't", "aren't",
     ];
     let be = |w: &Word| BE.contains(&w.term.as_str());
     !(be(&words[i]) || (i > 0 && be(&words[i - 1])))
@@ -247,6 +247,7 @@ mod tests {
             "the pasta was not served hot",
             "the pasta wasn't served hot",
             "it could not be served hot",
+            "the fries aren't served with ketchup",
             "they sell the best burgers in town",
             "not a fan of how they serve it",
         ] {
