@@ -146,31 +146,36 @@ fn meets(r: &SearchResponse, wish: impl Fn(&Business) -> bool) -> Vec<bool> {
 
 #[test]
 fn price_and_amenities_put_the_places_that_meet_them_first() {
-    type Wish = fn(&Business) -> bool;
+    /// What a query wishes for: a price level, or an amenity.
+    enum Wish {
+        Price(u8),
+        Has(Amenity),
+    }
+    impl Wish {
+        fn met(&self, b: &Business) -> bool {
+            match *self {
+                Wish::Price(level) => b.offer.price == Some(level),
+                Wish::Has(amenity) => b.offer.amenities.has(amenity),
+            }
+        }
+    }
+    use Wish::{Has, Price};
     let cases: [(&str, Wish, &str); 7] = [
-        ("cheap {}", |b| b.offer.price == Some(1), "$"),
-        ("cheapest {}", |b| b.offer.price == Some(1), "$"),
-        ("{} not too expensive", |b| b.offer.price == Some(1), "$"),
+        ("cheap {}", Price(1), "$"),
+        ("cheapest {}", Price(1), "$"),
+        ("{} not too expensive", Price(1), "$"),
         (
             "romantic {} for date night",
-            |b| b.offer.amenities.has(Amenity::Romantic),
+            Has(Amenity::Romantic),
             "romantic",
         ),
-        (
-            "casual {}",
-            |b| b.offer.amenities.has(Amenity::Casual),
-            "casual",
-        ),
+        ("casual {}", Has(Amenity::Casual), "casual"),
         (
             "{} with outdoor seating",
-            |b| b.offer.amenities.has(Amenity::OutdoorSeating),
+            Has(Amenity::OutdoorSeating),
             "outdoor seating",
         ),
-        (
-            "{} with free wifi",
-            |b| b.offer.amenities.has(Amenity::FreeWifi),
-            "free wifi",
-        ),
+        ("{} with free wifi", Has(Amenity::FreeWifi), "free wifi"),
     ];
     for (template, wish, label) in cases {
         let mut mixed = 0;
@@ -181,7 +186,7 @@ fn price_and_amenities_put_the_places_that_meet_them_first() {
             }
             let q = template.replace("{}", dish);
             let r = search(&q, zip);
-            let m = meets(&r, wish);
+            let m = meets(&r, |b| wish.met(b));
             // Nothing is left out...
             let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
                 ids(&r).into_iter().collect(),

@@ -78,8 +78,7 @@ pub fn train_text_model(
             });
         }
     }
-    let mut model = TextModel::train(&examples, config);
-    model.negation_marks = config.negation_marks;
+    let model = TextModel::train(&examples, config);
     let (mut cs, mut cl, mut rs, mut rl, mut lens) = (vec![], vec![], vec![], vec![], vec![]);
     let mut test_clauses = 0u64;
     for p in test {
@@ -230,7 +229,11 @@ struct AdaGrad<'a> {
 
 impl<'a> AdaGrad<'a> {
     fn new(config: &'a TextModelConfig) -> Self {
-        let model = TextModel::zero();
+        // The model reads clauses as its examples' features were made.
+        let model = TextModel {
+            negation_marks: config.negation_marks,
+            ..TextModel::zero()
+        };
         AdaGrad {
             g2: vec![1e-3; model.weights.len()],
             bias_g2: 1e-3,
