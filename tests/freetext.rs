@@ -73,12 +73,20 @@ fn filler_words_never_filter() {
     for (zip, dish) in pairs.iter().take(20) {
         let clean = search(dish, zip);
         assert!(!clean.results.is_empty(), "{zip} {dish}");
+        // The zipcode's town, as its businesses name it, says where as the zipcode does.
+        let town = businesses()
+            .values()
+            .find(|b| &b.postal_code == zip && !b.city.is_empty())
+            .map(|b| format!("{}, {}", b.city, b.state))
+            .expect("the generator names every place's town");
         for q in [
             format!("best {dish}"),
             format!("{dish} near me"),
             format!("i want {dish}"),
             format!("good {dish}"),
             format!("where can i get {dish} around here"),
+            format!("{dish} in {town}"),
+            format!("{dish} within 2 miles"),
         ] {
             let r = search(&q, zip);
             assert_eq!(ids(&r), ids(&clean), "{zip} {q}");
@@ -160,8 +168,10 @@ fn price_and_amenities_put_the_places_that_meet_them_first() {
         }
     }
     use Wish::{Has, Price};
-    let cases: [(&str, Wish, &str); 7] = [
+    let cases: [(&str, Wish, &str); 9] = [
         ("cheap {}", Price(1), "$"),
+        ("{} under $10", Price(1), "$"),
+        ("$$ {}", Price(2), "$$"),
         ("cheapest {}", Price(1), "$"),
         ("{} not too expensive", Price(1), "$"),
         (

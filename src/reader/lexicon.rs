@@ -57,8 +57,52 @@ pub struct Lexicon {
     business_freq: HashMap<String, u32>,
     /// Zip ordinal → mean coordinates of its businesses.
     centroids: Vec<Option<(f64, f64)>>,
+    /// Zip ordinal → the towns its businesses are in, analysed.
+    towns: Vec<Vec<Town>>,
     /// The terms of `business_freq` as an automaton-searchable map (typo candidates).
     term_map: Option<tantivy_fst::Map<Vec<u8>>>,
+}
+
+/// A town of a zipcode's businesses as a query would spell it, analysed (stopwords
+/// kept): the city ("new", "orlean") and its state ("la").
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Town {
+    city: Vec<String>,
+    state: Vec<String>,
+}
+
+impl Town {
+    fn of(analyzer: &Analyzer, city: &str, state: &str) -> Town {
+        let all = |t: &str| -> Vec<String> {
+            analyzer
+                .words(t)
+                .into_iter()
+                .map(|w| w.term.to_string())
+                .collect()
+        };
+        Town {
+            city: all(city),
+            state: all(state),
+        }
+    }
+
+    /// How many of the leading `terms` name the town: its city, then maybe its state.
+    fn leads(&self, terms: &[&str]) -> usize {
+        let named = |t: &[String], at: usize| {
+            !t.is_empty()
+                && terms.len() >= at + t.len()
+                && t.iter().zip(&terms[at..]).all(|(a, b)| a == b)
+        };
+        if !named(&self.city, 0) {
+            return 0;
+        }
+        let n = self.city.len();
+        if named(&self.state, n) {
+            n + self.state.len()
+        } else {
+            n
+        }
+    }
 }
 
 fn terms_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
@@ -108,8 +152,10 @@ impl Lexicon {
         lex.zip_category_terms = vec![FxHashMap::default(); table.zips().len()];
         lex.zip_name_terms = vec![FxHashMap::default(); table.zips().len()];
         lex.centroids = Vec::with_capacity(table.zips().len());
+        lex.towns = Vec::with_capacity(table.zips().len());
         for zip in 0..table.zips().len() as u32 {
             let mut sum = (0.0, 0.0, 0u32);
+            let mut towns: Vec<Town> = Vec::new();
             for &biz in table.members(zip) {
                 let mut seen: Vec<&str> = Vec::new();
                 let terms = &mut lex.zip_category_terms[zip as usize];
@@ -126,6 +172,10 @@ impl Lexicon {
                     terms.entry(t.clone()).or_default().push(biz);
                 }
                 if let Some(b) = table.get(biz) {
+                    let town = Town::of(analyzer, &b.city, &b.state);
+                    if !town.city.is_empty() && !towns.contains(&town) {
+                        towns.push(town);
+                    }
                     if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
                         if lat.is_finite() && lon.is_finite() && (lat, lon) != (0.0, 0.0) {
                             sum = (sum.0 + lat, sum.1 + lon, sum.2 + 1);
@@ -135,6 +185,7 @@ impl Lexicon {
             }
             lex.centroids
                 .push((sum.2 > 0).then(|| (sum.0 / sum.2 as f64, sum.1 / sum.2 as f64)));
+            lex.towns.push(towns);
         }
         for biz in 0..table.len() {
             let mut seen: Vec<&str> = Vec::new();
@@ -233,6 +284,15 @@ impl Lexicon {
                 .category_terms_meeting(term)
                 .iter()
                 .any(|t| !self.zip_category_businesses(zip, t).is_empty())
+    }
+
+    /// How many of the leading `terms` (analysed, stopwords kept) name a town of zip
+    /// ordinal `zip`'s businesses — its city, then maybe its state ("new orleans la"):
+    /// the longest such name, 0 if none.
+    pub fn town_len(&self, zip: u32, terms: &[&str]) -> usize {
+        self.towns
+            .get(zip as usize)
+            .map_or(0, |ts| ts.iter().map(|t| t.leads(terms)).max().unwrap_or(0))
     }
 
     /// The businesses of zip ordinal `zip` with a category holding the category term
@@ -402,5 +462,39 @@ mod tests {
         assert_eq!(near.len(), 1, "Chicago is too far");
         assert_eq!(table.zip_name(near[0].0), Some("61801"));
         assert!(near[0].1 > 1.0 && near[0].1 < 5.0, "{near:?}");
+    }
+
+    #[test]
+    fn towns_of_a_zipcode_are_named_by_its_businesses() {
+        let town = |id: &str, zip: &str, city: &str, state: &str| Business {
+            city: city.into(),
+            state: state.into(),
+            ..biz(id, "Cafe", zip, &["Cafes"], (29.9, -90.1))
+        };
+        let table = BusinessTable::new(vec![
+            town("a", "70115", "New Orleans", "LA"),
+            town("b", "70115", "New Orleans", "LA"),
+            town("c", "70115", "Metairie", "LA"),
+            town("d", "61820", "Champaign", "IL"),
+            town("e", "61820", "", ""),
+        ]);
+        let lex = Lexicon::new(&table, &Analyzer::default());
+        let a = Analyzer::default();
+        let len = |zip: &str, q: &str| {
+            let words = a.words(q);
+            let terms: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+            lex.town_len(table.zip_ord(zip).unwrap(), &terms)
+        };
+        assert_eq!(len("70115", "New Orleans pasta"), 2);
+        assert_eq!(
+            len("70115", "new orleans, la"),
+            3,
+            "the state after the city"
+        );
+        assert_eq!(len("70115", "metairie"), 1);
+        assert_eq!(len("70115", "new pasta"), 0, "only the whole city");
+        assert_eq!(len("70115", "la pasta"), 0, "a state alone is no town");
+        assert_eq!(len("70115", "champaign"), 0, "another zipcode's town");
+        assert_eq!(len("61820", "Champaign IL"), 2);
     }
 }

@@ -46,6 +46,9 @@ pub trait Lookup {
     /// people search for what reviewers judge (dishes, drinks, the patio), so a
     /// correction to such a word is likelier than one to "said" or "start".
     fn judged(&self, term: &str) -> f32;
+    /// How many of the leading `terms` (analysed, stopwords kept) name the town of the
+    /// zipcode's businesses ("new orleans", "champaign il"); 0 if they do not.
+    fn town_len(&self, terms: &[&str]) -> usize;
 }
 
 /// How much likelier a word is to be searched for, the more reviewers judge it.
@@ -176,6 +179,36 @@ pub fn interpret(
                 *m = Some(f.meaning);
             }
         }
+        // Amounts: "under $15", "10 bucks or less", "$$", "within 5 miles".
+        if let Some(a) = amounts(text, &words, &meaning) {
+            // A distance, or a price beyond Yelp's levels ("under $100"): filler.
+            let m = a.price.map_or(Meaning::Filler, Meaning::Price);
+            u.price = a.price.or(u.price);
+            if a.price.is_none() && !a.words.is_empty() {
+                u.filler
+                    .push(text[words[a.words.start].from..words[a.words.end - 1].to].to_string());
+            }
+            for w in &mut meaning[a.words] {
+                *w = Some(m);
+            }
+        }
+        // The zipcode's own town ("pasta in new orleans", "champaign il") says where,
+        // as the zipcode does: never a word of the need.
+        let terms: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
+        let mut i = 0;
+        while i < words.len() {
+            let n = lookup.town_len(&terms[i..]);
+            if n == 0 || meaning[i..i + n].iter().any(Option::is_some) {
+                i += 1;
+                continue;
+            }
+            u.filler
+                .push(text[words[i].from..words[i + n - 1].to].to_string());
+            for m in &mut meaning[i..i + n] {
+                *m = Some(Meaning::Filler);
+            }
+            i += n;
+        }
         // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
         // for (the category Restaurants, reviews that talk of the happy hour).
         let has_need = words
@@ -259,6 +292,113 @@ pub fn interpret(
         }
     }
     u
+}
+
+/// Yelp's price levels by what a person means to spend at most (Yelp's own legend: `$`
+/// under $10, `$$` $11–30, `$$$` $31–60); above $60 says nothing.
+fn price_up_to(dollars: u64) -> Option<PriceWish> {
+    let max = match dollars {
+        0..=10 => 1,
+        11..=30 => 2,
+        31..=60 => 3,
+        _ => return None,
+    };
+    Some(PriceWish { min: 1, max })
+}
+
+/// A bound on an amount: a price in dollars ("under $15", "less than 20 dollars", "10
+/// bucks or less", "$30 max") or Yelp's signs typed alone ("$$"); or a distance or a
+/// time ("within 5 miles", "10 minutes away"), which says where, as the zipcode does.
+/// An amount counts only with its dollar sign or unit.
+/// A bound on an amount found in a query.
+struct Amount {
+    /// The price it asks for: none for a distance, or above Yelp's levels.
+    price: Option<PriceWish>,
+    /// The words it covers (none for signs: the analyser has no word for "$$").
+    words: std::ops::Range<usize>,
+}
+
+fn amounts(
+    text: &str,
+    words: &[crate::analysis::Word],
+    meaning: &[Option<Meaning>],
+) -> Option<Amount> {
+    const BEFORE: &[&str] = &["under", "below", "less", "max", "maximum", "within"];
+    const UNITS: &[&str] = &["dollar", "dollars", "buck", "bucks", "usd"];
+    const FAR: &[&str] = &[
+        "mile",
+        "miles",
+        "mi",
+        "km",
+        "kms",
+        "kilometer",
+        "kilometers",
+        "kilometre",
+        "kilometres",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "block",
+        "blocks",
+    ];
+    const AFTER: &[&[&str]] = &[
+        &["or", "less"],
+        &["or", "under"],
+        &["and", "under"],
+        &["or", "below"],
+        &["max"],
+        &["maximum"],
+    ];
+    const AWAY: &[&[&str]] = &[&["away"]];
+    let typed = |i: usize| fold(&text[words[i].from..words[i].to]).into_owned();
+    let free = |i: usize| i < words.len() && meaning[i].is_none();
+    let is = |i: usize, set: &[&str]| free(i) && set.contains(&typed(i).as_str());
+    for i in (0..words.len()).filter(|&i| free(i)) {
+        let Ok(amount) = typed(i).parse::<u64>() else {
+            continue;
+        };
+        let sign = text[..words[i].from].trim_end().ends_with('$');
+        let mut to = i + 1;
+        let (unit, far) = (is(to, UNITS), is(to, FAR));
+        if unit || far {
+            to += 1;
+        }
+        if !(sign || unit || far) {
+            continue;
+        }
+        // "less than $20": the bound, stopwords, the amount.
+        let mut from = i;
+        while from > 0 && free(from - 1) && words[from - 1].stop && !is(from - 1, BEFORE) {
+            from -= 1;
+        }
+        let before = from > 0 && is(from - 1, BEFORE);
+        let after = AFTER
+            .iter()
+            .chain(if far { AWAY } else { &[] })
+            .find(|p| p.iter().enumerate().all(|(k, w)| is(to + k, &[w])));
+        if let Some(p) = after {
+            to += p.len();
+        } else if !before {
+            continue;
+        }
+        let start = if before { from - 1 } else { i };
+        let price = if far { None } else { price_up_to(amount) };
+        return Some(Amount {
+            price,
+            words: start..to,
+        });
+    }
+    // Yelp's signs alone: "$$ sushi".
+    text.split_whitespace()
+        .rfind(|t| (1..=4).contains(&t.len()) && t.bytes().all(|b| b == b'$'))
+        .map(|t| {
+            let n = t.len() as u8;
+            Amount {
+                price: Some(PriceWish { min: n, max: n }),
+                words: 0..0,
+            }
+        })
 }
 
 /// How much more likely a correction must be than the word as typed, when the
@@ -472,6 +612,13 @@ mod tests {
         fn judged(&self, term: &str) -> f32 {
             JUDGED.iter().find(|j| j.0 == term).map_or(0.0, |j| j.1)
         }
+        fn town_len(&self, terms: &[&str]) -> usize {
+            match terms {
+                ["new", "orlean", "la", ..] => 3,
+                ["new", "orlean", ..] => 2,
+                _ => 0,
+            }
+        }
     }
 
     /// How the fake index's reviewers judge its terms.
@@ -592,6 +739,59 @@ mod tests {
         assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
         assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
         assert!(u.open_now);
+    }
+
+    #[test]
+    fn dollars_are_a_price() {
+        let price = |q: &str| {
+            let u = interpret(&Analyzer::default(), q, &Fake::new(), false);
+            let need: Vec<String> = u.need.into_iter().map(|w| w.text).collect();
+            (u.price.map(|p| (p.min, p.max)), need)
+        };
+        let pizza = || vec!["pizza".to_string()];
+        assert_eq!(price("pizza under $10"), (Some((1, 1)), pizza()));
+        assert_eq!(price("pizza for less than $25"), (Some((1, 2)), pizza()));
+        assert_eq!(price("pizza under 40 dollars"), (Some((1, 3)), pizza()));
+        assert_eq!(price("pizza 10 bucks or less"), (Some((1, 1)), pizza()));
+        assert_eq!(price("pizza $15 max"), (Some((1, 2)), pizza()));
+        assert_eq!(price("$$ pizza"), (Some((2, 2)), pizza()));
+        assert_eq!(price("pizza $$$$"), (Some((4, 4)), pizza()));
+        // Above Yelp's top level the amount says nothing; the words still do not filter.
+        assert_eq!(price("pizza under $100"), (None, pizza()));
+        // A distance or a time says where: no price, and no word of the need.
+        assert_eq!(price("pizza within 5 miles"), (None, pizza()));
+        assert_eq!(price("pizza 10 minutes away"), (None, pizza()));
+        // Numbers without a unit or a bound stay what they are.
+        let (p, need) = price("pizza $10");
+        assert_eq!(p, None, "an amount without a bound");
+        assert!(need.contains(&"10".to_string()), "{need:?}");
+        assert_eq!(price("5 guys burgers").1, ["5", "guys", "burgers"]);
+    }
+
+    #[test]
+    fn the_zipcodes_town_is_where_not_what() {
+        for q in [
+            "pasta in new orleans",
+            "best pasta new orleans la",
+            "New Orleans pasta",
+        ] {
+            assert_eq!(words(q), ["pasta"], "{q}");
+        }
+        let u = interpret(
+            &Analyzer::default(),
+            "pasta in New Orleans",
+            &Fake::new(),
+            false,
+        );
+        assert_eq!(u.filler, ["New Orleans"]);
+        assert_eq!(words("new pasta"), ["new", "pasta"], "only the whole name");
+        assert_eq!(
+            interpret(&Analyzer::default(), "new orleans", &Fake::new(), true)
+                .need
+                .len(),
+            2,
+            "taken literally, the words are the need"
+        );
     }
 
     #[test]

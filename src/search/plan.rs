@@ -309,6 +309,10 @@ impl Lookup for SnapLookup<'_> {
         self.snap.surfaces.count(written)
     }
 
+    fn town_len(&self, terms: &[&str]) -> usize {
+        self.zip.map_or(0, |z| self.snap.lexicon.town_len(z, terms))
+    }
+
     fn judged(&self, term: &str) -> f32 {
         self.snap
             .model
