@@ -5,10 +5,11 @@
 //! all" is not the "bad" of "bad pasta"), bigrams and skip-bigrams (so that "not good"
 //! and "wasn't anything special" are read as units), trained by AdaGrad SGD on clauses
 //! weakly labelled by their review's stars (4-5 positive, 1-2 negative, 3 left out).
-//! Clauses that name a dish without judging it ("I wish they had pasta") appear in good
+//! Clauses that name a dish without judging it ("next time I'll try the pasta") appear in good
 //! and bad reviews alike, so the model learns to score them near zero: no hand-written
 //! lexicon of opinion words is involved. One kind it cannot learn, since the stars say
-//! nothing of it: a clause saying the place does not sell the dish, which is read as no
+//! nothing of it: a clause saying the place does not have the dish (does not sell it,
+//! took it off the menu, was out of it, or is wished to have it), which is read as no
 //! verdict by rule ([`TextModel::score_words`]).
 //!
 //! Here: the model, its features and its scores. Its training is the train floor's.
@@ -36,6 +37,31 @@ pub struct TextModel {
     /// still holds: the field is written only when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub negation_marks: bool,
+    /// Whether a "never" stops marking at a word of degree ("never had pasta this
+    /// good", "never been so disappointed": see [`Marks`]): true for models trained
+    /// since, absent (false) in files written before, as `negation_marks`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_degree: bool,
+}
+
+/// How a clause's unigrams are marked after a negator (what a model was trained with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    /// Words after a negator get unigrams of their own ([`is_negator`]).
+    pub negation: bool,
+    /// After "never", a word of degree ("this", "so", "such") ends the marks: "I've never
+    /// had pasta this good" praises the pasta and "never been so disappointed" complains,
+    /// so the words after the degree are read as they are, not as negated ("not so
+    /// good" is still negated: only "never" sets an experience apart this way).
+    pub never_degree: bool,
+}
+
+impl Marks {
+    /// The marks of models trained today.
+    pub const CURRENT: Marks = Marks {
+        negation: true,
+        never_degree: true,
+    };
 }
 
 /// Held-out figures of a text model (time split: the newest tenth of the sample).
@@ -96,19 +122,93 @@ const NEGATORS: [&str; 25] = [
 /// hot" are complaints): a negator that is, follows or is followed by a form of "be" does
 /// not count. A rule, not a lexicon of opinions: it names the few verbs of selling, never
 /// a word of praise.
+///
+/// The same holds for a dish that is not on the menu ("the lasagna is no longer on the
+/// menu", "it isn't on their menu anymore"; not "nothing on the menu was good", nor "not
+/// everything on the menu"), and for the two cues of absence that are no negators
+/// ([`absence_at`]).
 fn absence_after(words: &[Word], i: usize) -> bool {
-    const SELLING: [&str; 7] = ["sell", "sold", "serv", "offer", "carri", "carry", "stock"];
-    const BE: [&str; 15] = [
-        "is", "was", "were", "are", "be", "been", "being", "isnt", "wasnt", "werent", "arent",
-        "isn't", "wasn't", "weren't", "aren't",
-    ];
     let be = |w: &Word| BE.contains(&w.term.as_str());
-    !(be(&words[i]) || (i > 0 && be(&words[i - 1])))
+    let selling = !(be(&words[i]) || (i > 0 && be(&words[i - 1])))
         && words[i + 1..]
             .iter()
             .take(2)
             .take_while(|v| !be(v))
-            .any(|v| SELLING.contains(&v.term.as_str()))
+            .any(|v| SELLING.contains(&v.term.as_str()));
+    selling || off_the_menu(words, i)
+}
+
+/// The verbs of selling, analysed.
+const SELLING: [&str; 7] = ["sell", "sold", "serv", "offer", "carri", "carry", "stock"];
+/// The forms of "be", analysed.
+const BE: [&str; 15] = [
+    "is", "was", "were", "are", "be", "been", "being", "isnt", "wasnt", "werent", "arent", "isn't",
+    "wasn't", "weren't", "aren't",
+];
+
+/// Whether the negator `words[i]` says that something is not on the menu: "not", "no",
+/// "never" or a contraction, then within three words "on (the|their|its) menu".
+fn off_the_menu(words: &[Word], i: usize) -> bool {
+    let t = words[i].term.as_str();
+    let plain = matches!(t, "not" | "no" | "never") || t.ends_with("n't") || t.ends_with("nt");
+    let whole = |w: &Word| matches!(w.term.as_str(), "everyth" | "everything" | "all" | "everi");
+    if !plain || words.get(i + 1).is_some_and(whole) {
+        return false;
+    }
+    let rest = &words[i + 1..words.len().min(i + 6)];
+    rest.iter().enumerate().take(3).any(|(k, w)| {
+        w.term == "on"
+            && match rest.get(k + 1).map(|v| v.term.as_str()) {
+                Some("menu") => true,
+                Some("the" | "their" | "its" | "our" | "this") => {
+                    rest.get(k + 2).is_some_and(|v| v.term == "menu")
+                }
+                _ => false,
+            }
+    })
+}
+
+/// Whether `words[i]`, not a negator, starts a statement of absence: a wish that the
+/// place had the dish ("I wish they had pasta", "wish they served brunch"; not "I wish
+/// the pasta had more sauce", a complaint), or the place being out of it ("they were
+/// out of pasta", "they ran out of the fries", "sold out of tamales by noon"; not "out
+/// of this world", praise).
+fn absence_at(words: &[Word], i: usize) -> bool {
+    let term = |k: usize| words.get(k).map_or("", |w| w.term.as_str());
+    match term(i) {
+        "wish" => {
+            const WHO: [&str; 7] = ["they", "he", "she", "we", "i", "you", "it"];
+            const HAD: [&str; 9] = [
+                "had", "have", "would", "could", "offer", "sold", "serv", "carri", "made",
+            ];
+            WHO.contains(&term(i + 1))
+                && (HAD.contains(&term(i + 2)) || SELLING.contains(&term(i + 2)))
+        }
+        "out" => {
+            const WERE_OUT: [&str; 6] = ["ran", "run", "sold", "all", "complet", "already"];
+            let before = i > 0 && (BE.contains(&term(i - 1)) || WERE_OUT.contains(&term(i - 1)));
+            before && term(i + 1) == "of" && !matches!(term(i + 2), "this" | "world")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a word may start a statement of absence without being a negator, by its
+/// term's hash first (every word of every review is asked).
+#[inline]
+fn cues_absence(w: &Word) -> bool {
+    static HASHES: OnceLock<[u64; 2]> = OnceLock::new();
+    let hashes = HASHES.get_or_init(|| ["wish", "out"].map(crate::analysis::term_hash));
+    hashes.contains(&w.term_hash)
+}
+
+/// Whether a word is a word of degree that ends a "never"'s marks ([`Marks`]), by its
+/// term's hash.
+#[inline]
+fn is_degree(w: &Word) -> bool {
+    static HASHES: OnceLock<[u64; 3]> = OnceLock::new();
+    let hashes = HASHES.get_or_init(|| ["this", "so", "such"].map(crate::analysis::term_hash));
+    hashes.contains(&w.term_hash)
 }
 
 /// [`is_negator`] of a word, by its term's hash first: every word of every review is
@@ -124,23 +224,31 @@ fn negates(w: &Word) -> bool {
 /// when a negator precedes it in the clause: see [`is_negator`]), and the bigram and
 /// skip-bigram it starts.
 pub fn features(words: &[Word], out: &mut Vec<u32>) {
-    features_with(words, true, out);
+    features_with(words, Marks::CURRENT, out);
 }
 
 /// [`features`], with or without the negation marks (models trained before them).
 /// Returns whether the clause says the place does not sell something (a statement of
 /// absence, no verdict: see [`TextModel::score_words`]), found in the same pass.
-pub fn features_with(words: &[Word], negation_marks: bool, out: &mut Vec<u32>) -> bool {
+pub fn features_with(words: &[Word], marks: Marks, out: &mut Vec<u32>) -> bool {
     out.clear();
     let mask = (1u64 << DIM_BITS) - 1;
     let mut negated = false;
+    // The marks were set by a "never".
+    let mut by_never = false;
     let mut absent = false;
     for (i, w) in words.iter().enumerate() {
         let a = w.term_hash;
+        if negated && by_never && is_degree(w) {
+            negated = false;
+        }
         out.push((mix(a, if negated { 5 } else { 1 }) & mask) as u32);
         if negates(w) {
-            negated ^= negation_marks;
+            negated ^= marks.negation;
+            by_never = negated && marks.never_degree && w.term == "never";
             absent = absent || absence_after(words, i);
+        } else if !absent && cues_absence(w) {
+            absent = absence_at(words, i);
         }
         if let Some(b) = words.get(i + 1) {
             out.push((mix(a, mix(b.term_hash, 2)) & mask) as u32);
@@ -159,6 +267,15 @@ impl TextModel {
             bias: 0.0,
             weights: vec![0.0; 1 << DIM_BITS],
             negation_marks: true,
+            never_degree: true,
+        }
+    }
+
+    /// How its clauses' words are marked.
+    pub fn marks(&self) -> Marks {
+        Marks {
+            negation: self.negation_marks,
+            never_degree: self.never_degree,
         }
     }
 
@@ -175,9 +292,10 @@ impl TextModel {
 
     /// The logit of a clause made of `words`: 0, no verdict, for a clause that says the
     /// place does not sell something ("it doesn't sell burgers"; a negator, then within
-    /// two words a verb of selling, not the passive), which the stars cannot teach.
+    /// two words a verb of selling, not the passive; "no longer on the menu", "I wish
+    /// they had", "they were out of"), which the stars cannot teach.
     pub fn score_words(&self, words: &[Word], scratch: &mut Vec<u32>) -> f32 {
-        if features_with(words, self.negation_marks, scratch) {
+        if features_with(words, self.marks(), scratch) {
             return 0.0;
         }
         self.logit(scratch)
@@ -230,13 +348,20 @@ mod tests {
     #[test]
     fn a_clause_saying_the_place_does_not_sell_it_is_no_verdict() {
         let a = Analyzer::default();
-        let states_absence = |words: &[Word]| features_with(words, true, &mut Vec::new());
+        let states_absence = |words: &[Word]| features_with(words, Marks::CURRENT, &mut Vec::new());
         for absent in [
             "It only missed 5 because it doesn't sell burgers.",
             "they don't serve pasta anymore",
             "They no longer sell the lasagna",
             "sadly they do not even offer dessert",
             "the shop doesn't carry gelato",
+            "The pasta is no longer on the menu",
+            "the lasagna isn't on their menu anymore",
+            "I wish they had pasta",
+            "wish they served brunch on sundays",
+            "they were out of pasta",
+            "We came for the tamales but they ran out of them",
+            "They were sold out of fries by noon.",
         ] {
             assert!(states_absence(&a.words(absent)), "{absent}");
         }
@@ -250,6 +375,11 @@ mod tests {
             "the fries aren't served with ketchup",
             "they sell the best burgers in town",
             "not a fan of how they serve it",
+            "nothing on the menu was good",
+            "not everything on the menu is great",
+            "I wish the pasta had more sauce",
+            "the pasta was out of this world",
+            "best pasta out of all the places we tried",
         ] {
             assert!(!states_absence(&a.words(verdict)), "{verdict}");
         }
@@ -262,17 +392,41 @@ mod tests {
     }
 
     #[test]
+    fn after_never_a_word_of_degree_ends_the_marks() {
+        // The unmarked unigram of a word: its first feature alone.
+        let plain = |w: &str| feats(w)[0];
+        let read_plainly = |text: &str, w: &str| feats(text).contains(&plain(w));
+        assert!(read_plainly("I never tried pasta this good", "good"));
+        assert!(read_plainly("never had such good pasta", "good"));
+        assert!(read_plainly(
+            "I've never been so disappointed",
+            "disappointed"
+        ));
+        assert!(!read_plainly("the pasta was never good", "good"));
+        assert!(
+            !read_plainly("the pasta was not so good", "good"),
+            "only after never"
+        );
+        assert!(!read_plainly("never had better", "better"));
+    }
+
+    #[test]
     fn a_model_file_from_before_the_marks_reads_clauses_as_it_was_trained() {
         let mut m = TextModel::zero();
         let words = Analyzer::default().words("not bad");
         let (mut with, mut without) = (Vec::new(), Vec::new());
-        features_with(&words, true, &mut with);
-        features_with(&words, false, &mut without);
+        features_with(&words, Marks::CURRENT, &mut with);
+        let before = Marks {
+            negation: false,
+            never_degree: false,
+        };
+        features_with(&words, before, &mut without);
         m.weights[without[2] as usize] = -1.0; // "bad", unmarked
         let mut json: serde_json::Value = serde_json::to_value(&m).unwrap();
         json.as_object_mut().unwrap().remove("negation_marks");
+        json.as_object_mut().unwrap().remove("never_degree");
         let old: TextModel = serde_json::from_value(json.clone()).unwrap();
-        assert!(!old.negation_marks);
+        assert!(!old.negation_marks && !old.never_degree);
         assert_eq!(
             serde_json::to_value(&old).unwrap(),
             json,

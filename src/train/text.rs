@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analyzer;
 use crate::model::clauses::clauses;
-use crate::model::text::{features_with, TextModel, TextModelReport};
+use crate::model::text::{features_with, Marks, TextModel, TextModelReport};
 
 /// A review offered to training: day, stars and text.
 pub struct LabelledReview<'a> {
@@ -47,7 +47,7 @@ pub fn train_text_model(
                 .iter()
                 .map(|c| {
                     let mut f = Vec::new();
-                    features_with(&words[c.start..c.end], config.negation_marks, &mut f);
+                    features_with(&words[c.start..c.end], config.marks(), &mut f);
                     f
                 })
                 .collect();
@@ -128,6 +128,16 @@ pub struct TextModelConfig {
     /// Whether words after a negator get unigrams of their own (the default; off for an
     /// ablation, as `examples/text_model_probe.rs --without-negation-marks` does).
     pub negation_marks: bool,
+}
+
+impl TextModelConfig {
+    /// The marks its features are made with: today's, or none at all.
+    pub fn marks(&self) -> Marks {
+        Marks {
+            negation: self.negation_marks,
+            never_degree: self.negation_marks,
+        }
+    }
 }
 
 impl Default for TextModelConfig {
@@ -230,8 +240,10 @@ struct AdaGrad<'a> {
 impl<'a> AdaGrad<'a> {
     fn new(config: &'a TextModelConfig) -> Self {
         // The model reads clauses as its examples' features were made.
+        let marks = config.marks();
         let model = TextModel {
-            negation_marks: config.negation_marks,
+            negation_marks: marks.negation,
+            never_degree: marks.never_degree,
             ..TextModel::zero()
         };
         AdaGrad {
