@@ -243,11 +243,16 @@ impl Lexicon {
         self.name_terms.get(biz as usize).map_or(&[], |n| &n[..])
     }
 
-    /// The category terms a query term meets: itself, and those it begins or that
-    /// begin it with [`MIN_PREFIX`] letters or more in common.
+    /// The category terms a query term meets: itself, itself with a plural "s" the
+    /// stemmer keeps ("spa" meets the "spas" of Beauty & Spas), and those it begins or
+    /// that begin it with [`MIN_PREFIX`] letters or more in common.
     pub fn category_terms_meeting(&self, term: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         if let Some((t, _)) = self.category_terms.get_key_value(term) {
+            out.push(t);
+        }
+        // A plural the stemmer keeps ("Spas", "Gas Stations"): the singular meets it.
+        if let Some((t, _)) = self.category_terms.get_key_value(&format!("{term}s")) {
             out.push(t);
         }
         if term.len() >= MIN_PREFIX {
@@ -418,6 +423,13 @@ mod tests {
                 &["Plumbing", "Steakhouses"],
                 (41.92, -87.65),
             ),
+            biz(
+                "e",
+                "Still Waters",
+                "98101",
+                &["Beauty & Spas", "Day Spas"],
+                (47.61, -122.33),
+            ),
         ]);
         let lex = Lexicon::new(&table, &Analyzer::default());
         (table, lex)
@@ -443,6 +455,8 @@ mod tests {
             "a query term a category term begins with"
         );
         assert!(meet("sushi").is_empty());
+        assert_eq!(meet("spa"), ["spas"], "a plural the stemmer keeps");
+        assert_eq!(meet("spas"), ["spas"]);
         assert!(meet("cream").contains(&"cream".to_string()));
     }
 
