@@ -67,8 +67,9 @@ pub use store::{
     ReaderPin, VersionFiles, VersionInfo, WriteLock,
 };
 pub use train::{
-    check_label_days, labelled_queries, ndcg_at, retrain, retrain_with, train_on_snapshot, Grades,
-    LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome, TreeProgress,
+    check_label_days, check_max_queries, labelled_queries, ndcg_at, retrain, retrain_with,
+    train_on_snapshot, Grades, LabelledQuery, LtrConfig, RetrainReport, TrainOptions, TrainOutcome,
+    TreeProgress,
 };
 pub use write::{
     build_index, scan_reviews, throttled, update_index, BuildOptions, BuildReport, Progress,

@@ -264,15 +264,23 @@ fn update_index(
 /// when it is not worse than the current model on the same held-out queries. Returns
 /// the retraining report as a dict. `label_days`: days at the end of the index whose
 /// reviews give the training grades (7 to 3650), or 0 (the default) for the newest
-/// fifth of the reviews, as the evaluation protocol splits. Ctrl-C stops the training
-/// (`KeyboardInterrupt`) and installs nothing.
+/// fifth of the reviews, as the evaluation protocol splits. `max_queries`: most query
+/// terms to train on (the build uses 3000; more make a better ranker and a longer
+/// training). Ctrl-C stops the training (`KeyboardInterrupt`) and installs nothing.
 #[pyfunction]
-#[pyo3(signature = (index_dir, label_days=0))]
-fn train_model(py: Python<'_>, index_dir: PathBuf, label_days: i32) -> PyResult<PyObject> {
+#[pyo3(signature = (index_dir, label_days=0, max_queries=3000))]
+fn train_model(
+    py: Python<'_>,
+    index_dir: PathBuf,
+    label_days: i32,
+    max_queries: usize,
+) -> PyResult<PyObject> {
     yelpsearch::check_label_days(label_days).map_err(to_py)?;
+    yelpsearch::check_max_queries(max_queries).map_err(to_py)?;
     let interrupt = Interrupt::default();
     let opts = yelpsearch::TrainOptions {
         label_days,
+        max_queries,
         cancel: Some(Arc::clone(&interrupt.cancel)),
         ..Default::default()
     };

@@ -234,7 +234,9 @@ def update_index(
     min_accepted: float = 0.5,
     rejects: Optional[_PathLike] = None,
 ) -> dict[str, Any]: ...
-def train_model(index_dir: _PathLike, label_days: int = 0) -> dict[str, Any]: ...
+def train_model(
+    index_dir: _PathLike, label_days: int = 0, max_queries: int = 3000
+) -> dict[str, Any]: ...
 def generate_corpus(
     out_dir: _PathLike,
     businesses: int = 2000,

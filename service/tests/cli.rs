@@ -185,6 +185,22 @@ fn errors_exit_non_zero_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/b.json"));
     assert!(!Path::new(&dir.path().join("i/CURRENT")).exists());
+    // A training of 5 queries could not learn a ranker: refused before any work, saying
+    // what the range is.
+    let out = yelpsearch(&[
+        "model",
+        "train",
+        "--index",
+        &missing.to_string_lossy(),
+        "--max-queries",
+        "5",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--max-queries must be between 30 and 100000"),
+        "{err}"
+    );
 }
 
 /// `index build --parse-only` reads both files as a build's first pass does, counts what

@@ -11,8 +11,8 @@ pub mod text;
 pub use grades::Grades;
 pub use lambdamart::{ndcg_at, LtrConfig};
 pub use ranker::{
-    check_label_days, labelled_queries, train_for_version, train_on_snapshot, LabelledQuery,
-    TrainOptions, TrainOutcome, TreeProgress,
+    check_label_days, check_max_queries, labelled_queries, train_for_version, train_on_snapshot,
+    LabelledQuery, TrainOptions, TrainOutcome, TreeProgress,
 };
 pub use retrain::{retrain, retrain_with, RetrainReport};
 pub use text::{train_text_model, LabelledReview, TextModelConfig};

@@ -40,7 +40,10 @@ pub struct TrainOptions {
     pub label_days: i32,
     /// Most terms mined from the corpus.
     pub max_terms: usize,
-    /// Most training queries.
+    /// Most term queries drawn from the corpus (category queries, a fifth as many, come
+    /// on top). More make a better ranker and a longer training: the build asks for
+    /// 3000, the weekly retraining of the deployment for 8000 (`model train
+    /// --max-queries`); see [`check_max_queries`].
     pub max_queries: usize,
     /// Seed of the query draw and the held-out split.
     pub seed: u64,
@@ -798,6 +801,21 @@ pub fn check_label_days(days: i32) -> Result<()> {
     }
     Ok(())
 }
+
+/// Checks a `max_queries` setting (see [`TrainOptions::max_queries`]).
+pub fn check_max_queries(n: usize) -> Result<()> {
+    if !(MIN_QUERIES..=MAX_TRAINING_QUERIES).contains(&n) {
+        return Err(Error::Model(format!(
+            "--max-queries must be between {MIN_QUERIES} and {MAX_TRAINING_QUERIES}, not {n} (the build uses {}; more make a better ranker and a longer training)",
+            TrainOptions::default().max_queries
+        )));
+    }
+    Ok(())
+}
+
+/// Most term queries a training may ask for: past this the draw's work, not the ranker,
+/// grows.
+pub const MAX_TRAINING_QUERIES: usize = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -168,6 +168,9 @@ def test_train_model(index_copy: Path) -> None:
     assert {"parent", "installed", "new_ndcg", "current_ndcg", "queries"} <= set(report)
     if report["installed"]:
         assert yelpsearch.Index(index_copy).version == report["installed"]
+    # Fewer training queries: fewer held out (a fifth of them) to judge the new model by.
+    few = yelpsearch.train_model(index_copy, label_days=365, max_queries=40)
+    assert 0 < few["queries"] < report["queries"] and few["queries"] <= 40
 
 
 def test_generate_is_deterministic(tmp_path: Path) -> None:
