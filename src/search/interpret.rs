@@ -107,6 +107,9 @@ pub struct Understanding {
     /// Every non-stopword term of the text, vocabulary words included and need words
     /// corrected (a name such as "Best Thai" is matched whole).
     pub all_terms: Vec<String>,
+    /// The terms of the zipcode's town as the query named it ("new", "orlean"): part of
+    /// a name only with the rest of it ("New Orleans Hamburger"), never alone.
+    pub town_terms: Vec<String>,
 }
 
 impl Understanding {
@@ -207,6 +210,12 @@ pub fn interpret(
             for m in &mut meaning[i..i + n] {
                 *m = Some(Meaning::Filler);
             }
+            u.town_terms.extend(
+                words[i..i + n]
+                    .iter()
+                    .filter(|w| !w.stop)
+                    .map(|w| w.term.to_string()),
+            );
             i += n;
         }
         // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
@@ -784,6 +793,7 @@ mod tests {
             false,
         );
         assert_eq!(u.filler, ["New Orleans"]);
+        assert_eq!(u.town_terms, ["new", "orlean"]);
         assert_eq!(words("new pasta"), ["new", "pasta"], "only the whole name");
         assert_eq!(
             interpret(&Analyzer::default(), "new orleans", &Fake::new(), true)

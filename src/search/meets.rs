@@ -146,18 +146,29 @@ impl QueryMeets {
         if plan.asks_place && m.need_kind {
             m.need_judged = 0.0;
         }
-        // Names.
+        // Names. The zipcode's town, when the query names it, counts only for a name
+        // another word of the query is in ("new orleans hamburger"): "bagel in
+        // philadelphia" asks nothing of Philadelphia Taproom.
+        let town: &[String] = plan
+            .understanding
+            .as_ref()
+            .map_or(&[], |u| u.town_terms.as_slice());
         let mut seen: Vec<&str> = Vec::new();
-        for t in &plan.all_terms {
-            if seen.contains(&t.as_str()) {
-                continue;
-            }
-            seen.push(t);
-            let bit = need.iter().position(|n| n == t).map_or(0, |i| 1u32 << i);
-            for &biz in lex.zip_name_businesses(zip, t) {
-                if let Some(li) = slot_of(biz) {
-                    m.name_hits[li] = m.name_hits[li].saturating_add(1);
-                    m.name_bits[li] |= bit;
+        for in_town in [false, true] {
+            for t in &plan.all_terms {
+                if seen.contains(&t.as_str()) || town.contains(t) != in_town {
+                    continue;
+                }
+                seen.push(t);
+                let bit = need.iter().position(|n| n == t).map_or(0, |i| 1u32 << i);
+                for &biz in lex.zip_name_businesses(zip, t) {
+                    if let Some(li) = slot_of(biz) {
+                        if in_town && m.name_hits[li] == 0 {
+                            continue;
+                        }
+                        m.name_hits[li] = m.name_hits[li].saturating_add(1);
+                        m.name_bits[li] |= bit;
+                    }
                 }
             }
         }
