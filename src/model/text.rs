@@ -211,6 +211,26 @@ fn is_degree(w: &Word) -> bool {
     hashes.contains(&w.term_hash)
 }
 
+/// Whether a word may be a negator, a cue of absence or a word of degree: a 4,096-bit
+/// filter of their terms' hashes (a few false positives, which the exact checks after it
+/// turn away), or a contraction ending in "n't". Every word of every review is asked.
+#[inline]
+fn may_be_special(w: &Word) -> bool {
+    static FILTER: OnceLock<[u64; 64]> = OnceLock::new();
+    let filter = FILTER.get_or_init(|| {
+        let mut f = [0u64; 64];
+        let words = NEGATORS
+            .iter()
+            .chain(&["wish", "out", "this", "so", "such"]);
+        for h in words.map(|t| crate::analysis::term_hash(t)) {
+            f[((h >> 6) & 63) as usize] |= 1 << (h & 63);
+        }
+        f
+    });
+    let h = w.term_hash;
+    filter[((h >> 6) & 63) as usize] & (1 << (h & 63)) != 0 || w.term.ends_with("n't")
+}
+
 /// [`is_negator`] of a word, by its term's hash first: every word of every review is
 /// asked, and all but a few are not negators.
 #[inline]
@@ -239,16 +259,20 @@ pub fn features_with(words: &[Word], marks: Marks, out: &mut Vec<u32>) -> bool {
     let mut absent = false;
     for (i, w) in words.iter().enumerate() {
         let a = w.term_hash;
-        if negated && by_never && is_degree(w) {
+        // Nearly every word is no negator, cue or word of degree: one bit test says so.
+        let special = may_be_special(w);
+        if special && negated && by_never && is_degree(w) {
             negated = false;
         }
         out.push((mix(a, if negated { 5 } else { 1 }) & mask) as u32);
-        if negates(w) {
-            negated ^= marks.negation;
-            by_never = negated && marks.never_degree && w.term == "never";
-            absent = absent || absence_after(words, i);
-        } else if !absent && cues_absence(w) {
-            absent = absence_at(words, i);
+        if special {
+            if negates(w) {
+                negated ^= marks.negation;
+                by_never = negated && marks.never_degree && w.term == "never";
+                absent = absent || absence_after(words, i);
+            } else if !absent && cues_absence(w) {
+                absent = absence_at(words, i);
+            }
         }
         if let Some(b) = words.get(i + 1) {
             out.push((mix(a, mix(b.term_hash, 2)) & mask) as u32);
