@@ -315,10 +315,6 @@ fn price_up_to(dollars: u64) -> Option<PriceWish> {
     Some(PriceWish { min: 1, max })
 }
 
-/// A bound on an amount: a price in dollars ("under $15", "less than 20 dollars", "10
-/// bucks or less", "$30 max") or Yelp's signs typed alone ("$$"); or a distance or a
-/// time ("within 5 miles", "10 minutes away"), which says where, as the zipcode does.
-/// An amount counts only with its dollar sign or unit.
 /// A bound on an amount found in a query.
 struct Amount {
     /// The price it asks for: none for a distance, or above Yelp's levels.
@@ -327,6 +323,11 @@ struct Amount {
     words: std::ops::Range<usize>,
 }
 
+/// The bound on an amount a query states, if one: a price in dollars ("under $15",
+/// "less than 20 dollars", "10 bucks or less", "$30 max", "under 10$") or Yelp's signs
+/// typed alone ("$$"); or a distance or a time ("within 5 miles", "10 minutes away"),
+/// which says where, as the zipcode does. An amount counts only with its dollar sign or
+/// unit.
 fn amounts(
     text: &str,
     words: &[crate::analysis::Word],
@@ -367,7 +368,8 @@ fn amounts(
         let Ok(amount) = typed(i).parse::<u64>() else {
             continue;
         };
-        let sign = text[..words[i].from].trim_end().ends_with('$');
+        let sign = text[..words[i].from].trim_end().ends_with('$')
+            || text[words[i].to..].trim_start().starts_with('$');
         let mut to = i + 1;
         let (unit, far) = (is(to, UNITS), is(to, FAR));
         if unit || far {
@@ -762,6 +764,7 @@ mod tests {
         assert_eq!(price("pizza for less than $25"), (Some((1, 2)), pizza()));
         assert_eq!(price("pizza under 40 dollars"), (Some((1, 3)), pizza()));
         assert_eq!(price("pizza 10 bucks or less"), (Some((1, 1)), pizza()));
+        assert_eq!(price("pizza under 10$"), (Some((1, 1)), pizza()));
         assert_eq!(price("pizza $15 max"), (Some((1, 2)), pizza()));
         assert_eq!(price("$$ pizza"), (Some((2, 2)), pizza()));
         assert_eq!(price("pizza $$$$"), (Some((4, 4)), pizza()));
