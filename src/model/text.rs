@@ -5,9 +5,9 @@
 //! all" is not the "bad" of "bad pasta"), bigrams and skip-bigrams (so that "not good"
 //! and "wasn't anything special" are read as units), trained by AdaGrad SGD on clauses
 //! weakly labelled by their review's stars (4-5 positive, 1-2 negative, 3 left out).
-//! Clauses that name a dish without judging it ("next time I'll try the pasta") appear in good
-//! and bad reviews alike, so the model learns to score them near zero: no hand-written
-//! lexicon of opinion words is involved. One kind it cannot learn, since the stars say
+//! Clauses that name a dish without judging it ("next time I'll try the pasta") appear in
+//! good and bad reviews alike, so the model learns to score them near zero: no
+//! hand-written lexicon of opinion words is involved. One kind it cannot learn, since the stars say
 //! nothing of it: a clause saying the place does not have the dish (does not sell it,
 //! took it off the menu, was out of it, or is wished to have it), which is read as no
 //! verdict by rule ([`TextModel::score_words`]).
@@ -193,23 +193,10 @@ fn absence_at(words: &[Word], i: usize) -> bool {
     }
 }
 
-/// Whether a word may start a statement of absence without being a negator, by its
-/// term's hash first (every word of every review is asked).
-#[inline]
-fn cues_absence(w: &Word) -> bool {
-    static HASHES: OnceLock<[u64; 2]> = OnceLock::new();
-    let hashes = HASHES.get_or_init(|| ["wish", "out"].map(crate::analysis::term_hash));
-    hashes.contains(&w.term_hash)
-}
-
-/// Whether a word is a word of degree that ends a "never"'s marks ([`Marks`]), by its
-/// term's hash.
-#[inline]
-fn is_degree(w: &Word) -> bool {
-    static HASHES: OnceLock<[u64; 3]> = OnceLock::new();
-    let hashes = HASHES.get_or_init(|| ["this", "so", "such"].map(crate::analysis::term_hash));
-    hashes.contains(&w.term_hash)
-}
+/// The words that start a statement of absence without being negators ([`absence_at`]).
+const CUES: [&str; 2] = ["wish", "out"];
+/// The words of degree that end a "never"'s marks ([`Marks`]).
+const DEGREE: [&str; 3] = ["this", "so", "such"];
 
 /// Whether a word may be a negator, a cue of absence or a word of degree: a 4,096-bit
 /// filter of their terms' hashes (a few false positives, which the exact checks after it
@@ -219,9 +206,7 @@ fn may_be_special(w: &Word) -> bool {
     static FILTER: OnceLock<[u64; 64]> = OnceLock::new();
     let filter = FILTER.get_or_init(|| {
         let mut f = [0u64; 64];
-        let words = NEGATORS
-            .iter()
-            .chain(&["wish", "out", "this", "so", "such"]);
+        let words = NEGATORS.iter().chain(&CUES).chain(&DEGREE);
         for h in words.map(|t| crate::analysis::term_hash(t)) {
             f[((h >> 6) & 63) as usize] |= 1 << (h & 63);
         }
@@ -229,15 +214,6 @@ fn may_be_special(w: &Word) -> bool {
     });
     let h = w.term_hash;
     filter[((h >> 6) & 63) as usize] & (1 << (h & 63)) != 0 || w.term.ends_with("n't")
-}
-
-/// [`is_negator`] of a word, by its term's hash first: every word of every review is
-/// asked, and all but a few are not negators.
-#[inline]
-fn negates(w: &Word) -> bool {
-    static HASHES: OnceLock<[u64; NEGATORS.len()]> = OnceLock::new();
-    let hashes = HASHES.get_or_init(|| NEGATORS.map(crate::analysis::term_hash));
-    (hashes.contains(&w.term_hash) && is_negator(&w.term)) || w.term.ends_with("n't")
 }
 
 /// The hashed features of the words `words` (one clause): each word's unigram (marked
@@ -261,16 +237,16 @@ pub fn features_with(words: &[Word], marks: Marks, out: &mut Vec<u32>) -> bool {
         let a = w.term_hash;
         // Nearly every word is no negator, cue or word of degree: one bit test says so.
         let special = may_be_special(w);
-        if special && negated && by_never && is_degree(w) {
+        if special && negated && by_never && DEGREE.contains(&w.term.as_str()) {
             negated = false;
         }
         out.push((mix(a, if negated { 5 } else { 1 }) & mask) as u32);
         if special {
-            if negates(w) {
+            if is_negator(&w.term) {
                 negated ^= marks.negation;
                 by_never = negated && marks.never_degree && w.term == "never";
                 absent = absent || absence_after(words, i);
-            } else if !absent && cues_absence(w) {
+            } else if !absent && CUES.contains(&w.term.as_str()) {
                 absent = absence_at(words, i);
             }
         }

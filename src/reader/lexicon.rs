@@ -156,6 +156,8 @@ impl Lexicon {
         for zip in 0..table.zips().len() as u32 {
             let mut sum = (0.0, 0.0, 0u32);
             let mut towns: Vec<Town> = Vec::new();
+            // The towns as written: a zipcode's businesses mostly share one, analysed once.
+            let mut written: Vec<(&str, &str)> = Vec::new();
             for &biz in table.members(zip) {
                 let mut seen: Vec<&str> = Vec::new();
                 let terms = &mut lex.zip_category_terms[zip as usize];
@@ -172,9 +174,12 @@ impl Lexicon {
                     terms.entry(t.clone()).or_default().push(biz);
                 }
                 if let Some(b) = table.get(biz) {
-                    let town = Town::of(analyzer, &b.city, &b.state);
-                    if !town.city.is_empty() && !towns.contains(&town) {
-                        towns.push(town);
+                    if !written.contains(&(&b.city, &b.state)) {
+                        written.push((&b.city, &b.state));
+                        let town = Town::of(analyzer, &b.city, &b.state);
+                        if !town.city.is_empty() && !towns.contains(&town) {
+                            towns.push(town);
+                        }
                     }
                     if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
                         if lat.is_finite() && lon.is_finite() && (lat, lon) != (0.0, 0.0) {

@@ -129,6 +129,8 @@ pub fn interpret(
     literal: bool,
 ) -> Understanding {
     let words = analyzer.words(text);
+    // The words `r` as typed.
+    let span = |r: std::ops::Range<usize>| &text[words[r.start].from..words[r.end - 1].to];
     let mut u = Understanding::default();
     // What each word is: None for a word of the need.
     let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
@@ -163,7 +165,7 @@ pub fn interpret(
             }
         }
         for f in found {
-            let span = &text[words[f.start].from..words[f.start + f.len - 1].to];
+            let span = span(f.start..f.start + f.len);
             match f.meaning {
                 Meaning::Filler => u.filler.push(span.to_string()),
                 Meaning::Place => {
@@ -188,8 +190,7 @@ pub fn interpret(
             let m = a.price.map_or(Meaning::Filler, Meaning::Price);
             u.price = a.price.or(u.price);
             if a.price.is_none() && !a.words.is_empty() {
-                u.filler
-                    .push(text[words[a.words.start].from..words[a.words.end - 1].to].to_string());
+                u.filler.push(span(a.words.clone()).to_string());
             }
             for w in &mut meaning[a.words] {
                 *w = Some(m);
@@ -205,8 +206,7 @@ pub fn interpret(
                 i += 1;
                 continue;
             }
-            u.filler
-                .push(text[words[i].from..words[i + n - 1].to].to_string());
+            u.filler.push(span(i..i + n).to_string());
             for m in &mut meaning[i..i + n] {
                 *m = Some(Meaning::Filler);
             }
@@ -657,8 +657,13 @@ mod tests {
         ("latte", "latt", 50),
     ];
 
-    fn need(q: &str) -> Vec<(String, Option<String>, bool)> {
+    /// How the fake index's zipcode understands `q`.
+    fn understand(q: &str) -> Understanding {
         interpret(&Analyzer::default(), q, &Fake::new(), false)
+    }
+
+    fn need(q: &str) -> Vec<(String, Option<String>, bool)> {
+        understand(q)
             .need
             .into_iter()
             .map(|w| (w.text, w.typed, w.optional))
@@ -682,12 +687,7 @@ mod tests {
         ] {
             assert_eq!(words(q), ["pasta"], "{q}");
         }
-        let u = interpret(
-            &Analyzer::default(),
-            "best pasta near me",
-            &Fake::new(),
-            false,
-        );
+        let u = understand("best pasta near me");
         assert_eq!(u.filler, ["best", "near me"]);
     }
 
@@ -699,52 +699,42 @@ mod tests {
 
     #[test]
     fn price_or_amenity_alone_is_also_the_need() {
-        let u = interpret(&Analyzer::default(), "happy hour", &Fake::new(), false);
+        let u = understand("happy hour");
         assert_eq!(u.amenities, [Amenity::HappyHour]);
         let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(w, ["happy", "hour"]);
-        let u = interpret(&Analyzer::default(), "best cheap", &Fake::new(), false);
+        let u = understand("best cheap");
         assert!(u.price.is_some());
         assert_eq!(u.need.len(), 1);
-        let u = interpret(&Analyzer::default(), "open now", &Fake::new(), false);
+        let u = understand("open now");
         assert!(u.open_now && u.need.is_empty());
     }
 
     #[test]
     fn all_terms_hold_corrections() {
-        let u = interpret(&Analyzer::default(), "best piza", &Fake::new(), false);
+        let u = understand("best piza");
         assert_eq!(u.all_terms, ["best", "pizza"]);
     }
 
     #[test]
     fn slips_in_vocabulary_words_are_read() {
-        let u = interpret(&Analyzer::default(), "chep pizza", &Fake::new(), false);
+        let u = understand("chep pizza");
         assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
         assert_eq!(u.corrections, [("chep".to_string(), "cheap".to_string())]);
         let w: Vec<&str> = u.need.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(w, ["pizza"]);
-        let u = interpret(
-            &Analyzer::default(),
-            "pizza with outdor seating",
-            &Fake::new(),
-            false,
-        );
+        let u = understand("pizza with outdor seating");
         assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
-        let u = interpret(&Analyzer::default(), "paio", &Fake::new(), false);
+        let u = understand("paio");
         assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
         // A word the zipcode knows is not a slip: "taco" stays a taco.
-        let u = interpret(&Analyzer::default(), "taco", &Fake::new(), false);
+        let u = understand("taco");
         assert!(u.corrections.is_empty() && u.amenities.is_empty());
     }
 
     #[test]
     fn price_and_amenities() {
-        let u = interpret(
-            &Analyzer::default(),
-            "good cheap pizza with outdoor seating open now",
-            &Fake::new(),
-            false,
-        );
+        let u = understand("good cheap pizza with outdoor seating open now");
         assert_eq!(u.need.len(), 1);
         assert_eq!(u.need[0].text, "pizza");
         assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
@@ -755,7 +745,7 @@ mod tests {
     #[test]
     fn dollars_are_a_price() {
         let price = |q: &str| {
-            let u = interpret(&Analyzer::default(), q, &Fake::new(), false);
+            let u = understand(q);
             let need: Vec<String> = u.need.into_iter().map(|w| w.text).collect();
             (u.price.map(|p| (p.min, p.max)), need)
         };
@@ -789,12 +779,7 @@ mod tests {
         ] {
             assert_eq!(words(q), ["pasta"], "{q}");
         }
-        let u = interpret(
-            &Analyzer::default(),
-            "pasta in New Orleans",
-            &Fake::new(),
-            false,
-        );
+        let u = understand("pasta in New Orleans");
         assert_eq!(u.filler, ["New Orleans"]);
         assert_eq!(u.town_terms, ["new", "orlean"]);
         assert_eq!(words("new pasta"), ["new", "pasta"], "only the whole name");
@@ -864,7 +849,7 @@ mod tests {
 
     #[test]
     fn positions_skip_vocabulary_words() {
-        let u = interpret(&Analyzer::default(), "ice best cream", &Fake::new(), false);
+        let u = understand("ice best cream");
         let pos: Vec<u32> = u.need.iter().map(|w| w.position).collect();
         assert_eq!(pos, [0, 1]);
         let u = interpret(&Analyzer::default(), "mac and cheese", &Fake::new(), true);

@@ -153,22 +153,23 @@ impl QueryMeets {
             .understanding
             .as_ref()
             .map_or(&[], |u| u.town_terms.as_slice());
+        let (others, in_town): (Vec<&String>, Vec<&String>) =
+            plan.all_terms.iter().partition(|t| !town.contains(t));
+        let terms = others.into_iter().map(|t| (t, false));
         let mut seen: Vec<&str> = Vec::new();
-        for in_town in [false, true] {
-            for t in &plan.all_terms {
-                if seen.contains(&t.as_str()) || town.contains(t) != in_town {
-                    continue;
-                }
-                seen.push(t);
-                let bit = need.iter().position(|n| n == t).map_or(0, |i| 1u32 << i);
-                for &biz in lex.zip_name_businesses(zip, t) {
-                    if let Some(li) = slot_of(biz) {
-                        if in_town && m.name_hits[li] == 0 {
-                            continue;
-                        }
+        for (t, of_town) in terms.chain(in_town.into_iter().map(|t| (t, true))) {
+            if seen.contains(&t.as_str()) {
+                continue;
+            }
+            seen.push(t);
+            let bit = need.iter().position(|n| n == t).map_or(0, |i| 1u32 << i);
+            for &biz in lex.zip_name_businesses(zip, t) {
+                match slot_of(biz) {
+                    Some(li) if !of_town || m.name_hits[li] > 0 => {
                         m.name_hits[li] = m.name_hits[li].saturating_add(1);
                         m.name_bits[li] |= bit;
                     }
+                    _ => {}
                 }
             }
         }
