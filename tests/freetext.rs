@@ -308,6 +308,65 @@ fn a_category_finds_its_places() {
 }
 
 #[test]
+fn a_word_of_names_asks_for_their_kind() {
+    // Words that at least five names hold, nearly all of one kind ("Taqueria":
+    // Mexican), asked in a zipcode where a place of that kind is called otherwise.
+    let mut named: BTreeMap<String, Vec<&Business>> = BTreeMap::new();
+    for b in businesses().values() {
+        for w in b.name.split(|c: char| !c.is_ascii_alphabetic()) {
+            if w.len() >= 5 && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+                named.entry(w.to_lowercase()).or_default().push(b);
+            }
+        }
+    }
+    let mut checked = 0;
+    for (word, places) in named.iter().filter(|(_, p)| p.len() >= 5) {
+        let Some(kind) = places[0]
+            .categories
+            .iter()
+            .filter(|c| *c != "Restaurants" && *c != "Food")
+            .find(|c| {
+                places.iter().filter(|b| b.categories.contains(c)).count() * 10 >= places.len() * 9
+            })
+        else {
+            continue;
+        };
+        let a_category_word = businesses()
+            .values()
+            .flat_map(|b| &b.categories)
+            .any(|c| c.to_lowercase().contains(&word[..5]));
+        if a_category_word {
+            continue; // the word meets a category by itself ("Diner": Diners)
+        }
+        let zip = &places[0].postal_code;
+        let others: BTreeSet<&String> = businesses()
+            .values()
+            .filter(|b| &b.postal_code == zip && b.categories.contains(kind))
+            .filter(|b| !b.name.to_lowercase().contains(word.as_str()))
+            .map(|b| &b.business_id)
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let r = search(word, zip);
+        assert!(
+            r.interpretation.categories.contains(kind),
+            "{zip} {word}: {kind} not understood: {:?}",
+            r.interpretation
+        );
+        assert!(
+            r.results
+                .iter()
+                .any(|h| others.contains(&h.business.business_id)
+                    && h.matched.contains(&"category".to_string())),
+            "{zip} {word}: no {kind} place called otherwise"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} words");
+}
+
+#[test]
 fn a_name_finds_its_place_first() {
     let mut n = 0;
     for b in businesses()

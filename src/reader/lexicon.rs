@@ -8,6 +8,11 @@
 //! "bakery" meets "Bakeries" and "steakhouse" meets "Steakhouses"; a query term also
 //! meets a category term it begins or that begins it when the shorter has five letters
 //! or more ("plumb" and "plumber", "steak" and "steakhouse").
+//!
+//! A word of names can name a kind too: when most of the index's businesses whose
+//! names hold "pizzeria" are in Pizza, and enough of Pizza's places are called so,
+//! "pizzeria" asks for Pizza ([`Lexicon::categories_named_by`]). Learned from the
+//! index's own names and categories, never from a list of trade words.
 
 use std::collections::HashMap;
 
@@ -18,6 +23,15 @@ use crate::store::BusinessTable;
 
 /// Shortest common beginning for a query term to meet a category term it is not equal to.
 const MIN_PREFIX: usize = 5;
+
+/// Fewest businesses, index-wide, whose names hold a word for it to name a kind.
+const MIN_NAMED: u32 = 5;
+/// Least share of those businesses in a category for the word to name it.
+const NAMED_SHARE: f32 = 0.4;
+/// A word names the categories whose places are most often called by it ("doughnut":
+/// Donuts, not Coffee & Tea, though every doughnut shop here is both): those with at
+/// least this share of the best one's.
+const NAMED_OF_BEST: f32 = 0.5;
 
 /// One distinct category of the table.
 #[derive(Debug, Clone)]
@@ -53,6 +67,9 @@ pub struct Lexicon {
     zip_category_terms: Vec<FxHashMap<String, Vec<u32>>>,
     /// Zip ordinal → term of a name → its businesses whose name holds it.
     zip_name_terms: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Term of a name (not of a category) → the categories it names (see
+    /// [`Lexicon::categories_named_by`]).
+    named_kinds: HashMap<String, Box<[u32]>>,
     /// Term of any category or name → businesses holding it, index-wide.
     business_freq: HashMap<String, u32>,
     /// Zip ordinal → mean coordinates of its businesses.
@@ -203,6 +220,7 @@ impl Lexicon {
                 }
             }
         }
+        lex.named_kinds = lex.kinds_named_by_names();
         let mut sorted: Vec<(&String, &u32)> = lex.business_freq.iter().collect();
         sorted.sort();
         lex.term_map = tantivy_fst::Map::from_iter(
@@ -212,6 +230,70 @@ impl Lexicon {
         )
         .ok();
         lex
+    }
+
+    /// For each word of names that is not a category's, the categories it names: those
+    /// holding at least [`NAMED_SHARE`] of the businesses so called (at least
+    /// [`MIN_NAMED`] of them), and among those the ones whose places are most often
+    /// called so.
+    fn kinds_named_by_names(&self) -> HashMap<String, Box<[u32]>> {
+        let mut size = vec![0u32; self.categories.len()];
+        let mut by_word: HashMap<&str, (u32, FxHashMap<u32, u32>)> = HashMap::new();
+        for (cats, names) in self.business_categories.iter().zip(&self.name_terms) {
+            for &c in cats.iter() {
+                size[c as usize] += 1;
+            }
+            for t in names.iter() {
+                let e = by_word.entry(t.as_str()).or_default();
+                e.0 += 1;
+                for &c in cats.iter() {
+                    *e.1.entry(c).or_default() += 1;
+                }
+            }
+        }
+        let mut out = HashMap::new();
+        for (word, (n, cats)) in by_word {
+            if n < MIN_NAMED || !self.category_terms_meeting(word).is_empty() {
+                continue;
+            }
+            // (category, share of its places called so), for the categories most of
+            // the word's places are in.
+            let held: Vec<(u32, f32)> = cats
+                .into_iter()
+                .filter(|&(_, k)| k as f32 >= NAMED_SHARE * n as f32)
+                .map(|(c, k)| (c, k as f32 / size[c as usize].max(1) as f32))
+                .collect();
+            let best = held.iter().map(|h| h.1).fold(0.0, f32::max);
+            let mut named: Vec<u32> = held
+                .into_iter()
+                .filter(|h| h.1 >= NAMED_OF_BEST * best)
+                .map(|h| h.0)
+                .collect();
+            if !named.is_empty() {
+                named.sort_unstable();
+                out.insert(word.to_string(), named.into_boxed_slice());
+            }
+        }
+        out
+    }
+
+    /// The categories a word of names asks for ("pizzeria": Pizza; "taqueria":
+    /// Mexican), learned from the index's names and categories; empty for a word
+    /// that meets a category by its own terms ([`Lexicon::category_terms_meeting`]).
+    pub fn categories_named_by(&self, term: &str) -> &[u32] {
+        self.named_kinds.get(term).map_or(&[], |c| &c[..])
+    }
+
+    /// The businesses of zip ordinal `zip` in category `id`.
+    pub fn zip_category_members(&self, zip: u32, id: u32) -> impl Iterator<Item = u32> + '_ {
+        let first = self
+            .category(id)
+            .and_then(|c| c.terms.first())
+            .map_or(&[][..], |t| self.zip_category_businesses(zip, t));
+        first
+            .iter()
+            .copied()
+            .filter(move |&b| self.categories_of(b).contains(&id))
     }
 
     /// The terms of categories and names an automaton accepts, with
@@ -287,13 +369,17 @@ impl Lexicon {
     }
 
     /// Whether a name of a business of zip ordinal `zip` holds `term`, or one of its
-    /// categories meets it.
+    /// categories meets it or is named by it.
     pub fn in_zip(&self, zip: u32, term: &str) -> bool {
         !self.zip_name_businesses(zip, term).is_empty()
             || self
                 .category_terms_meeting(term)
                 .iter()
                 .any(|t| !self.zip_category_businesses(zip, t).is_empty())
+            || self
+                .categories_named_by(term)
+                .iter()
+                .any(|&c| self.zip_category_members(zip, c).next().is_some())
     }
 
     /// How many of the leading `terms` (analysed, stopwords kept) name a town of zip
@@ -463,6 +549,89 @@ mod tests {
         assert_eq!(meet("spa"), ["spas"], "a plural the stemmer keeps");
         assert_eq!(meet("spas"), ["spas"]);
         assert!(meet("cream").contains(&"cream".to_string()));
+    }
+
+    #[test]
+    fn a_word_most_places_of_a_kind_are_called_by_names_that_kind() {
+        // Six taquerias (all Mexican, one also a Bar), two Mexican places called
+        // otherwise, a bar; "Garden" is in names of three kinds; "Lucky" in only four.
+        let mut all = Vec::new();
+        for i in 0..6 {
+            let cats: &[&str] = if i == 0 {
+                &["Mexican", "Bars"]
+            } else {
+                &["Mexican"]
+            };
+            all.push(biz(
+                &format!("t{i}"),
+                &format!("Taqueria {i}"),
+                "61820",
+                cats,
+                (40.1, -88.2),
+            ));
+        }
+        all.push(biz(
+            "m1",
+            "Casa Bonita",
+            "61820",
+            &["Mexican"],
+            (40.1, -88.2),
+        ));
+        all.push(biz("m2", "El Sol", "60614", &["Mexican"], (41.9, -87.6)));
+        for (i, cat) in ["Thai", "Chinese", "Italian", "Thai", "Bars", "Chinese"]
+            .iter()
+            .enumerate()
+        {
+            all.push(biz(
+                &format!("g{i}"),
+                &format!("Garden {i}"),
+                "60614",
+                &[cat],
+                (41.9, -87.6),
+            ));
+        }
+        for i in 0..4 {
+            all.push(biz(
+                &format!("l{i}"),
+                &format!("Lucky {i}"),
+                "60614",
+                &["Thai"],
+                (41.9, -87.6),
+            ));
+        }
+        let table = BusinessTable::new(all);
+        let lex = Lexicon::new(&table, &Analyzer::default());
+        let named = |t: &str| -> Vec<&str> {
+            lex.categories_named_by(t)
+                .iter()
+                .map(|&c| lex.category(c).unwrap().name.as_str())
+                .collect()
+        };
+        assert_eq!(
+            named("taqueria"),
+            ["Mexican"],
+            "not Bars: one taqueria of six"
+        );
+        assert!(
+            named("garden").is_empty(),
+            "no kind holds 40% of the Gardens"
+        );
+        assert!(
+            named("lucki").is_empty(),
+            "fewer than five places are called so"
+        );
+        assert!(
+            named("mexican").is_empty(),
+            "a category's own word meets it already"
+        );
+        let chicago = table.zip_ord("60614").unwrap();
+        let champaign = table.zip_ord("61820").unwrap();
+        assert!(
+            lex.in_zip(chicago, "taqueria"),
+            "El Sol is Mexican, though not called so"
+        );
+        let mexican = lex.categories_named_by("taqueria")[0];
+        assert_eq!(lex.zip_category_members(champaign, mexican).count(), 7);
     }
 
     #[test]

@@ -94,16 +94,26 @@ impl QueryMeets {
         let slot_of = |biz: u32| slot(snap, biz, zip);
         // Categories.
         let meets: Vec<Vec<&str>> = need.iter().map(|t| lex.category_terms_meeting(t)).collect();
+        // Categories a need word names as a whole ("pizzeria": Pizza).
+        let named_by: Vec<&[u32]> = need.iter().map(|t| lex.categories_named_by(t)).collect();
         let mut touched: Vec<(usize, u32)> = Vec::new();
-        for (i, terms) in meets.iter().enumerate() {
+        let mut touch = |m: &mut QueryMeets, i: usize, biz: u32| {
+            if let Some(li) = slot_of(biz) {
+                if m.category_bits[li] == 0 {
+                    touched.push((li, biz));
+                }
+                m.category_bits[li] |= 1 << i;
+            }
+        };
+        for (i, (terms, named)) in meets.iter().zip(&named_by).enumerate() {
             for t in terms {
                 for &biz in lex.zip_category_businesses(zip, t) {
-                    if let Some(li) = slot_of(biz) {
-                        if m.category_bits[li] == 0 {
-                            touched.push((li, biz));
-                        }
-                        m.category_bits[li] |= 1 << i;
-                    }
+                    touch(&mut m, i, biz);
+                }
+            }
+            for &c in named.iter() {
+                for biz in lex.zip_category_members(zip, c) {
+                    touch(&mut m, i, biz);
                 }
             }
         }
@@ -114,7 +124,13 @@ impl QueryMeets {
                 if cat.terms.is_empty() {
                     continue;
                 }
-                let mut bits = 0u32;
+                // Need words that name the category whole.
+                let by_name = named_by
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cs)| cs.contains(&c))
+                    .fold(0u32, |b, (i, _)| b | 1 << i);
+                let mut bits = by_name;
                 let mut named = 0usize;
                 for t in &cat.terms {
                     let mut hit = false;
@@ -124,7 +140,7 @@ impl QueryMeets {
                             hit = true;
                         }
                     }
-                    named += hit as usize;
+                    named += (hit || by_name != 0) as usize;
                 }
                 let share = named as f32 / cat.terms.len() as f32;
                 if share > m.category_share[li] {
@@ -134,7 +150,7 @@ impl QueryMeets {
                     m.category_together[li] = true;
                 }
                 let met = |t: &String| meets.iter().any(|ms| ms.contains(&t.as_str()));
-                if !cat.asked.is_empty() && cat.asked.iter().all(met) {
+                if by_name != 0 || (!cat.asked.is_empty() && cat.asked.iter().all(met)) {
                     m.category_asked[li] = true;
                 }
             }

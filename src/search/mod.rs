@@ -254,8 +254,9 @@ fn interpretation_of(snap: &Snapshot, plan: &Plan, zip: u32, literal: bool) -> I
 }
 
 /// The categories of the zipcode's places that hold every word of the need ("sushi":
-/// Sushi Bars; "wine bar": Wine Bars, not Bars), those the need names most of first,
-/// then those with the most places.
+/// Sushi Bars; "wine bar": Wine Bars, not Bars) or that a word names whole
+/// ("pizzeria": Pizza), those the need names most of first, then those with the most
+/// places.
 fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
     let lex = &snap.lexicon;
     if plan.need.is_empty() {
@@ -266,32 +267,51 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
         .iter()
         .map(|t| lex.category_terms_meeting(t))
         .collect();
-    let mut found: Vec<(f32, usize, String)> = Vec::new();
-    let mut seen: Vec<u32> = Vec::new();
+    let named_by: Vec<&[u32]> = plan
+        .need
+        .iter()
+        .map(|t| lex.categories_named_by(t))
+        .collect();
+    // The zipcode's categories the first need word reaches.
+    let mut reached: Vec<u32> = Vec::new();
     for t in &meets[0] {
         for &biz in lex.zip_category_businesses(zip, t) {
             for &c in lex.categories_of(biz) {
-                let Some(cat) = lex.category(c) else { continue };
-                if seen.contains(&c) || !cat.terms.iter().any(|x| x == t) {
-                    continue;
+                let holds = lex
+                    .category(c)
+                    .is_some_and(|cat| cat.terms.iter().any(|x| x == t));
+                if holds && !reached.contains(&c) {
+                    reached.push(c);
                 }
-                seen.push(c);
-                let holds = |m: &Vec<&str>| cat.terms.iter().any(|x| m.contains(&x.as_str()));
-                if !meets.iter().all(holds) {
-                    continue;
-                }
-                let named = cat
-                    .terms
-                    .iter()
-                    .filter(|x| meets.iter().any(|m| m.contains(&x.as_str())))
-                    .count();
-                let places = lex.zip_category_businesses(zip, t).len();
-                found.push((
-                    named as f32 / cat.terms.len() as f32,
-                    places,
-                    cat.name.clone(),
-                ));
             }
+        }
+    }
+    for &c in named_by[0] {
+        if !reached.contains(&c) {
+            reached.push(c);
+        }
+    }
+    let mut found: Vec<(f32, usize, String)> = Vec::new();
+    for c in reached {
+        let Some(cat) = lex.category(c) else { continue };
+        let holds = |m: &Vec<&str>| cat.terms.iter().any(|x| m.contains(&x.as_str()));
+        let each = meets.iter().zip(&named_by);
+        if !each.clone().all(|(m, n)| holds(m) || n.contains(&c)) {
+            continue;
+        }
+        let share = if named_by.iter().any(|n| n.contains(&c)) {
+            1.0
+        } else {
+            let named = cat
+                .terms
+                .iter()
+                .filter(|x| meets.iter().any(|m| m.contains(&x.as_str())))
+                .count();
+            named as f32 / cat.terms.len().max(1) as f32
+        };
+        let places = lex.zip_category_members(zip, c).count();
+        if places > 0 {
+            found.push((share, places, cat.name.clone()));
         }
     }
     found.sort_by(|a, b| {
