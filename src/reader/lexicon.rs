@@ -382,6 +382,30 @@ impl Lexicon {
                 .any(|&c| self.zip_category_members(zip, c).next().is_some())
     }
 
+    /// Whether one category of zip ordinal `zip`'s businesses holds every one of
+    /// `terms` (each equal to one of its terms, or meeting it).
+    pub fn one_kind(&self, zip: u32, terms: &[&str]) -> bool {
+        let meets: Vec<Vec<&str>> = terms
+            .iter()
+            .map(|t| self.category_terms_meeting(t))
+            .collect();
+        let Some(first) = meets.first() else {
+            return false;
+        };
+        let holds_all = |c: u32| {
+            self.category(c).is_some_and(|cat| {
+                meets
+                    .iter()
+                    .all(|m| cat.terms.iter().any(|x| m.contains(&x.as_str())))
+            })
+        };
+        first.iter().any(|t| {
+            self.zip_category_businesses(zip, t)
+                .iter()
+                .any(|&biz| self.categories_of(biz).iter().any(|&c| holds_all(c)))
+        })
+    }
+
     /// How many of the leading `terms` (analysed, stopwords kept) name a town of zip
     /// ordinal `zip`'s businesses — its city, then maybe its state ("new orleans la"):
     /// the longest such name, 0 if none.
@@ -641,6 +665,10 @@ mod tests {
         assert_eq!(lex.name_terms(0), ["dee", "pizzeria"]);
         assert!(lex.in_zip(z, "pizzeria") && lex.in_zip(z, "thai") && !lex.in_zip(z, "bakeri"));
         assert_eq!(lex.zip_category_businesses(z, "restaur"), [0, 1]);
+        // One category holding them all: Thai and Restaurants are two.
+        assert!(lex.one_kind(z, &["thai"]) && !lex.one_kind(z, &["thai", "restaur"]));
+        let urbana = table.zip_ord("61801").unwrap();
+        assert!(lex.one_kind(urbana, &["frozen", "yogurt"]) && !lex.one_kind(z, &["frozen"]));
         assert_eq!(lex.zip_name_businesses(z, "pizzeria"), [0]);
         assert!(lex.zip_name_businesses(z, "restaur").is_empty());
         assert_eq!(lex.business_freq("restaur"), 2);

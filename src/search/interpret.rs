@@ -49,6 +49,9 @@ pub trait Lookup {
     /// How many of the leading `terms` (analysed, stopwords kept) name the town of the
     /// zipcode's businesses ("new orleans", "champaign il"); 0 if they do not.
     fn town_len(&self, terms: &[&str]) -> usize;
+    /// Whether one category of the zipcode's places holds every one of `terms`
+    /// ("fast food": Fast Food; "pet store": Pet Stores).
+    fn one_kind(&self, terms: &[&str]) -> bool;
 }
 
 /// How much likelier a word is to be searched for, the more reviewers judge it.
@@ -217,6 +220,21 @@ pub fn interpret(
                     .map(|w| w.term.to_string()),
             );
             i += n;
+        }
+        // A kind-of-place word that, with the word before it, is a category of the
+        // zipcode ("fast food", "pet store"): part of the need, not set aside.
+        for i in 1..words.len() {
+            let (prev, this) = (&words[i - 1], &words[i]);
+            if meaning[i] == Some(Meaning::Place)
+                && meaning[i - 1].is_none()
+                && !prev.stop
+                && lookup.one_kind(&[prev.term.as_str(), this.term.as_str()])
+            {
+                meaning[i] = None;
+                let typed = &text[this.from..this.to];
+                u.filler.retain(|f| f != typed);
+                u.place = meaning.contains(&Some(Meaning::Place));
+            }
         }
         // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
         // for (the category Restaurants, reviews that talk of the happy hour).
@@ -572,6 +590,12 @@ mod tests {
                 ("latt", (true, 5_000)),
                 ("tart", (true, 150)),
                 ("start", (true, 16_000)),
+                ("fast", (true, 4_000)),
+                ("food", (true, 40_000)),
+                ("pet", (true, 700)),
+                ("store", (true, 2_000)),
+                ("frozen", (true, 900)),
+                ("yogurt", (true, 800)),
             ]))
         }
     }
@@ -629,6 +653,9 @@ mod tests {
                 ["new", "orlean", ..] => 2,
                 _ => 0,
             }
+        }
+        fn one_kind(&self, terms: &[&str]) -> bool {
+            matches!(terms, ["fast", "food"] | ["pet", "store"])
         }
     }
 
@@ -695,6 +722,17 @@ mod tests {
     fn a_kind_of_place_alone_is_the_need() {
         assert_eq!(words("restaurants"), ["restaurants"]);
         assert_eq!(words("best restaurants near me"), ["restaurants"]);
+    }
+
+    #[test]
+    fn a_kind_of_place_word_stays_when_it_completes_a_category() {
+        // The fake zipcode has Fast Food and Pet Stores, no Pasta Shops.
+        assert_eq!(words("fast food"), ["fast", "food"]);
+        assert_eq!(words("cheap fast food near me"), ["fast", "food"]);
+        assert_eq!(words("pet store"), ["pet", "store"]);
+        assert_eq!(words("pasta shop"), ["pasta"]);
+        assert!(understand("pasta shop").place && !understand("fast food").place);
+        assert_eq!(words("frozen yogurt stand"), ["frozen", "yogurt"]);
     }
 
     #[test]

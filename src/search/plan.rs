@@ -313,6 +313,11 @@ impl Lookup for SnapLookup<'_> {
         self.zip.map_or(0, |z| self.snap.lexicon.town_len(z, terms))
     }
 
+    fn one_kind(&self, terms: &[&str]) -> bool {
+        self.zip
+            .is_some_and(|z| self.snap.lexicon.one_kind(z, terms))
+    }
+
     fn judged(&self, term: &str) -> f32 {
         self.snap
             .model
