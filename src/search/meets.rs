@@ -118,7 +118,11 @@ impl QueryMeets {
             }
         }
         let full = full_mask(need.len());
+        let mut kind_by_words = false;
         for (li, biz) in touched {
+            // A category asked for by its own words ("sandwich"), not only named by
+            // a word of names ("pho").
+            let mut asked_by_words = false;
             for &c in lex.categories_of(biz) {
                 let Some(cat) = lex.category(c) else { continue };
                 if cat.terms.is_empty() {
@@ -150,16 +154,20 @@ impl QueryMeets {
                     m.category_together[li] = true;
                 }
                 let met = |t: &String| meets.iter().any(|ms| ms.contains(&t.as_str()));
-                if by_name != 0 || (!cat.asked.is_empty() && cat.asked.iter().all(met)) {
+                let by_words = !cat.asked.is_empty() && cat.asked.iter().all(met);
+                asked_by_words |= by_words;
+                if by_name != 0 || by_words {
                     m.category_asked[li] = true;
                 }
             }
             if m.category_asked[li] && m.category_bits[li] & full == full {
                 m.need_kind = true;
+                kind_by_words |= asked_by_words;
             }
         }
-        // "sandwich shop": the kind of place is asked for, not the dish.
-        if plan.asks_place && m.need_kind {
+        // "sandwich shop": the kind of place is asked for, not the dish ("pho
+        // restaurant", where only names say pho is a kind, still asks for the dish).
+        if plan.asks_place && kind_by_words {
             m.need_judged = 0.0;
         }
         // Names. The zipcode's town, when the query names it, counts only for a name
