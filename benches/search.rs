@@ -58,6 +58,7 @@ fn forest(
         stats: &snap.stats,
         now: snap.now,
         related: true,
+        kin: true,
         judged: &snap.model.judged_terms,
     };
     let mut reviews = 0usize;

@@ -367,6 +367,47 @@ fn a_word_of_names_asks_for_their_kind() {
 }
 
 #[test]
+fn places_of_a_kind_that_often_matches_are_ranked_with_the_matches() {
+    // A place none of whose reviews names the dish, of a kind whose places in the
+    // zipcode often do, is ranked by the model (its features explained), after the
+    // places that match; `related=false` leaves it out.
+    let mut found = 0;
+    for (zip, dish) in dishes(5) {
+        let req = SearchRequest::new(&dish)
+            .zip(&zip)
+            .limit(1000)
+            .nearby(false);
+        let r = index().search(&req.clone().explain(true)).expect("search");
+        let ranked_kin: Vec<usize> = r
+            .results
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.matches == 0 && h.matched.is_empty())
+            .filter(|(_, h)| h.explain.as_ref().is_some_and(|e| e.len() > 1))
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&first) = ranked_kin.first() else {
+            continue;
+        };
+        assert!(
+            r.results[..first].iter().any(|h| h.matches > 0),
+            "{zip} {dish}: a place without a match came first"
+        );
+        let kin_id = &r.results[first].business.business_id;
+        let only = index().search(&req.related(false)).expect("search");
+        assert!(
+            !ids(&only).contains(kin_id),
+            "{zip} {dish}: related=false still shows {kin_id}"
+        );
+        found += 1;
+    }
+    assert!(
+        found >= 5,
+        "only {found} queries rank a place of a matching kind"
+    );
+}
+
+#[test]
 fn a_name_finds_its_place_first() {
     let mut n = 0;
     for b in businesses()

@@ -21,6 +21,11 @@ use crate::model::features::{
 };
 use crate::reader::Snapshot;
 
+/// A place with no match whose kind of place matches in the zipcode at least this often
+/// (its category affinity) is a candidate the ranker orders; one of a kind matching
+/// less often is offered after the candidates ([`Related`]).
+pub(crate) const RANKED_AFFINITY: f32 = 0.2;
+
 /// A review that can serve as evidence for a business (a snippet candidate).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evidence {
@@ -85,6 +90,10 @@ pub struct CollectContext<'a> {
     /// Also gather the [`Related`] businesses (a search that may show them does;
     /// training does not).
     pub related: bool,
+    /// Rank the places of a kind that often matches with the matches (see
+    /// [`RANKED_AFFINITY`]): a search that may show places without a match does, and
+    /// so does training, so that the ranker learns where they belong.
+    pub kin: bool,
     /// How differently reviewers judge each term ([`crate::model::file::ModelFile::judged_terms`]).
     pub judged: &'a std::collections::BTreeMap<String, f32>,
 }
@@ -304,7 +313,11 @@ pub fn collect(snap: &Snapshot, plan: &Plan, ctx: &CollectContext<'_>) -> Result
         let aff = affinity.get(li).copied();
         let (mut query, tier) = meets.of(snap, plan, li, biz, &acc, b);
         query.prior = prior;
-        if acc.n == 0 && tier.coverage == 0 && tier.name == 0 && !open_listing {
+        // A place of a kind that often matches here ("Italian" for pasta, where a fifth
+        // of the Italian places' reviews mention it) is ranked with the matches, by
+        // the same model, though no review of its own names the need yet.
+        let kin = ctx.kin && aff.is_some_and(|a| a.kin && a.score >= RANKED_AFFINITY);
+        if acc.n == 0 && tier.coverage == 0 && tier.name == 0 && !open_listing && !kin {
             if let Some(a) = aff.filter(|a| ctx.related && a.kin) {
                 out.related.push(Related {
                     biz,

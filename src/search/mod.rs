@@ -59,6 +59,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         stats: &snap.stats,
         now: snap.now,
         related: req.related,
+        kin: req.related,
         judged: &snap.model.judged_terms,
     };
     let collected = collect(snap, &plan, &ctx)?;
@@ -130,6 +131,7 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         let here = snap.lexicon.centroid(zip_ord);
         let near_ctx = CollectContext {
             related: false,
+            kin: false,
             ..ctx
         };
         for (z, km) in snap.lexicon.nearest_zips(zip_ord, NEARBY_KM) {

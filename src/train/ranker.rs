@@ -431,6 +431,7 @@ fn labelled_queries_judged(
         stats: &stats,
         now: t - 1,
         related: false,
+        kin: true,
         judged: &judged,
     };
     let label_ctx = CollectContext {
@@ -439,6 +440,7 @@ fn labelled_queries_judged(
         stats: &stats,
         now: newest,
         related: false,
+        kin: false,
         judged: &judged,
     };
     let query_of = |zip: &String, asked: &Asked| -> Option<LabelledQuery> {
