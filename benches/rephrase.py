@@ -10,15 +10,16 @@ the category words), for `yelpsearch eval run` and `freetext.py --score`:
   intent    "top rated X", "X near me", "craving X", ...        clean judgments
   typo      one edit in the longest word, substitutions too     clean judgments
   typo-base the clean queries of the typo set
-  cheap     "affordable X", "X on a budget", "X under $10", ... clean judgments, 0 unless price $
-  outdoor   "X with a patio", "X al fresco", "outdoor X", ...   clean judgments, 0 unless OutdoorSeating
-  category  "mexican restaurant", "bbq", "fast food", "vet", ... 1 + (mean later stars >= 4) +
-                                                                (>= 4.5 over >= 2 reviews), members only
+  cheap     "affordable X", "X on a budget", ...  clean judgments, 0 unless price $
+  outdoor   "X with a patio", "X al fresco", ...  clean judgments, 0 unless OutdoorSeating
+  category  "mexican restaurant", "bbq", "vet"    1 + (mean later stars >= 4) + (>= 4.5
+                                                  over >= 2 reviews), members only
   clean     the queries as they are
 
 Usage (QRELS_DIR is what make_qrels.py wrote):
   python3 benches/rephrase.py DATA_DIR QRELS_DIR OUT_DIR
 """
+
 import collections
 import datetime as dt
 import gzip
@@ -27,44 +28,113 @@ import json
 import sys
 from pathlib import Path
 
-INTENT = ["top rated {t}", "{t} near me", "where can i get {t}", "great {t} around here",
-          "looking for {t}", "{t} places", "the best {t} in town", "craving {t}",
-          "any good {t}?", "{t} spot", "delicious {t}", "find me some {t}"]
-CHEAP = ["inexpensive {t}", "{t} on a budget", "affordable {t}", "{t} cheap", "budget {t}",
-         "{t} under $10", "cheap eats {t}", "low price {t}"]
-OUTDOOR = ["{t} with a patio", "{t} outdoor seating", "{t} outside", "outdoor {t}",
-           "{t} patio", "{t} with seating outside", "{t} al fresco", "{t} on a terrace"]
+INTENT = [
+    "top rated {t}",
+    "{t} near me",
+    "where can i get {t}",
+    "great {t} around here",
+    "looking for {t}",
+    "{t} places",
+    "the best {t} in town",
+    "craving {t}",
+    "any good {t}?",
+    "{t} spot",
+    "delicious {t}",
+    "find me some {t}",
+]
+CHEAP = [
+    "inexpensive {t}",
+    "{t} on a budget",
+    "affordable {t}",
+    "{t} cheap",
+    "budget {t}",
+    "{t} under $10",
+    "cheap eats {t}",
+    "low price {t}",
+]
+OUTDOOR = [
+    "{t} with a patio",
+    "{t} outdoor seating",
+    "{t} outside",
+    "outdoor {t}",
+    "{t} patio",
+    "{t} with seating outside",
+    "{t} al fresco",
+    "{t} on a terrace",
+]
 CATEGORIES = {
-    "mexican restaurant": "Mexican", "japanese": "Japanese", "italian food": "Italian",
-    "korean": "Korean", "indian": "Indian", "vietnamese": "Vietnamese",
-    "mediterranean": "Mediterranean", "cajun": "Cajun/Creole", "seafood": "Seafood",
-    "sushi bar": "Sushi Bars", "pub": "Pubs", "brewery": "Breweries", "deli": "Delis",
-    "bagels": "Bagels", "juice bar": "Juice Bars & Smoothies", "bubble tea": "Bubble Tea",
-    "ramen": "Ramen", "poke": "Poke", "hot dogs": "Hot Dogs", "bakery": "Bakeries",
-    "desserts": "Desserts", "breakfast": "Breakfast & Brunch", "gym": "Gyms",
-    "nail salon": "Nail Salons", "hair salon": "Hair Salons", "spa": "Beauty & Spas",
-    "veterinarian": "Veterinarians", "vet": "Veterinarians", "grocery store": "Grocery",
-    "dentist": "Dentists", "plumber": "Plumbing", "auto repair": "Auto Repair",
-    "caterer": "Caterers", "movie theater": "Cinema", "barbecue": "Barbeque",
-    "bbq": "Barbeque", "steak house": "Steakhouses", "donut shop": "Donuts", "cafe": "Cafes",
-    "vegan": "Vegan", "greek food": "Greek", "thai restaurant": "Thai",
-    "chinese food": "Chinese", "pizza place": "Pizza", "fast food": "Fast Food",
-    "southern": "Southern", "latin american": "Latin American",
-    "middle eastern": "Middle Eastern", "cocktail lounge": "Cocktail Bars",
-    "beer bar": "Beer Bar", "cheesesteaks": "Cheesesteaks", "french restaurant": "French",
-    "hawaiian food": "Hawaiian", "wine bars": "Wine Bars", "hotel": "Hotels",
-    "pet store": "Pets", "fitness classes": "Fitness & Instruction",
+    "mexican restaurant": "Mexican",
+    "japanese": "Japanese",
+    "italian food": "Italian",
+    "korean": "Korean",
+    "indian": "Indian",
+    "vietnamese": "Vietnamese",
+    "mediterranean": "Mediterranean",
+    "cajun": "Cajun/Creole",
+    "seafood": "Seafood",
+    "sushi bar": "Sushi Bars",
+    "pub": "Pubs",
+    "brewery": "Breweries",
+    "deli": "Delis",
+    "bagels": "Bagels",
+    "juice bar": "Juice Bars & Smoothies",
+    "bubble tea": "Bubble Tea",
+    "ramen": "Ramen",
+    "poke": "Poke",
+    "hot dogs": "Hot Dogs",
+    "bakery": "Bakeries",
+    "desserts": "Desserts",
+    "breakfast": "Breakfast & Brunch",
+    "gym": "Gyms",
+    "nail salon": "Nail Salons",
+    "hair salon": "Hair Salons",
+    "spa": "Beauty & Spas",
+    "veterinarian": "Veterinarians",
+    "vet": "Veterinarians",
+    "grocery store": "Grocery",
+    "dentist": "Dentists",
+    "plumber": "Plumbing",
+    "auto repair": "Auto Repair",
+    "caterer": "Caterers",
+    "movie theater": "Cinema",
+    "barbecue": "Barbeque",
+    "bbq": "Barbeque",
+    "steak house": "Steakhouses",
+    "donut shop": "Donuts",
+    "cafe": "Cafes",
+    "vegan": "Vegan",
+    "greek food": "Greek",
+    "thai restaurant": "Thai",
+    "chinese food": "Chinese",
+    "pizza place": "Pizza",
+    "fast food": "Fast Food",
+    "southern": "Southern",
+    "latin american": "Latin American",
+    "middle eastern": "Middle Eastern",
+    "cocktail lounge": "Cocktail Bars",
+    "beer bar": "Beer Bar",
+    "cheesesteaks": "Cheesesteaks",
+    "french restaurant": "French",
+    "hawaiian food": "Hawaiian",
+    "wine bars": "Wine Bars",
+    "hotel": "Hotels",
+    "pet store": "Pets",
+    "fitness classes": "Fitness & Instruction",
 }
 KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
 def h(s):
+    """A stable hash of a text."""
     return int(hashlib.sha1(s.encode()).hexdigest(), 16)
 
 
 def typo(term):
-    """One deterministic edit in the longest word (a letter dropped, swapped, doubled or
-    replaced by its neighbour on the keyboard row), never the first; None if too short."""
+    """One deterministic edit in the longest word, never its first letter.
+
+    A letter dropped, swapped, doubled or replaced by its neighbour on the keyboard row;
+    None if the word is too short.
+    """
     words = term.split()
     i = max(range(len(words)), key=lambda k: len(words[k]))
     w = words[i]
@@ -72,24 +142,26 @@ def typo(term):
         return None
     k, p = h(term + "alt") % 4, 1 + h(term + "alt-p") % (len(w) - 2)
     if k == 0:
-        w2 = w[:p] + w[p + 1:]
+        w2 = w[:p] + w[p + 1 :]
     elif k == 1:
-        w2 = w[:p] + w[p + 1] + w[p] + w[p + 2:]
+        w2 = w[:p] + w[p + 1] + w[p] + w[p + 2 :]
     elif k == 2:
         w2 = w[:p] + w[p] + w[p:]
     else:
         c = KEYS.find(w[p])
-        w2 = w[:p] + (KEYS[(c + 1) % 26] if c >= 0 else "e") + w[p + 1:]
-    words[i] = w2 if w2 != w else w[:p] + w[p + 1:]
+        w2 = w[:p] + (KEYS[(c + 1) % 26] if c >= 0 else "e") + w[p + 1 :]
+    words[i] = w2 if w2 != w else w[:p] + w[p + 1 :]
     return " ".join(words)
 
 
 def zip5(z):
+    """The five-digit zipcode (other postal codes as they are)."""
     z = (z or "").strip()
     return z[:5] if z[:5].isdigit() else z
 
 
 def main(data, qdir, out):
+    """Writes every set of OUT with its judgments."""
     out.mkdir(parents=True, exist_ok=True)
     queries = [line.rstrip("\n").split("\t") for line in open(qdir / "queries.tsv")]
     judged = collections.defaultdict(dict)
@@ -125,8 +197,10 @@ def main(data, qdir, out):
     write("typo", typos, judged)
     write("typo-base", [(q, z, t) for q, z, t in queries if typo(t)], judged)
     write("intent", [(q, z, pick(q, INTENT).format(t=t)) for q, z, t in queries], judged)
-    for name, key, val, forms in [("cheap", "RestaurantsPriceRange2", "1", CHEAP),
-                                  ("outdoor", "OutdoorSeating", "True", OUTDOOR)]:
+    for name, key, val, forms in [
+        ("cheap", "RestaurantsPriceRange2", "1", CHEAP),
+        ("outdoor", "OutdoorSeating", "True", OUTDOOR),
+    ]:
         rows, qr = [], {}
         for q, z, t in queries:
             g = {b: v for b, v in judged[q].items() if attr(biz[b], key) == val}
@@ -141,8 +215,11 @@ def main(data, qdir, out):
     rows, qr = [], {}
     for z in sorted({z for _, z, _ in queries}):
         for word, cat in CATEGORIES.items():
-            members = [b for b in by_zip[z]
-                       if cat in [c.strip() for c in (b.get("categories") or "").split(",")]]
+            members = [
+                b
+                for b in by_zip[z]
+                if cat in [c.strip() for c in (b.get("categories") or "").split(",")]
+            ]
             if len(members) < 3:
                 continue
             qid = f"c-{z}-{word.replace(' ', '_')}"
@@ -154,8 +231,13 @@ def main(data, qdir, out):
             rows.append((qid, z, word))
             qr[qid] = g
     write("category", sorted(rows, key=lambda r: h(r[0]))[:500], qr)
-    print(f"wrote {out}: " + ", ".join(f"{p.name.split('.')[0]} {sum(1 for _ in open(p))}"
-                                       for p in sorted(out.glob("*.queries.tsv"))))
+    print(
+        f"wrote {out}: "
+        + ", ".join(
+            f"{p.name.split('.')[0]} {sum(1 for _ in open(p))}"
+            for p in sorted(out.glob("*.queries.tsv"))
+        )
+    )
 
 
 if __name__ == "__main__":
