@@ -389,6 +389,11 @@ fn places_of_a_kind_that_often_matches_are_ranked_with_the_matches() {
         let Some(&first) = ranked_kin.first() else {
             continue;
         };
+        let scores: Vec<f32> = r.results.iter().map(|h| h.score).collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "{zip} {dish}: scores rise down the page: {scores:?}"
+        );
         assert!(
             r.results[..first].iter().any(|h| h.matches > 0),
             "{zip} {dish}: a place without a match came first"

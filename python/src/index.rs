@@ -513,7 +513,8 @@ impl Hit {
         self.inner.review_count
     }
 
-    /// Ranking score: higher is better, comparable within one search.
+    /// Ranking score: higher is better, comparable within one search; it never rises
+    /// down the results.
     #[getter]
     fn score(&self) -> f64 {
         f32_value(self.inner.score)

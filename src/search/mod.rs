@@ -170,6 +170,14 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
         }
         results.extend(related_hit(r));
     }
+    // Scores never rise down the page: a place that what it meets puts below a
+    // lower-scoring one (a place of a matching kind after the matches, a nearby one)
+    // shows that one's score, so a caller that sorts by score keeps this order.
+    let mut cap = f32::INFINITY;
+    for hit in &mut results {
+        hit.score = hit.score.min(cap);
+        cap = hit.score;
+    }
     Ok(SearchResponse {
         zip: q.zip,
         query: q.need,

@@ -234,7 +234,9 @@ pub struct Hit {
     pub review_count: u32,
     /// Ranking score: higher is better among results that meet the query alike (the
     /// place it names first, then places that meet more of the wishes and of the need;
-    /// related places and places of nearby zipcodes after the zipcode's matches).
+    /// related places and places of nearby zipcodes after the zipcode's matches). It
+    /// never rises down the results: a result that what it meets puts below a
+    /// lower-scoring one shows that one's score.
     pub score: f32,
     /// Reviews that match the need (0 for a related business: one of a kind of place
     /// that reviewers in the zipcode mention the need at, offered after the matches).
