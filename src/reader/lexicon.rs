@@ -28,6 +28,9 @@ const MIN_PREFIX: usize = 5;
 const MIN_NAMED: u32 = 5;
 /// Least share of those businesses in a category for the word to name it.
 const NAMED_SHARE: f32 = 0.4;
+/// ... and at least this many times its share of all the index's places: a word that
+/// only says "a restaurant" ("Kitchen": Restaurants, as most places are) names no kind.
+const NAMED_LIFT: f32 = 2.0;
 /// A word names the categories whose places are most often called by it ("doughnut":
 /// Donuts, not Coffee & Tea, though every doughnut shop here is both): those with at
 /// least this share of the best one's.
@@ -234,8 +237,8 @@ impl Lexicon {
 
     /// For each word of names that is not a category's, the categories it names: those
     /// holding at least [`NAMED_SHARE`] of the businesses so called (at least
-    /// [`MIN_NAMED`] of them), and among those the ones whose places are most often
-    /// called so.
+    /// [`MIN_NAMED`] of them) and [`NAMED_LIFT`] times their share of all businesses, and
+    /// among those the ones whose places are most often called so.
     fn kinds_named_by_names(&self) -> HashMap<String, Box<[u32]>> {
         let mut size = vec![0u32; self.categories.len()];
         let mut by_word: HashMap<&str, (u32, FxHashMap<u32, u32>)> = HashMap::new();
@@ -258,9 +261,11 @@ impl Lexicon {
             }
             // (category, share of its places called so), for the categories most of
             // the word's places are in.
+            let all = self.business_categories.len().max(1) as f32;
             let held: Vec<(u32, f32)> = cats
                 .into_iter()
                 .filter(|&(_, k)| k as f32 >= NAMED_SHARE * n as f32)
+                .filter(|&(c, k)| k as f32 / n as f32 >= NAMED_LIFT * size[c as usize] as f32 / all)
                 .map(|(c, k)| (c, k as f32 / size[c as usize].max(1) as f32))
                 .collect();
             let best = held.iter().map(|h| h.1).fold(0.0, f32::max);
@@ -656,6 +661,33 @@ mod tests {
         );
         let mexican = lex.categories_named_by("taqueria")[0];
         assert_eq!(lex.zip_category_members(champaign, mexican).count(), 7);
+    }
+
+    #[test]
+    fn a_word_that_only_says_restaurant_names_no_kind() {
+        // Every place is a restaurant; the five Kitchens are of five cuisines.
+        let kinds = ["Thai", "Italian", "Greek", "Korean", "Cajun/Creole"];
+        let mut all = Vec::new();
+        for (i, kind) in kinds.iter().enumerate() {
+            let cats = ["Restaurants", kind];
+            all.push(biz(
+                &format!("k{i}"),
+                &format!("Kitchen {i}"),
+                "61820",
+                &cats,
+                (40.1, -88.2),
+            ));
+            all.push(biz(
+                &format!("o{i}"),
+                &format!("Other {i}"),
+                "61820",
+                &cats,
+                (40.1, -88.2),
+            ));
+        }
+        let table = BusinessTable::new(all);
+        let lex = Lexicon::new(&table, &Analyzer::default());
+        assert!(lex.categories_named_by("kitchen").is_empty());
     }
 
     #[test]
