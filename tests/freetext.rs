@@ -398,6 +398,14 @@ fn places_of_a_kind_that_often_matches_are_ranked_with_the_matches() {
             r.results[..first].iter().any(|h| h.matches > 0),
             "{zip} {dish}: a place without a match came first"
         );
+        // Quoted, the dish is a phrase and no need word: still the matches first.
+        let quoted = search(&format!("\"{dish}\""), &zip);
+        let matched: Vec<bool> = quoted.results.iter().map(|h| h.matches > 0).collect();
+        let first_unmatched = matched.iter().position(|m| !m).unwrap_or(matched.len());
+        assert!(
+            !matched[first_unmatched..].contains(&true),
+            "{zip} \"{dish}\": a match after a place without one: {matched:?}"
+        );
         let kin_id = &r.results[first].business.business_id;
         let only = index().search(&req.related(false)).expect("search");
         assert!(

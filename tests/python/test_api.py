@@ -58,9 +58,16 @@ def test_search_returns_hits_with_contract_fields(
             seen += 1
         scores = [h.score for h in hits]
         assert scores == sorted(scores, reverse=True)
-        # Related places (nothing of them matched) come after the matches.
-        matched = [bool(h.matched) for h in hits]
-        assert False not in matched or not any(matched[matched.index(False) :])
+        # The zipcode's places with nothing matched (of a matching kind, or related)
+        # come after its matches; places of nearby zipcodes (with a distance) after its
+        # matches too.
+        own = [bool(h.matched) for h in hits if h.distance_km is None]
+        assert False not in own or not any(own[own.index(False) :])
+        last_own = max(
+            (i for i, h in enumerate(hits) if h.distance_km is None and h.matched),
+            default=-1,
+        )
+        assert all(i > last_own for i, h in enumerate(hits) if h.distance_km is not None)
         only = index.search(q, related=False)
         assert all(h.matched for h in only)
         # The same matches; without related places, more may follow (nearby ones too).
