@@ -54,6 +54,67 @@ pub fn category_words(name: &str) -> &str {
     name.split(['&', '(', '/']).next().unwrap_or(name).trim()
 }
 
+/// How the words of a query meet the categories: by the categories' own terms ("thai",
+/// "bakery") or as words of names that name a category whole ("pizzeria": Pizza). Made
+/// once per query ([`Lexicon::kinds_asked`]), read per category ([`KindsAsked::of`]).
+pub struct KindsAsked<'a> {
+    /// For each word, the category terms it meets ([`Lexicon::category_terms_meeting`]).
+    pub meets: Vec<Vec<&'a str>>,
+    /// For each word, the categories it names ([`Lexicon::categories_named_by`]).
+    pub named_by: Vec<&'a [u32]>,
+}
+
+/// How the words of a query meet one category (bit `i` for word `i`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindMet {
+    /// Words that meet one of its terms.
+    pub by_terms: u32,
+    /// Words that name it whole.
+    pub by_name: u32,
+    /// The share of its terms the words name (all of them when a word names it whole).
+    pub share: f32,
+}
+
+impl KindMet {
+    /// Words that meet it either way.
+    pub fn bits(&self) -> u32 {
+        self.by_terms | self.by_name
+    }
+}
+
+/// Bit `i` of a word mask (none past the 32nd word).
+fn bit(i: usize) -> u32 {
+    1u32.checked_shl(i as u32).unwrap_or(0)
+}
+
+impl KindsAsked<'_> {
+    /// How the words meet category `id`.
+    pub fn of(&self, id: u32, cat: &Category) -> KindMet {
+        let by_name = self
+            .named_by
+            .iter()
+            .enumerate()
+            .filter(|(_, cs)| cs.contains(&id))
+            .fold(0u32, |b, (i, _)| b | bit(i));
+        let (mut by_terms, mut named) = (0u32, 0usize);
+        for t in &cat.terms {
+            let mut hit = false;
+            for (i, ms) in self.meets.iter().enumerate() {
+                if ms.contains(&t.as_str()) {
+                    by_terms |= bit(i);
+                    hit = true;
+                }
+            }
+            named += (hit || by_name != 0) as usize;
+        }
+        KindMet {
+            by_terms,
+            by_name,
+            share: named as f32 / cat.terms.len().max(1) as f32,
+        }
+    }
+}
+
 /// Categories, names and zipcode centroids of one index version.
 #[derive(Debug, Default)]
 pub struct Lexicon {
@@ -282,6 +343,20 @@ impl Lexicon {
         out
     }
 
+    /// How `words` (analysed terms) meet the categories (see [`KindsAsked`]).
+    pub fn kinds_asked<S: AsRef<str>>(&self, words: &[S]) -> KindsAsked<'_> {
+        KindsAsked {
+            meets: words
+                .iter()
+                .map(|t| self.category_terms_meeting(t.as_ref()))
+                .collect(),
+            named_by: words
+                .iter()
+                .map(|t| self.categories_named_by(t.as_ref()))
+                .collect(),
+        }
+    }
+
     /// The categories a word of names asks for ("pizzeria": Pizza; "taqueria":
     /// Mexican), learned from the index's names and categories; empty for a word
     /// that meets a category by its own terms ([`Lexicon::category_terms_meeting`]).
@@ -390,19 +465,14 @@ impl Lexicon {
     /// Whether one category of zip ordinal `zip`'s businesses holds every one of
     /// `terms` (each equal to one of its terms, or meeting it).
     pub fn one_kind(&self, zip: u32, terms: &[&str]) -> bool {
-        let meets: Vec<Vec<&str>> = terms
-            .iter()
-            .map(|t| self.category_terms_meeting(t))
-            .collect();
-        let Some(first) = meets.first() else {
+        let asked = self.kinds_asked(terms);
+        let Some(first) = asked.meets.first() else {
             return false;
         };
+        let full = (1u32 << terms.len().min(31)) - 1;
         let holds_all = |c: u32| {
-            self.category(c).is_some_and(|cat| {
-                meets
-                    .iter()
-                    .all(|m| cat.terms.iter().any(|x| m.contains(&x.as_str())))
-            })
+            self.category(c)
+                .is_some_and(|cat| asked.of(c, cat).by_terms == full)
         };
         first.iter().any(|t| {
             self.zip_category_businesses(zip, t)

@@ -94,9 +94,7 @@ impl QueryMeets {
         }
         let slot_of = |biz: u32| slot(snap, biz, zip);
         // Categories.
-        let meets: Vec<Vec<&str>> = need.iter().map(|t| lex.category_terms_meeting(t)).collect();
-        // Categories a need word names as a whole ("pizzeria": Pizza).
-        let named_by: Vec<&[u32]> = need.iter().map(|t| lex.categories_named_by(t)).collect();
+        let asked = lex.kinds_asked(need);
         let mut touched: Vec<(usize, u32)> = Vec::new();
         let mut touch = |m: &mut QueryMeets, i: usize, biz: u32| {
             if let Some(li) = slot_of(biz) {
@@ -106,7 +104,7 @@ impl QueryMeets {
                 m.category_bits[li] |= 1 << i;
             }
         };
-        for (i, (terms, named)) in meets.iter().zip(&named_by).enumerate() {
+        for (i, (terms, named)) in asked.meets.iter().zip(&asked.named_by).enumerate() {
             for t in terms {
                 for &biz in lex.zip_category_businesses(zip, t) {
                     touch(&mut m, i, biz);
@@ -129,35 +127,17 @@ impl QueryMeets {
                 if cat.terms.is_empty() {
                     continue;
                 }
-                // Need words that name the category whole.
-                let by_name = named_by
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, cs)| cs.contains(&c))
-                    .fold(0u32, |b, (i, _)| b | 1 << i);
-                let mut bits = by_name;
-                let mut named = 0usize;
-                for t in &cat.terms {
-                    let mut hit = false;
-                    for (i, ms) in meets.iter().enumerate() {
-                        if ms.contains(&t.as_str()) {
-                            bits |= 1 << i;
-                            hit = true;
-                        }
-                    }
-                    named += (hit || by_name != 0) as usize;
+                let kind = asked.of(c, cat);
+                if kind.share > m.category_share[li] {
+                    m.category_share[li] = kind.share;
                 }
-                let share = named as f32 / cat.terms.len() as f32;
-                if share > m.category_share[li] {
-                    m.category_share[li] = share;
-                }
-                if bits == full {
+                if kind.bits() == full {
                     m.category_together[li] = true;
                 }
-                let met = |t: &String| meets.iter().any(|ms| ms.contains(&t.as_str()));
+                let met = |t: &String| asked.meets.iter().any(|ms| ms.contains(&t.as_str()));
                 let by_words = !cat.asked.is_empty() && cat.asked.iter().all(met);
                 asked_by_words |= by_words;
-                if by_name != 0 || by_words {
+                if kind.by_name != 0 || by_words {
                     m.category_asked[li] = true;
                 }
             }

@@ -33,10 +33,6 @@ use crate::reader::lexicon::distance_km;
 use crate::reader::Snapshot;
 use collect::{Candidate, Related};
 
-/// A related place of a kind whose places in the zipcode match this often comes before
-/// places of nearby zipcodes; a weaker one after them.
-const STRONG_AFFINITY: f32 = 0.2;
-
 /// Nearby zipcodes are looked at up to this far (kilometres between centres)...
 const NEARBY_KM: f64 = 30.0;
 /// ... and at most this many of them.
@@ -65,24 +61,20 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
     let collected = collect(snap, &plan, &ctx)?;
     let ranked = rank(snap, collected.candidates, req.mode);
     let terms = plan.distinct_terms();
-    // The order of the page: the zipcode's matches; its related places of a kind whose
-    // places there often match (of a kind that reviewers there mention the need at, but
-    // none of whose reviews does); places of the nearest zipcodes that match, when the
-    // zipcode's own do not fill the page; then its other related places. When the query
-    // wishes for a price or
-    // amenities, the places that meet them all come first, related ones included ("cheap
-    // ramen": a cheap place of a kind that serves ramen before an expensive one that
-    // does), then the matches that meet fewer.
+    // The order of the page: the zipcode's candidates (its matches, then its places of a
+    // kind whose places there often match, ranked with them: see `RANKED_AFFINITY`);
+    // places of the nearest zipcodes that match, when the zipcode's own do not fill the
+    // page; then its related places of a kind that matches less often. When the query
+    // wishes for a price or amenities, the places that meet them all come first, related
+    // ones included ("cheap ramen": a cheap place of a kind that serves ramen before an
+    // expensive one that does), then the candidates that meet fewer.
     let all_wishes = plan.wishes.count();
     let meets_all = |met: u8| all_wishes > 0 && met >= all_wishes;
     let floor = ranked.last().map_or(0.0, |r| r.0) - 1.0;
-    let (first_related, rest): (Vec<&Related>, Vec<&Related>) = collected
+    let (first_related, last_related): (Vec<&Related>, Vec<&Related>) = collected
         .related
         .iter()
         .partition(|r| meets_all(snap.table.get(r.biz).map_or(0, |b| plan.wishes.met(b))));
-    let (strong_related, last_related): (Vec<&Related>, Vec<&Related>) = rest
-        .into_iter()
-        .partition(|r| r.affinity >= STRONG_AFFINITY);
     // Matches come in tier order: the place named first, then by wishes met.
     let split = ranked
         .iter()
@@ -118,12 +110,6 @@ pub fn search(snap: &Snapshot, req: &SearchRequest) -> Result<SearchResponse> {
             break;
         }
         results.extend(full_hit(snap, req, c, *score, &terms)?);
-    }
-    for r in &strong_related {
-        if results.len() >= req.limit {
-            break;
-        }
-        results.extend(related_hit(r));
     }
     let mut interpretation = interpretation_of(snap, &plan, zip_ord, req.literal);
     // Places of the nearest zipcodes, when the zipcode's own matches do not fill the page.
@@ -272,19 +258,11 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
     if plan.need.is_empty() {
         return Vec::new();
     }
-    let meets: Vec<Vec<&str>> = plan
-        .need
-        .iter()
-        .map(|t| lex.category_terms_meeting(t))
-        .collect();
-    let named_by: Vec<&[u32]> = plan
-        .need
-        .iter()
-        .map(|t| lex.categories_named_by(t))
-        .collect();
+    let asked = lex.kinds_asked(&plan.need);
+    let full = (1u32 << plan.need.len().min(31)) - 1;
     // The zipcode's categories the first need word reaches.
     let mut reached: Vec<u32> = Vec::new();
-    for t in &meets[0] {
+    for t in &asked.meets[0] {
         for &biz in lex.zip_category_businesses(zip, t) {
             for &c in lex.categories_of(biz) {
                 let holds = lex
@@ -296,7 +274,7 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
             }
         }
     }
-    for &c in named_by[0] {
+    for &c in asked.named_by[0] {
         if !reached.contains(&c) {
             reached.push(c);
         }
@@ -304,21 +282,11 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
     let mut found: Vec<(f32, usize, String)> = Vec::new();
     for c in reached {
         let Some(cat) = lex.category(c) else { continue };
-        let holds = |m: &Vec<&str>| cat.terms.iter().any(|x| m.contains(&x.as_str()));
-        let each = meets.iter().zip(&named_by);
-        if !each.clone().all(|(m, n)| holds(m) || n.contains(&c)) {
+        let kind = asked.of(c, cat);
+        if kind.bits() & full != full {
             continue;
         }
-        let share = if named_by.iter().any(|n| n.contains(&c)) {
-            1.0
-        } else {
-            let named = cat
-                .terms
-                .iter()
-                .filter(|x| meets.iter().any(|m| m.contains(&x.as_str())))
-                .count();
-            named as f32 / cat.terms.len().max(1) as f32
-        };
+        let share = kind.share;
         let places = lex.zip_category_members(zip, c).count();
         if places > 0 {
             found.push((share, places, cat.name.clone()));
