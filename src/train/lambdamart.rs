@@ -5,8 +5,9 @@
 //! (gbdt, forust, perpetual) offer regression and classification objectives but no
 //! listwise ranking objective, and LightGBM/XGBoost bindings need a C++ toolchain and
 //! CMake in every build. The trainer is small: histogram split finding over quantile
-//! bins (a node's larger child gets its histograms by subtracting the smaller child's
-//! from the node's, as LightGBM does), depth-limited trees with Newton leaf values,
+//! bins (a node's histograms filled in one pass over its rows, and a larger child's got
+//! by subtracting the smaller child's from the node's, as LightGBM does; the training
+//! scores updated from the rows' bins), depth-limited trees with Newton leaf values,
 //! shrinkage, and early stopping on held-out queries. Training is deterministic. The
 //! trees it grows are the [`Ensemble`] that searches evaluate (the model floor's forest).
 
@@ -104,7 +105,7 @@ fn ideal_dcg(grades: impl Iterator<Item = u8>, k: usize) -> f64 {
 /// over `labels` (plus `extra_ideal`: grades of relevant items that are not candidates).
 pub fn ndcg_at(scores: &[f32], labels: &[u8], extra_ideal: &[u8], k: usize) -> f64 {
     let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     let dcg: f64 = order
         .iter()
         .take(k)
@@ -119,40 +120,102 @@ pub fn ndcg_at(scores: &[f32], labels: &[u8], extra_ideal: &[u8], k: usize) -> f
     }
 }
 
+/// The training rows as quantile bins, row after row: a node's histograms are filled in
+/// one pass over its rows, each row's gradient read once and its bins side by side
+/// (LightGBM's row-wise histograms), rather than one pass per feature gathering the
+/// gradients again.
 struct Binned {
-    /// bins[f][row]
-    bins: Vec<Vec<u8>>,
-    /// thresholds[f][b]: upper value of bin b.
+    /// `bins[r * width + f]`: row r's bin of feature f.
+    bins: Vec<u8>,
+    /// The same bins feature after feature (`columns[f][r]`): a split reads one
+    /// feature of its node's rows.
+    columns: Vec<Vec<u8>>,
+    /// Features per row.
+    width: usize,
+    /// thresholds[f][b]: upper value of bin b (a value is in the first bin whose upper
+    /// value it does not exceed, so `x <= thresholds[f][b]` exactly when its bin is at
+    /// most b).
     thresholds: Vec<Vec<f32>>,
+    /// Where feature f's bins start in a node's [`Histograms`].
+    offsets: Vec<usize>,
+}
+
+impl Binned {
+    /// Row r's bin of feature f.
+    #[inline]
+    fn bin(&self, r: u32, f: usize) -> usize {
+        self.bins[r as usize * self.width + f] as usize
+    }
+
+    /// The leaf row r reaches in `tree`, whose splits are at `split_bins` (each node's
+    /// bin: left when the row's bin is at most it): [`Tree::predict`] of the row's
+    /// values, read from its bins.
+    fn predict(&self, tree: &Tree, split_bins: &[u8], r: u32) -> f32 {
+        let mut i = 0usize;
+        loop {
+            let n = &tree.nodes[i];
+            if n.left == 0 {
+                return n.value;
+            }
+            i = if self.bin(r, n.feature as usize) <= split_bins[i] as usize {
+                n.left as usize
+            } else {
+                n.right as usize
+            };
+        }
+    }
 }
 
 fn bin_features(rows: &[&[f32]], n_features: usize, max_bins: usize) -> Binned {
-    let mut bins = Vec::with_capacity(n_features);
-    let mut thresholds = Vec::with_capacity(n_features);
-    for f in 0..n_features {
-        let mut vals: Vec<f32> = rows.iter().map(|r| r[f]).collect();
-        vals.sort_by(f32::total_cmp);
-        vals.dedup();
-        let th: Vec<f32> = if vals.len() <= max_bins {
-            vals
-        } else {
-            let mut t: Vec<f32> = (1..=max_bins)
-                .map(|i| vals[(i * vals.len() / max_bins).min(vals.len()) - 1])
+    use rayon::prelude::*;
+    // Each feature's bins on every core.
+    let (thresholds, columns): (Vec<Vec<f32>>, Vec<Vec<u8>>) = (0..n_features)
+        .into_par_iter()
+        .map(|f| {
+            let mut vals: Vec<f32> = rows.iter().map(|r| r[f]).collect();
+            vals.sort_unstable_by(f32::total_cmp);
+            vals.dedup();
+            let th: Vec<f32> = if vals.len() <= max_bins {
+                vals
+            } else {
+                let mut t: Vec<f32> = (1..=max_bins)
+                    .map(|i| vals[(i * vals.len() / max_bins).min(vals.len()) - 1])
+                    .collect();
+                t.dedup();
+                t
+            };
+            let col: Vec<u8> = rows
+                .iter()
+                .map(|r| {
+                    th.partition_point(|&t| t < r[f])
+                        .min(th.len().saturating_sub(1)) as u8
+                })
                 .collect();
-            t.dedup();
-            t
-        };
-        let col: Vec<u8> = rows
-            .iter()
-            .map(|r| {
-                th.partition_point(|&t| t < r[f])
-                    .min(th.len().saturating_sub(1)) as u8
-            })
-            .collect();
-        bins.push(col);
-        thresholds.push(th);
+            (th, col)
+        })
+        .unzip();
+    let mut bins = vec![0u8; rows.len() * n_features];
+    bins.par_chunks_mut(n_features.max(1))
+        .enumerate()
+        .for_each(|(i, row)| {
+            for (f, k) in row.iter_mut().enumerate() {
+                *k = columns[f][i];
+            }
+        });
+    let mut offsets = Vec::with_capacity(n_features + 1);
+    let mut o = 0usize;
+    for th in &thresholds {
+        offsets.push(o);
+        o += th.len();
     }
-    Binned { bins, thresholds }
+    offsets.push(o);
+    Binned {
+        bins,
+        columns,
+        width: n_features,
+        thresholds,
+        offsets,
+    }
 }
 
 /// Trains an ensemble on `train`, stopping early on `valid`. Returns the ensemble and
@@ -222,13 +285,13 @@ pub fn train(
                     }
                 });
         }
-        let (tree, expected) = fit_tree(&binned, &grad, &hess, config, ens.trees.len());
+        let (tree, expected, split_bins) = fit_tree(&binned, &grad, &hess, config, ens.trees.len());
         {
             use rayon::prelude::*;
             scores
                 .par_iter_mut()
-                .zip(rows.par_iter())
-                .for_each(|(s, r)| *s += tree.predict(r));
+                .enumerate()
+                .for_each(|(r, s)| *s += binned.predict(&tree, &split_bins, r as u32));
             valid
                 .par_iter()
                 .zip(valid_scores.par_iter_mut())
@@ -278,10 +341,8 @@ struct Pairs {
     /// The candidates by grade, lowest first (by position within a grade): the ones a
     /// candidate outranks are a prefix of it (pairs of equal grade carry no gradient).
     by_grade: Vec<u32>,
-    /// Gain of each candidate's grade, in [`Pairs::by_grade`] order.
-    gains: Vec<f64>,
-    /// Ideal DCG of the query (over every candidate).
-    idcg: f64,
+    /// Gain of each candidate's grade over the ideal DCG, in [`Pairs::by_grade`] order.
+    gains: Vec<f32>,
     /// For each grade, how many candidates have a lower one.
     below: Vec<u32>,
 }
@@ -303,9 +364,11 @@ impl Pairs {
             .map(|g| labels.iter().filter(|&&l| (l as usize) < g).count() as u32)
             .collect();
         Some(Pairs {
-            gains: by_grade.iter().map(|&i| gain(labels[i as usize])).collect(),
+            gains: by_grade
+                .iter()
+                .map(|&i| (gain(labels[i as usize]) / idcg) as f32)
+                .collect(),
             by_grade,
-            idcg,
             below,
         })
     }
@@ -323,7 +386,7 @@ fn lambdas(
 ) {
     let n = labels.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     // Each item's discount at its current rank, once, not once per pair.
     let mut disc = vec![0f64; n];
     for (r, &i) in order.iter().enumerate() {
@@ -336,7 +399,8 @@ fn lambdas(
     // Everything in grade order, so that the candidates one outranks are a prefix read
     // in sequence (the loop the compiler can vectorise), then added back in place.
     let at = |i: &u32| *i as usize;
-    let d: Vec<f64> = p.by_grade.iter().map(|i| disc[at(i)]).collect();
+    // In f32, the pairs' loop runs twice as many lanes at a time.
+    let d: Vec<f32> = p.by_grade.iter().map(|i| disc[at(i)] as f32).collect();
     let e: Vec<f32> = p
         .by_grade
         .iter()
@@ -348,7 +412,7 @@ fn lambdas(
         let (ga, da, ea) = (p.gains[a], d[a], e[a]);
         let (mut gs, mut hs) = (0f32, 0f32);
         for b in 0..lo {
-            let delta = ((ga - p.gains[b]) * (da - d[b]).abs() / p.idcg) as f32;
+            let delta = (ga - p.gains[b]) * (da - d[b]).abs();
             let rho = e[b] / (ea + e[b]);
             let l = rho * delta;
             let k = l * (1.0 - rho);
@@ -372,7 +436,7 @@ fn fit_tree(
     hess: &[f32],
     c: &LtrConfig,
     tree_no: usize,
-) -> (Tree, Vec<f32>) {
+) -> (Tree, Vec<f32>, Vec<u8>) {
     use rand::{Rng, SeedableRng};
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(c.seed ^ (tree_no as u64).wrapping_mul(0x9E37_79B9));
@@ -383,11 +447,14 @@ fn fit_tree(
     } else {
         (0..grad.len() as u32).collect()
     };
-    let features: Vec<bool> = (0..b.bins.len())
+    let chosen: Vec<bool> = (0..b.width)
         .map(|_| c.feature_fraction >= 1.0 || rng.gen::<f32>() < c.feature_fraction)
         .collect();
-    let mut nodes = Vec::new();
-    let mut expected = Vec::new();
+    let features: Vec<(usize, usize)> = (0..b.width)
+        .filter(|&f| chosen[f] && b.thresholds[f].len() >= 2)
+        .map(|f| (f, b.offsets[f]))
+        .collect();
+    let mut grown = Grown::default();
     let ctx = Grow {
         b,
         grad,
@@ -395,8 +462,20 @@ fn fit_tree(
         c,
         features: &features,
     };
-    grow(&ctx, &rows, None, None, 0, &mut nodes, &mut expected);
-    (Tree { nodes }, expected)
+    grow(&ctx, &rows, None, None, 0, &mut grown);
+    (
+        Tree { nodes: grown.nodes },
+        grown.expected,
+        grown.split_bins,
+    )
+}
+
+/// The nodes of a growing tree, with each one's expected value and split bin.
+#[derive(Default)]
+struct Grown {
+    nodes: Vec<Node>,
+    expected: Vec<f32>,
+    split_bins: Vec<u8>,
 }
 
 /// What every node of a growing tree shares.
@@ -405,8 +484,9 @@ struct Grow<'a> {
     grad: &'a [f32],
     hess: &'a [f32],
     c: &'a LtrConfig,
-    /// Features this tree may split on.
-    features: &'a [bool],
+    /// Features this tree may split on (of two bins or more), each with its
+    /// [`Binned::offsets`].
+    features: &'a [(usize, usize)],
 }
 
 /// Nodes with at least this many rows build their histograms and split their rows on
@@ -417,75 +497,67 @@ fn leaf_value(g: f64, h: f64, lr: f32) -> f32 {
     (lr as f64 * g / (h + 1e-3)) as f32
 }
 
-/// Sums of the gradients and hessians, and the count, of a node's rows in each bin of
-/// one feature.
-#[derive(Clone)]
-struct Histogram {
-    grad: Vec<f64>,
-    hess: Vec<f64>,
-    count: Vec<u32>,
-}
+/// Rows a histogram pass reads at a time: a large node's chunks are filled on every core
+/// and added in chunk order, so the sums do not depend on the number of cores.
+const CHUNK_ROWS: usize = 8192;
 
-impl Histogram {
-    /// The histogram of feature `f` over `rows`.
-    fn of(ctx: &Grow<'_>, f: usize, rows: &[u32]) -> Histogram {
-        let col = &ctx.b.bins[f];
-        let nb = ctx.b.thresholds[f].len();
-        // Two histograms filled from alternate rows, then added: neighbouring rows often
-        // fall in the same bin, and with one histogram each sum would wait for the last.
-        let mut sums = vec![[0f64; 4]; nb];
-        let mut count = vec![0u32; nb];
-        let mut pairs = rows.chunks_exact(2);
-        for p in &mut pairs {
-            let (r0, r1) = (p[0] as usize, p[1] as usize);
-            let (k0, k1) = (col[r0] as usize, col[r1] as usize);
-            sums[k0][0] += ctx.grad[r0] as f64;
-            sums[k0][1] += ctx.hess[r0] as f64;
-            sums[k1][2] += ctx.grad[r1] as f64;
-            sums[k1][3] += ctx.hess[r1] as f64;
-            count[k0] += 1;
-            count[k1] += 1;
-        }
-        for &r in pairs.remainder() {
-            let (r, k) = (r as usize, col[r as usize] as usize);
-            sums[k][0] += ctx.grad[r] as f64;
-            sums[k][1] += ctx.hess[r] as f64;
-            count[k] += 1;
-        }
-        Histogram {
-            grad: sums.iter().map(|s| s[0] + s[2]).collect(),
-            hess: sums.iter().map(|s| s[1] + s[3]).collect(),
-            count,
+/// A node's histograms: for each bin of every feature (feature f's at
+/// [`Binned::offsets`]`[f]`), the sum of its rows' gradients, of their hessians, and
+/// their count. Features the tree may not split on stay empty.
+#[derive(Clone)]
+struct Histograms(Vec<[f64; 3]>);
+
+impl Histograms {
+    /// The histograms of `rows`, in one pass over them.
+    fn of(ctx: &Grow<'_>, rows: &[u32]) -> Histograms {
+        let fill = |rows: &[u32]| {
+            let mut sums = vec![[0f64; 3]; ctx.b.offsets[ctx.b.width]];
+            let w = ctx.b.width;
+            for &r in rows {
+                let r = r as usize;
+                let (g, h) = (ctx.grad[r] as f64, ctx.hess[r] as f64);
+                let bins = &ctx.b.bins[r * w..(r + 1) * w];
+                for &(f, at) in ctx.features {
+                    let s = &mut sums[at + bins[f] as usize];
+                    s[0] += g;
+                    s[1] += h;
+                    s[2] += 1.0;
+                }
+            }
+            sums
+        };
+        if rows.len() >= PARALLEL_ROWS {
+            use rayon::prelude::*;
+            let parts: Vec<Vec<[f64; 3]>> = rows.par_chunks(CHUNK_ROWS).map(fill).collect();
+            let mut parts = parts.into_iter();
+            let mut sums = parts.next().unwrap_or_default();
+            for p in parts {
+                for (s, q) in sums.iter_mut().zip(&p) {
+                    s[0] += q[0];
+                    s[1] += q[1];
+                    s[2] += q[2];
+                }
+            }
+            Histograms(sums)
+        } else {
+            Histograms(fill(rows))
         }
     }
 
-    /// `self` less `part` (the histogram of a subset of its rows): the histogram of the
-    /// other rows, without reading them.
-    fn minus(mut self, part: &Histogram) -> Histogram {
-        for (k, n) in part.count.iter().enumerate() {
-            self.grad[k] -= part.grad[k];
-            self.hess[k] -= part.hess[k];
-            self.count[k] -= n;
+    /// Feature f's bins.
+    fn feature(&self, b: &Binned, f: usize) -> &[[f64; 3]] {
+        &self.0[b.offsets[f]..b.offsets[f + 1]]
+    }
+
+    /// `self` less `part` (the histograms of a subset of its rows): the histograms of
+    /// the other rows, without reading them.
+    fn minus(mut self, part: &Histograms) -> Histograms {
+        for (s, p) in self.0.iter_mut().zip(&part.0) {
+            s[0] -= p[0];
+            s[1] -= p[1];
+            s[2] -= p[2];
         }
         self
-    }
-}
-
-/// The histograms of a node, one per feature the tree may split on (None for the
-/// others, and for features of a single bin).
-type Histograms = Vec<Option<Histogram>>;
-
-/// The histograms of every splittable feature over `rows` (features on every core when
-/// the node is large).
-fn histograms(ctx: &Grow<'_>, rows: &[u32]) -> Histograms {
-    let one = |f: usize| {
-        (ctx.b.thresholds[f].len() >= 2 && ctx.features[f]).then(|| Histogram::of(ctx, f, rows))
-    };
-    if rows.len() >= PARALLEL_ROWS {
-        use rayon::prelude::*;
-        (0..ctx.b.bins.len()).into_par_iter().map(one).collect()
-    } else {
-        (0..ctx.b.bins.len()).map(one).collect()
     }
 }
 
@@ -497,8 +569,7 @@ fn grow(
     sums: Option<(f64, f64)>,
     hists: Option<Histograms>,
     depth: usize,
-    nodes: &mut Vec<Node>,
-    expected: &mut Vec<f32>,
+    out: &mut Grown,
 ) -> u32 {
     let (b, grad, hess, c) = (ctx.b, ctx.grad, ctx.hess, ctx.c);
     let (gs, hs) = sums.unwrap_or_else(|| {
@@ -506,68 +577,70 @@ fn grow(
             (g + grad[r as usize] as f64, h + hess[r as usize] as f64)
         })
     });
-    let me = nodes.len() as u32;
-    nodes.push(Node {
+    let me = out.nodes.len() as u32;
+    out.nodes.push(Node {
         feature: 0,
         threshold: 0.0,
         left: 0,
         right: 0,
         value: leaf_value(gs, hs, c.learning_rate),
     });
-    expected.push(leaf_value(gs, hs, c.learning_rate));
+    out.expected.push(leaf_value(gs, hs, c.learning_rate));
+    out.split_bins.push(0);
     if !splits(c, depth, rows.len()) {
         return me;
     }
-    let hists = hists.unwrap_or_else(|| histograms(ctx, rows));
+    let hists = hists.unwrap_or_else(|| Histograms::of(ctx, rows));
     let parent = gs * gs / (hs + 1e-3);
-    // The best split of one feature: (gain, feature, bin).
-    let split_of = |f: usize, hist: &Histogram| -> Option<(f64, usize, usize)> {
-        let nb = hist.count.len();
+    // The best split of one feature: (gain, feature, bin, the left side's gradient and
+    // hessian sums).
+    type Split = (f64, usize, usize, f64, f64);
+    let split_of = |f: usize, hist: &[[f64; 3]]| -> Option<Split> {
+        let nb = hist.len();
         let (mut lg, mut lh, mut lc) = (0f64, 0f64, 0usize);
-        let mut best: Option<(f64, usize, usize)> = None;
-        for k in 0..nb - 1 {
-            lg += hist.grad[k];
-            lh += hist.hess[k];
-            lc += hist.count[k] as usize;
+        let mut best: Option<Split> = None;
+        for (k, bin) in hist.iter().enumerate().take(nb - 1) {
+            lg += bin[0];
+            lh += bin[1];
+            lc += bin[2] as usize;
             let rc = rows.len() - lc;
             if lc < c.min_leaf || rc < c.min_leaf {
                 continue;
             }
             let (rg, rh) = (gs - lg, hs - lh);
             let gain = lg * lg / (lh + 1e-3) + rg * rg / (rh + 1e-3) - parent;
-            if gain > 1e-9 && best.is_none_or(|(bg, _, _)| gain > bg) {
-                best = Some((gain, f, k));
+            if gain > 1e-9 && best.is_none_or(|(bg, ..)| gain > bg) {
+                best = Some((gain, f, k, lg, lh));
             }
         }
         best
     };
     // In feature order, so ties go to the lowest feature and trees stay deterministic.
-    let best = hists
+    let best = ctx
+        .features
         .iter()
-        .enumerate()
-        .filter_map(|(f, h)| split_of(f, h.as_ref()?))
-        .fold(None, |best: Option<(f64, usize, usize)>, cand| match best {
-            Some((bg, _, _)) if cand.0 <= bg => best,
+        .filter_map(|&(f, _)| split_of(f, hists.feature(b, f)))
+        .fold(None, |best: Option<Split>, cand| match best {
+            Some((bg, ..)) if cand.0 <= bg => best,
             _ => Some(cand),
         });
-    let Some((_, f, k)) = best else { return me };
-    // Each side's rows, in order, with their sums (added in row order, as a fold over
-    // the side's rows would); the two sides on two cores when the node is large.
-    let side = |left: bool| {
-        let (mut out, mut g, mut h) = (Vec::new(), 0f64, 0f64);
-        for &r in rows {
-            if ((b.bins[f][r as usize] as usize) <= k) == left {
-                out.push(r);
-                g += grad[r as usize] as f64;
-                h += hess[r as usize] as f64;
-            }
-        }
-        (out, (g, h))
+    let Some((_, f, k, lg, lh)) = best else {
+        return me;
     };
-    let ((left_rows, l_sums), (right_rows, r_sums)) = if rows.len() >= PARALLEL_ROWS {
-        rayon::join(|| side(true), || side(false))
+    // Each side's rows, in order, in one pass over the split feature's column; their
+    // sums are the histogram's on each side of the split.
+    let (l_sums, r_sums) = ((lg, lh), (gs - lg, hs - lh));
+    let col = &b.columns[f];
+    let part = |rows: &[u32]| -> (Vec<u32>, Vec<u32>) {
+        rows.iter().partition(|&&r| col[r as usize] as usize <= k)
+    };
+    let (left_rows, right_rows) = if rows.len() >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = rows.par_chunks(CHUNK_ROWS).map(part).collect();
+        let (l, r): (Vec<Vec<u32>>, Vec<Vec<u32>>) = parts.into_iter().unzip();
+        (l.concat(), r.concat())
     } else {
-        (side(true), side(false))
+        part(rows)
     };
     // The smaller child's histograms are built from its rows, the larger's are the
     // parent's less the smaller's; a child that will not split needs none.
@@ -578,7 +651,7 @@ fn grow(
     );
     if l_splits || r_splits {
         let left_smaller = left_rows.len() <= right_rows.len();
-        let small = histograms(
+        let small = Histograms::of(
             ctx,
             if left_smaller {
                 &left_rows
@@ -586,11 +659,7 @@ fn grow(
                 &right_rows
             },
         );
-        let large: Histograms = hists
-            .into_iter()
-            .zip(&small)
-            .map(|(p, s)| Some(p?.minus(s.as_ref()?)))
-            .collect();
+        let large = hists.minus(&small);
         (lh, rh) = if left_smaller {
             (Some(small), Some(large))
         } else {
@@ -598,25 +667,10 @@ fn grow(
         };
     }
     let (lh, rh) = (lh.filter(|_| l_splits), rh.filter(|_| r_splits));
-    let l = grow(
-        ctx,
-        &left_rows,
-        Some(l_sums),
-        lh,
-        depth + 1,
-        nodes,
-        expected,
-    );
-    let r = grow(
-        ctx,
-        &right_rows,
-        Some(r_sums),
-        rh,
-        depth + 1,
-        nodes,
-        expected,
-    );
-    let n = &mut nodes[me as usize];
+    let l = grow(ctx, &left_rows, Some(l_sums), lh, depth + 1, out);
+    let r = grow(ctx, &right_rows, Some(r_sums), rh, depth + 1, out);
+    out.split_bins[me as usize] = k as u8;
+    let n = &mut out.nodes[me as usize];
     n.feature = f as u16;
     n.threshold = b.thresholds[f][k];
     n.left = l;
@@ -665,7 +719,7 @@ mod tests {
         let n = labels.len();
         let (mut grad, mut hess) = (vec![0f32; n], vec![0f32; n]);
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let mut rank = vec![0usize; n];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
@@ -739,7 +793,9 @@ mod tests {
         let b = bin_features(&refs, 3, 32);
         let grad: Vec<f32> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
         let hess: Vec<f32> = (0..n).map(|_| rng.gen_range(0.0..0.25)).collect();
-        let (c, features) = (LtrConfig::default(), vec![true, false, true]);
+        // Feature 1 is one the tree may not split on.
+        let c = LtrConfig::default();
+        let features = [(0, b.offsets[0]), (2, b.offsets[2])];
         let ctx = Grow {
             b: &b,
             grad: &grad,
@@ -747,42 +803,67 @@ mod tests {
             c: &c,
             features: &features,
         };
+        // Above PARALLEL_ROWS: filled in chunks on every core.
         let all: Vec<u32> = (0..n as u32).collect();
         let (part, rest): (Vec<u32>, Vec<u32>) = all.iter().partition(|_| rng.gen_bool(0.3));
-        let whole = histograms(&ctx, &all);
-        let (p, r) = (histograms(&ctx, &part), histograms(&ctx, &rest));
+        let whole = Histograms::of(&ctx, &all);
+        let (p, r) = (Histograms::of(&ctx, &part), Histograms::of(&ctx, &rest));
         // Each histogram is its feature's bins summed, one row at a time.
-        for (h, rows) in [(&whole, &all), (&r, &rest)] {
+        for (h, rows) in [(&whole, &all), (&r, &rest), (&p, &part)] {
             for f in [0, 2] {
-                let h = h[f].as_ref().unwrap();
-                let mut count = vec![0u32; h.count.len()];
-                let mut sums = vec![0f64; h.count.len()];
+                let h = h.feature(&b, f);
+                let mut count = vec![0f64; h.len()];
+                let mut sums = vec![0f64; h.len()];
                 for &i in rows.iter() {
-                    count[b.bins[f][i as usize] as usize] += 1;
-                    sums[b.bins[f][i as usize] as usize] += grad[i as usize] as f64;
+                    count[b.bin(i, f)] += 1.0;
+                    sums[b.bin(i, f)] += grad[i as usize] as f64;
                 }
-                assert_eq!(h.count, count);
-                for (x, y) in h.grad.iter().zip(&sums) {
-                    assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+                assert_eq!(h.iter().map(|s| s[2]).collect::<Vec<_>>(), count);
+                for (x, y) in h.iter().zip(&sums) {
+                    assert!((x[0] - y).abs() < 1e-9, "{} vs {y}", x[0]);
                 }
             }
+            assert!(
+                h.feature(&b, 1).iter().all(|s| *s == [0.0; 3]),
+                "a feature the tree may not use has an empty histogram"
+            );
         }
-        assert!(
-            whole[1].is_none(),
-            "a feature the tree may not use has none"
-        );
+        let derived = whole.clone().minus(&p);
         for f in [0, 2] {
-            let derived = whole[f].clone().unwrap().minus(p[f].as_ref().unwrap());
-            let direct = r[f].as_ref().unwrap();
-            assert_eq!(derived.count, direct.count);
-            assert_eq!(direct.count.iter().sum::<u32>() as usize, rest.len());
-            for (x, y) in derived
-                .grad
-                .iter()
-                .zip(&direct.grad)
-                .chain(derived.hess.iter().zip(&direct.hess))
-            {
-                assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+            let (derived, direct) = (derived.feature(&b, f), r.feature(&b, f));
+            assert_eq!(
+                direct.iter().map(|s| s[2]).sum::<f64>() as usize,
+                rest.len()
+            );
+            for (x, y) in derived.iter().zip(direct) {
+                assert_eq!(x[2], y[2]);
+                assert!((x[0] - y[0]).abs() < 1e-9, "{} vs {}", x[0], y[0]);
+                assert!((x[1] - y[1]).abs() < 1e-9, "{} vs {}", x[1], y[1]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_read_from_its_bins_reaches_the_leaf_of_its_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let train = synthetic(3, 40);
+        let rows: Vec<&[f32]> = train
+            .iter()
+            .flat_map(|g| g.rows.iter().map(Vec::as_slice))
+            .collect();
+        let b = bin_features(&rows, rows[0].len(), 8);
+        let grad: Vec<f32> = (0..rows.len()).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let hess: Vec<f32> = (0..rows.len()).map(|_| rng.gen_range(0.01..0.25)).collect();
+        let c = LtrConfig {
+            min_leaf: 5,
+            ..LtrConfig::default()
+        };
+        for t in 0..5 {
+            let (tree, _, split_bins) = fit_tree(&b, &grad, &hess, &c, t);
+            assert!(tree.nodes.len() > 1, "the tree splits");
+            for (r, x) in rows.iter().enumerate() {
+                assert_eq!(b.predict(&tree, &split_bins, r as u32), tree.predict(x));
             }
         }
     }
