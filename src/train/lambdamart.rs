@@ -35,9 +35,20 @@ pub struct LtrConfig {
     pub patience: usize,
     /// NDCG cut-off optimised and reported.
     pub k: usize,
-    /// Share of the training rows each tree is fitted on (bagging), drawn anew per tree.
+    /// Share of the training rows each tree is fitted on (bagging), drawn anew per tree;
+    /// not used when [`LtrConfig::goss_top`] is above 0.
     #[serde(default = "one")]
     pub subsample: f32,
+    /// Gradient-based one-side sampling (LightGBM's GOSS): each tree is fitted on this
+    /// share of the rows with the largest gradients, and on [`LtrConfig::goss_rest`]
+    /// (a share of all rows) drawn from the others, whose gradients and hessians count
+    /// `(1 - goss_top) / goss_rest` times. Rows whose candidates the model already
+    /// orders well carry small gradients and teach a tree little. 0 turns it off.
+    #[serde(default)]
+    pub goss_top: f32,
+    /// See [`LtrConfig::goss_top`].
+    #[serde(default)]
+    pub goss_rest: f32,
     /// Share of the features each tree may split on, drawn anew per tree.
     #[serde(default = "one")]
     pub feature_fraction: f32,
@@ -66,6 +77,12 @@ impl Default for LtrConfig {
             patience: 25,
             k: 10,
             subsample: 0.8,
+            // LightGBM's defaults. Against bagging 0.8 on the dev split, within the
+            // noise of retraining: clean 0.7407-0.7417 against 0.7413, dev-seed lens
+            // 0.8147-0.8170 against 0.8136; each tree is fitted on 30% of the rows
+            // instead of 80% (`model train` 7.5 s -> 6.4 s).
+            goss_top: 0.2,
+            goss_rest: 0.1,
             feature_fraction: 0.8,
             seed: 0,
         }
@@ -194,12 +211,18 @@ fn bin_features(rows: &[&[f32]], n_features: usize, max_bins: usize) -> Binned {
             (th, col)
         })
         .unzip();
+    // Rows a block at a time, each column's stretch of the block read in sequence.
+    const BLOCK: usize = 1024;
+    let w = n_features.max(1);
     let mut bins = vec![0u8; rows.len() * n_features];
-    bins.par_chunks_mut(n_features.max(1))
+    bins.par_chunks_mut(w * BLOCK)
         .enumerate()
-        .for_each(|(i, row)| {
-            for (f, k) in row.iter_mut().enumerate() {
-                *k = columns[f][i];
+        .for_each(|(block, out)| {
+            let from = block * BLOCK;
+            for (f, col) in columns.iter().enumerate() {
+                for (i, &k) in col[from..from + out.len() / w].iter().enumerate() {
+                    out[i * w + f] = k;
+                }
             }
         });
     let mut offsets = Vec::with_capacity(n_features + 1);
@@ -374,6 +397,9 @@ impl Pairs {
     }
 }
 
+/// Pairs [`lambdas`] reads at a time.
+const LANES: usize = 8;
+
 /// LambdaRank gradients (negative: the direction to move) and hessians for one query.
 /// `discounts[r]` is [`discount`]`(r)`.
 fn lambdas(
@@ -410,24 +436,97 @@ fn lambdas(
     for a in 0..n {
         let lo = p.below[labels[p.by_grade[a] as usize] as usize] as usize;
         let (ga, da, ea) = (p.gains[a], d[a], e[a]);
-        let (mut gs, mut hs) = (0f32, 0f32);
-        for b in 0..lo {
+        // Lanes of running sums, so that the loop runs several pairs at a time (one sum
+        // would order every addition after the last).
+        let (mut gs, mut hs) = ([0f32; LANES], [0f32; LANES]);
+        let whole = lo - lo % LANES;
+        for at in (0..whole).step_by(LANES) {
+            let (gains, d, e) = (
+                &p.gains[at..at + LANES],
+                &d[at..at + LANES],
+                &e[at..at + LANES],
+            );
+            let (gb, hb) = (&mut g[at..at + LANES], &mut h[at..at + LANES]);
+            for j in 0..LANES {
+                let delta = (ga - gains[j]) * (da - d[j]).abs();
+                let rho = e[j] / (ea + e[j]);
+                let l = rho * delta;
+                let k = l * (1.0 - rho);
+                gs[j] += l;
+                hs[j] += k;
+                gb[j] -= l;
+                hb[j] += k;
+            }
+        }
+        for b in whole..lo {
             let delta = (ga - p.gains[b]) * (da - d[b]).abs();
             let rho = e[b] / (ea + e[b]);
             let l = rho * delta;
             let k = l * (1.0 - rho);
-            gs += l;
-            hs += k;
+            gs[0] += l;
+            hs[0] += k;
             g[b] -= l;
             h[b] += k;
         }
-        g[a] += gs;
-        h[a] += hs;
+        g[a] += gs.iter().sum::<f32>();
+        h[a] += hs.iter().sum::<f32>();
     }
     for (a, &i) in p.by_grade.iter().enumerate() {
         grad[i as usize] += g[a];
         hess[i as usize] += h[a];
     }
+}
+
+/// The rows a tree is fitted on ([`LtrConfig::goss_top`], else
+/// [`LtrConfig::subsample`]), with the gradients and hessians to fit when sampling
+/// weighted them.
+#[allow(clippy::type_complexity)]
+fn tree_rows(
+    grad: &[f32],
+    hess: &[f32],
+    c: &LtrConfig,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> (Vec<u32>, Option<(Vec<f32>, Vec<f32>)>) {
+    use rand::Rng;
+    let (mut weighted_grad, mut weighted_hess) = (Vec::new(), Vec::new());
+    let rows: Vec<u32> = if c.goss_top > 0.0 && c.goss_top < 1.0 && !grad.is_empty() {
+        // The rows of the largest gradients: above the (n * top)-th largest magnitude.
+        let mut mags: Vec<f32> = grad.iter().map(|g| g.abs()).collect();
+        let k = ((c.goss_top * grad.len() as f32) as usize).min(grad.len() - 1);
+        let cut = *mags
+            .select_nth_unstable_by(grad.len() - 1 - k, f32::total_cmp)
+            .1;
+        let rest = c.goss_rest.clamp(0.0, 1.0 - c.goss_top);
+        let (keep, weight) = if rest > 0.0 {
+            (rest / (1.0 - c.goss_top), (1.0 - c.goss_top) / rest)
+        } else {
+            (0.0, 1.0)
+        };
+        weighted_grad = grad.to_vec();
+        weighted_hess = hess.to_vec();
+        (0..grad.len() as u32)
+            .filter(|&r| {
+                let r = r as usize;
+                if grad[r].abs() > cut {
+                    true
+                } else if rng.gen::<f32>() < keep {
+                    weighted_grad[r] *= weight;
+                    weighted_hess[r] *= weight;
+                    true
+                } else {
+                    false
+                }
+            })
+            .collect()
+    } else if c.subsample < 1.0 {
+        (0..grad.len() as u32)
+            .filter(|_| rng.gen::<f32>() < c.subsample)
+            .collect()
+    } else {
+        (0..grad.len() as u32).collect()
+    };
+    let weighted = (!weighted_grad.is_empty()).then_some((weighted_grad, weighted_hess));
+    (rows, weighted)
 }
 
 fn fit_tree(
@@ -440,12 +539,10 @@ fn fit_tree(
     use rand::{Rng, SeedableRng};
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(c.seed ^ (tree_no as u64).wrapping_mul(0x9E37_79B9));
-    let rows: Vec<u32> = if c.subsample < 1.0 {
-        (0..grad.len() as u32)
-            .filter(|_| rng.gen::<f32>() < c.subsample)
-            .collect()
-    } else {
-        (0..grad.len() as u32).collect()
+    let (rows, weighted) = tree_rows(grad, hess, c, &mut rng);
+    let (grad, hess) = match &weighted {
+        Some((g, h)) => (&g[..], &h[..]),
+        None => (grad, hess),
     };
     let chosen: Vec<bool> = (0..b.width)
         .map(|_| c.feature_fraction >= 1.0 || rng.gen::<f32>() < c.feature_fraction)
@@ -841,6 +938,56 @@ mod tests {
                 assert!((x[1] - y[1]).abs() < 1e-9, "{} vs {}", x[1], y[1]);
             }
         }
+    }
+
+    #[test]
+    fn one_side_sampling_keeps_the_largest_gradients_and_weights_the_rest() {
+        use rand::SeedableRng;
+        let n = 10_000;
+        // Gradients of magnitude 0..n, signs alternating; hessians 1.
+        let grad: Vec<f32> = (0..n)
+            .map(|i| if i % 2 == 0 { i as f32 } else { -(i as f32) })
+            .collect();
+        let hess = vec![1f32; n];
+        let c = LtrConfig::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let (rows, weighted) = tree_rows(&grad, &hess, &c, &mut rng);
+        let (wg, wh) = weighted.expect("sampling weights the rest");
+        let top = (c.goss_top * n as f32) as usize;
+        let weight = (1.0 - c.goss_top) / c.goss_rest;
+        // Every row of the largest gradients, unweighted.
+        let first_top = n - top;
+        for r in first_top..n {
+            assert!(rows.binary_search(&(r as u32)).is_ok(), "row {r} is kept");
+            assert_eq!((wg[r], wh[r]), (grad[r], 1.0));
+        }
+        // The rest: about goss_rest of all rows, each counting `weight` times.
+        let rest: Vec<u32> = rows
+            .iter()
+            .copied()
+            .filter(|&r| (r as usize) < first_top)
+            .collect();
+        let expected = c.goss_rest * n as f32;
+        assert!(
+            (rest.len() as f32 - expected).abs() < 0.15 * expected,
+            "{} of the rest drawn, about {expected} expected",
+            rest.len()
+        );
+        for &r in &rest {
+            let r = r as usize;
+            assert!((wg[r] - grad[r] * weight).abs() <= 1e-3 * grad[r].abs().max(1.0));
+            assert_eq!(wh[r], weight);
+        }
+        assert!(rows.windows(2).all(|w| w[0] < w[1]), "rows in order");
+        // Off: bagging, unweighted.
+        let off = LtrConfig {
+            goss_top: 0.0,
+            ..LtrConfig::default()
+        };
+        let (rows, weighted) = tree_rows(&grad, &hess, &off, &mut rng);
+        assert!(weighted.is_none());
+        let expected = off.subsample * n as f32;
+        assert!((rows.len() as f32 - expected).abs() < 0.05 * expected);
     }
 
     #[test]
