@@ -156,6 +156,50 @@ impl DocRows {
     pub fn packed(&self) -> bool {
         matches!(self.rows, Rows::Packed { .. })
     }
+
+    /// The segment's runs of documents of one business, in document order: a build
+    /// writes a business's reviews side by side, so a few thousand runs name the
+    /// business of every document from a table that stays in cache.
+    pub fn biz_runs(&self) -> BizRuns {
+        let mut runs: Vec<(DocId, u32)> = Vec::new();
+        for doc in 0..self.len() as DocId {
+            let biz = self.get(doc).biz;
+            if runs.last().is_none_or(|&(_, b)| b != biz) {
+                runs.push((doc, biz));
+            }
+        }
+        BizRuns { runs }
+    }
+}
+
+/// The business of each document of a segment, as runs ([`DocRows::biz_runs`]).
+pub struct BizRuns {
+    /// Each run's first document and business.
+    runs: Vec<(DocId, u32)>,
+}
+
+impl BizRuns {
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Whether the segment has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The business of `doc` (a document of the segment, not below the last one asked
+    /// with this cursor), looked up from run `*at` on: documents asked in increasing
+    /// order move `at` forward only.
+    #[inline]
+    pub fn biz(&self, doc: DocId, at: &mut usize) -> u32 {
+        let rest = &self.runs[*at..];
+        *at += rest
+            .partition_point(|&(first, _)| first <= doc)
+            .saturating_sub(1);
+        self.runs[*at].1
+    }
 }
 
 /// A single-valued fast field read by document: when every document has a value (as
@@ -247,6 +291,32 @@ mod tests {
         assert_eq!(all(&rows), expected);
         // The norms differ, so they are read, not all zero.
         assert_ne!(expected[0].norm, expected[4].norm);
+    }
+
+    #[test]
+    fn runs_name_the_business_of_every_document() {
+        let docs = [
+            (4, 12_000, 0, 1, "a"),
+            (4, 12_001, 0, 1, "b"),
+            (9, 12_000, 0, 1, "c"),
+            (4, 12_002, 0, 1, "d"),
+            (4, 12_003, 0, 1, "e"),
+            (7, 12_000, 0, 1, "f"),
+        ];
+        let (rows, expected) = rows_of(&docs);
+        let runs = rows.biz_runs();
+        assert_eq!(runs.len(), 4, "a business met again starts a new run");
+        // Every document in order, and every other document, from one cursor.
+        for step in [1, 2, 3] {
+            let mut at = 0;
+            for doc in (0..docs.len()).step_by(step) {
+                assert_eq!(
+                    runs.biz(doc as u32, &mut at),
+                    expected[doc].biz,
+                    "doc {doc}"
+                );
+            }
+        }
     }
 
     #[test]
