@@ -401,6 +401,11 @@ fn places_of_a_kind_that_often_matches_are_ranked_with_the_matches() {
         // Quoted, the dish is a phrase and no need word: still the matches first.
         let quoted = search(&format!("\"{dish}\""), &zip);
         let matched: Vec<bool> = quoted.results.iter().map(|h| h.matches > 0).collect();
+        assert_eq!(
+            matched.first(),
+            Some(&true),
+            "{zip} \"{dish}\": the quoted dish finds no match first"
+        );
         let first_unmatched = matched.iter().position(|m| !m).unwrap_or(matched.len());
         assert!(
             !matched[first_unmatched..].contains(&true),

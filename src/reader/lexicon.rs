@@ -87,7 +87,17 @@ fn bit(i: usize) -> u32 {
     1u32.checked_shl(i as u32).unwrap_or(0)
 }
 
+/// The mask of the first `n` words (all 32 bits for 32 words or more).
+pub fn word_mask(n: usize) -> u32 {
+    1u32.checked_shl(n as u32).map_or(u32::MAX, |b| b - 1)
+}
+
 impl KindsAsked<'_> {
+    /// The mask of every word asked about.
+    pub fn every_word(&self) -> u32 {
+        word_mask(self.meets.len())
+    }
+
     /// How the words meet category `id`.
     pub fn of(&self, id: u32, cat: &Category) -> KindMet {
         let by_name = self
@@ -469,10 +479,9 @@ impl Lexicon {
         let Some(first) = asked.meets.first() else {
             return false;
         };
-        let full = (1u32 << terms.len().min(31)) - 1;
         let holds_all = |c: u32| {
             self.category(c)
-                .is_some_and(|cat| asked.of(c, cat).by_terms == full)
+                .is_some_and(|cat| asked.of(c, cat).by_terms == asked.every_word())
         };
         first.iter().any(|t| {
             self.zip_category_businesses(zip, t)
@@ -731,6 +740,19 @@ mod tests {
         );
         let mexican = lex.categories_named_by("taqueria")[0];
         assert_eq!(lex.zip_category_members(champaign, mexican).count(), 7);
+    }
+
+    #[test]
+    fn a_word_mask_holds_the_first_words_and_every_bit_from_32() {
+        assert_eq!(word_mask(0), 0);
+        assert_eq!(word_mask(1), 0b1);
+        assert_eq!(word_mask(3), 0b111);
+        assert_eq!(word_mask(31), u32::MAX >> 1);
+        assert_eq!(word_mask(32), u32::MAX);
+        assert_eq!(word_mask(40), u32::MAX);
+        // Every word's bit is in the mask of its query, the 32nd included.
+        assert!((0..32).all(|i| word_mask(32) & bit(i) == bit(i)));
+        assert_eq!(bit(32), 0);
     }
 
     #[test]

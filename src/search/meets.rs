@@ -18,6 +18,7 @@ use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::ingest::Business;
 use crate::model::features::{MatchAcc, QueryMatch};
+use crate::reader::lexicon::word_mask;
 use crate::reader::Snapshot;
 
 /// What orders results before their score: compared field by field, greater first.
@@ -116,7 +117,7 @@ impl QueryMeets {
                 }
             }
         }
-        let full = full_mask(need.len());
+        let full = word_mask(need.len());
         let mut kind_by_words = false;
         for (li, biz) in touched {
             // A category asked for by its own words ("sandwich"), not only named by
@@ -233,7 +234,7 @@ impl QueryMeets {
         b: &Business,
     ) -> (QueryMatch, Tier) {
         let n = self.n_need;
-        let full = full_mask(n);
+        let full = word_mask(n);
         let review = match n {
             0 => 0,
             1 => (acc.n > 0) as u32,
@@ -305,12 +306,4 @@ fn same_words(a: &str, b: &str) -> bool {
             .collect::<Vec<_>>()
     };
     words(a) == words(b)
-}
-
-fn full_mask(n: usize) -> u32 {
-    if n >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << n) - 1
-    }
 }

@@ -259,7 +259,7 @@ fn named_categories(snap: &Snapshot, plan: &Plan, zip: u32) -> Vec<String> {
         return Vec::new();
     }
     let asked = lex.kinds_asked(&plan.need);
-    let full = (1u32 << plan.need.len().min(31)) - 1;
+    let full = asked.every_word();
     // The zipcode's categories the first need word reaches.
     let mut reached: Vec<u32> = Vec::new();
     for t in &asked.meets[0] {
