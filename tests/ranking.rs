@@ -91,6 +91,35 @@ fn learned_ranker_beats_bm25_on_planted_quality() {
 }
 
 #[test]
+fn verdict_grades_train_a_ranker_that_beats_bm25_on_planted_quality() {
+    // `model train --grades verdict`: the quality grades of the places whose later
+    // reviews judge the dish, a mention in passing counting for nothing.
+    use yelpsearch::{Grades, TrainOptions};
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("index");
+    copy_dir(&f.index, &idx);
+    let opts = TrainOptions {
+        grades: Grades::Verdict,
+        ..TrainOptions::default()
+    };
+    yelpsearch::retrain_with(&idx, &opts, true).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let info = index.model_info();
+    assert_eq!(info.kind, "lambdamart", "{:?}", info.fallback_reason);
+    let grades = index.snapshot().model.grades.clone().unwrap_or_default();
+    assert!(grades.starts_with("verdict:"), "{grades}");
+    let (learned, n) = ndcg_against_truth(&index, f, RankMode::Model);
+    let (bm25, _) = ndcg_against_truth(&index, f, RankMode::Bm25);
+    eprintln!("verdict grades, NDCG@10 against the planted truth over {n} queries: learned {learned:.4}, BM25 {bm25:.4}");
+    assert!(n >= 30, "too few truth queries: {n}");
+    assert!(
+        learned > bm25 + 0.02,
+        "learned {learned:.4} does not beat BM25 {bm25:.4} by 0.02"
+    );
+}
+
+#[test]
 fn training_is_deterministic_and_model_files_round_trip() {
     let f = fixture();
     let index = Index::open(&f.index).unwrap();

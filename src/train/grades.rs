@@ -14,7 +14,17 @@
 //!   Two raving reviews (quality level 3 and stars grade 3) beat ten lukewarm ones
 //!   (about 1 and 2), and a place no later review mentions the dish at stays at 0.
 //!
-//! Neither reads the generator's truth: the grades come from the index's own reviews.
+//! - **verdict**: the quality grades of the places whose later reviews *judge* the dish:
+//!   at least one sentence naming it reads as clear praise or a clear complaint
+//!   ([`CLEAR_LOGIT`](crate::model::features::CLEAR_LOGIT)). A place whose later
+//!   reviews only name the dish in passing ("I wish they had bacon", "my mom swears by
+//!   the bacon at another place", "we were debating between bacon and poke") stays at 0,
+//!   as a place nobody mentions it at: the ranker learns that a mention is not evidence
+//!   that the place serves the dish well. The evaluation protocol counts every mention,
+//!   so this trades the future-review lens for the quality lens (README, *By how good
+//!   the dish is*).
+//!
+//! None reads the generator's truth: the grades come from the index's own reviews.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +41,9 @@ pub enum Grades {
     Quality,
     /// The evaluation protocol's rule: the later mentions' number and stars (0 to 3).
     Stars,
+    /// [`Grades::Quality`] of the places whose later reviews clearly judge the dish;
+    /// places mentioned only in passing stay at 0.
+    Verdict,
 }
 
 impl Grades {
@@ -39,6 +52,7 @@ impl Grades {
         match self {
             Grades::Quality => "quality",
             Grades::Stars => "stars",
+            Grades::Verdict => "verdict",
         }
     }
 
@@ -53,6 +67,10 @@ impl Grades {
             Grades::Stars => {
                 "stars: the later reviews that mention the dish, by number and stars (0-3, \
                  the evaluation protocol's rule)"
+            }
+            Grades::Verdict => {
+                "verdict: the quality grades (0-6) of the places whose later reviews clearly \
+                 judge the dish; places they only mention it at stay at 0"
             }
         }
     }
@@ -81,11 +99,15 @@ fn stars_of(acc: &MatchAcc) -> u8 {
 /// The grades of the places whose label-window reviews mention the need (`labels`:
 /// business and its label-window matches); places left out have grade 0.
 pub fn grade_places(grades: Grades, labels: &[(u32, &MatchAcc)]) -> BTreeMap<u32, u8> {
+    let judged = |a: &MatchAcc| match grades {
+        Grades::Verdict => a.aspect_pos + a.aspect_neg > 0,
+        Grades::Quality | Grades::Stars => a.n > 0,
+    };
     let mentioned: Vec<(u32, &MatchAcc)> =
-        labels.iter().filter(|(_, a)| a.n > 0).copied().collect();
+        labels.iter().filter(|(_, a)| judged(a)).copied().collect();
     match grades {
         Grades::Stars => mentioned.iter().map(|&(b, a)| (b, stars_of(a))).collect(),
-        Grades::Quality => {
+        Grades::Quality | Grades::Verdict => {
             // The zipcode's mean: what its matching later reviews say, all together.
             let (sum, n) = mentioned.iter().fold((0.0f32, 0.0f32), |(s, n), (_, a)| {
                 let (qs, qn) = quality_sum(a);
@@ -119,11 +141,14 @@ mod tests {
     use super::*;
 
     fn acc(n: u32, stars: u32, clause_logits: &[f32]) -> MatchAcc {
+        use crate::model::features::CLEAR_LOGIT;
         MatchAcc {
             n,
             stars_sum: stars,
             aspect_sum: clause_logits.iter().sum(),
             aspect_n: clause_logits.len() as u32,
+            aspect_pos: clause_logits.iter().filter(|&&l| l > CLEAR_LOGIT).count() as u32,
+            aspect_neg: clause_logits.iter().filter(|&&l| l < -CLEAR_LOGIT).count() as u32,
             ..MatchAcc::default()
         }
     }
@@ -156,5 +181,28 @@ mod tests {
         assert!(!q.contains_key(&5));
         let s = grade_places(Grades::Stars, &labels);
         assert_eq!((s[&1], s[&2], s[&3]), (3, 1, 0));
+    }
+    #[test]
+    fn verdict_grades_leave_places_mentioned_only_in_passing_at_zero() {
+        // Two five-star reviews that name the dish without judging it ("I wish they had
+        // bacon", "my mom swears by the bacon at another place"): the text model reads
+        // them near zero.
+        let passing = acc(2, 10, &[0.1, -0.2]);
+        let raves = acc(2, 9, &[2.5, 3.0]);
+        let complaint = acc(1, 2, &[-2.0]);
+        let lukewarm = acc(3, 12, &[1.2, 0.3, 0.4]);
+        let labels = [(1, &passing), (2, &raves), (3, &complaint), (4, &lukewarm)];
+        let quality = grade_places(Grades::Quality, &labels);
+        assert!(
+            quality[&1] > 0,
+            "the quality grades count a mention: {quality:?}"
+        );
+        let verdict = grade_places(Grades::Verdict, &labels);
+        assert!(!verdict.contains_key(&1), "{verdict:?}");
+        assert!(
+            verdict[&2] > verdict[&4] && verdict[&4] > verdict[&3],
+            "{verdict:?}"
+        );
+        assert_eq!(Grades::Verdict.name(), "verdict");
     }
 }

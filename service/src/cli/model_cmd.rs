@@ -34,8 +34,10 @@ pub enum ModelCommand {
         #[arg(long)]
         without_quality: bool,
         /// How the training grades are read from the later reviews: `quality` (what
-        /// their sentences about the dish say, plus their stars) or `stars` (the
-        /// evaluation protocol's rule: number and stars of the mentions).
+        /// their sentences about the dish say, plus their stars), `verdict` (the same,
+        /// for the places they clearly judge the dish at: a mention in passing counts
+        /// for nothing) or `stars` (the evaluation protocol's rule: number and stars of
+        /// the mentions).
         #[arg(long, value_enum, default_value_t = GradesArg::Quality)]
         grades: GradesArg,
         /// Most query terms to train on, drawn from the corpus (category queries, a fifth
@@ -62,6 +64,9 @@ pub enum GradesArg {
     Quality,
     /// The number and stars of the later reviews that mention the dish.
     Stars,
+    /// `quality`, for the places whose later reviews clearly judge the dish (a place
+    /// they only mention it at stays at 0).
+    Verdict,
 }
 
 impl From<GradesArg> for Grades {
@@ -69,6 +74,7 @@ impl From<GradesArg> for Grades {
         match g {
             GradesArg::Quality => Grades::Quality,
             GradesArg::Stars => Grades::Stars,
+            GradesArg::Verdict => Grades::Verdict,
         }
     }
 }
