@@ -282,6 +282,59 @@ fn praise_outranks_a_mention_in_passing() {
     assert!(ps.positive >= 2 && ms.positive == 0, "{ps:?} {ms:?}");
 }
 
+#[test]
+fn praise_of_another_places_dish_is_no_praise_of_this_one() {
+    // A sentence that names another business of the index judges that one's dish:
+    // "the gnocchi at Trattoria Milano is incredible", in a review of Elsewhere Kitchen,
+    // says nothing of Elsewhere Kitchen's gnocchi.
+    let praise = [
+        "The gnocchi was incredible. Parking was easy.",
+        "Best gnocchi I have had in years. We sat by the window.",
+        "I still dream about the gnocchi. The room was loud.",
+    ];
+    let elsewhere = [
+        "The gnocchi at Trattoria Milano is incredible. Parking was easy.",
+        "Best gnocchi I have had in years was at Trattoria Milano. We sat by the window.",
+        "I still dream about the gnocchi at Trattoria Milano. The room was loud.",
+    ];
+    let mut reviews = Vec::new();
+    for (i, (p, e)) in praise.iter().zip(elsewhere).enumerate() {
+        reviews.push((format!("p{i}"), "praised", 4.0, *p));
+        reviews.push((format!("e{i}"), "elsewhere", 4.0, e));
+    }
+    let (_dir, index, zip) = with_new_places(
+        &[
+            ("praised", "Praised Place"),
+            ("elsewhere", "Elsewhere Kitchen"),
+            ("milano", "Trattoria Milano"),
+        ],
+        &reviews,
+    );
+    let res = index
+        .search(
+            &SearchRequest::new("gnocchi")
+                .zip(zip)
+                .related(false)
+                .limit(1000),
+        )
+        .unwrap();
+    let hit = |id: &str| {
+        res.results
+            .iter()
+            .position(|h| h.business.business_id == id)
+            .map(|i| (i, res.results[i].sentiment.clone().unwrap()))
+    };
+    let (Some((pi, ps)), Some((ei, es))) = (hit("praised"), hit("elsewhere")) else {
+        panic!("both places match: {:?}", res.results)
+    };
+    assert!(ps.positive >= 2, "{ps:?}");
+    assert_eq!((es.positive, es.negative), (0, 0), "{es:?}");
+    assert!(
+        pi < ei,
+        "praise at {pi}, praise of another place's dish at {ei}"
+    );
+}
+
 /// "N matching reviews · M praise it" counts reviews: a review that praises the dish in
 /// two sentences is one review that praises it (it counted clauses).
 #[test]

@@ -9,6 +9,7 @@ pub mod clauses;
 pub mod features;
 pub mod file;
 pub mod forest;
+pub mod names;
 pub mod text;
 
 pub use file::{ModelFile, TrainingData, TrainingWindow};

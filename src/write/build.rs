@@ -22,6 +22,7 @@ use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses_logged, FileReport, RejectLog};
 use crate::model::file::ModelFile;
+use crate::model::names::PlaceNames;
 use crate::model::text::{TextModel, TextModelReport};
 use crate::store::layout::{
     write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
@@ -276,7 +277,9 @@ fn build_locked(
         );
         let stage = std::time::Instant::now();
         let (_, fields) = build_schema();
-        let pass = PassTwo::new(&fields, &spilled, text.as_ref().map(|t| &t.0), opts);
+        let names = PlaceNames::of(table.businesses());
+        let text_model = text.as_ref().map(|t| &t.0);
+        let pass = PassTwo::new(&fields, &spilled, text_model, &names, opts);
         let indexed = index_partitioned(&tmp, &pass)?;
         tracing::info!(seconds = stage.elapsed().as_secs_f64(), "indexed");
         std::fs::remove_dir_all(&spilled.dir).at(&spilled.dir)?;

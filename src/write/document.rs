@@ -1,4 +1,6 @@
-//! One review as a tantivy document: analysed once, clauses scored by the text model.
+//! One review as a tantivy document: analysed once, clauses scored by the text model
+//! (a clause that names another business of the index scores 0: no verdict on this one's
+//! dish, [`PlaceNames`]).
 
 use tantivy::schema::Term;
 use tantivy::TantivyDocument;
@@ -6,6 +8,7 @@ use tantivy::TantivyDocument;
 use super::spill::SpillRecord;
 use crate::analysis::Analyzer;
 use crate::model::clauses;
+use crate::model::names::PlaceNames;
 use crate::model::text::TextModel;
 use crate::store::schema::{review_key, Fields};
 use crate::store::terms::encode_terms;
@@ -15,6 +18,7 @@ pub fn review_document(
     fields: &Fields,
     analyzer: &Analyzer,
     text_model: Option<&TextModel>,
+    names: &PlaceNames,
     rec: &SpillRecord,
 ) -> TantivyDocument {
     let words = analyzer.words(&rec.text);
@@ -22,7 +26,15 @@ pub fn review_document(
     let mut scratch = Vec::new();
     let logits: Vec<f32> = cl
         .iter()
-        .map(|c| text_model.map_or(0.0, |m| m.score_words(&words[c.start..c.end], &mut scratch)))
+        .map(|c| {
+            let clause = &words[c.start..c.end];
+            match text_model {
+                // A sentence that names another business judges that one's dish.
+                Some(_) if names.names_another(&rec.text, clause, rec.biz) => 0.0,
+                Some(m) => m.score_words(clause, &mut scratch),
+                None => 0.0,
+            }
+        })
         .collect();
     let encoded = clauses::encode(&words, &cl, &logits);
     let mut doc = TantivyDocument::default();

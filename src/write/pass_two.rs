@@ -26,6 +26,7 @@ use super::options::BuildOptions;
 use super::spill::{read_bucket_where, Spilled};
 use crate::analysis::Analyzer;
 use crate::error::{Error, IoContext, Result};
+use crate::model::names::PlaceNames;
 use crate::model::text::TextModel;
 use crate::store::open::new_tantivy_index;
 use crate::store::schema::Fields;
@@ -36,10 +37,11 @@ pub(crate) fn index_spilled(
     fields: &Fields,
     spilled: &Spilled,
     text_model: Option<&TextModel>,
+    names: &PlaceNames,
     opts: &BuildOptions,
 ) -> Result<u64> {
     let zips = spilled.counts.zips.len() as u32;
-    PassTwo::new(fields, spilled, text_model, opts).index(writer, 0..zips)
+    PassTwo::new(fields, spilled, text_model, names, opts).index(writer, 0..zips)
 }
 
 /// What pass two's writers share: what they read, and their progress.
@@ -47,6 +49,7 @@ pub(crate) struct PassTwo<'a> {
     fields: &'a Fields,
     spilled: &'a Spilled,
     text_model: Option<&'a TextModel>,
+    names: &'a PlaceNames,
     opts: &'a BuildOptions,
     analyzer: Analyzer,
     /// Documents added by every writer, reported under the lock so that the progress
@@ -61,12 +64,14 @@ impl<'a> PassTwo<'a> {
         fields: &'a Fields,
         spilled: &'a Spilled,
         text_model: Option<&'a TextModel>,
+        names: &'a PlaceNames,
         opts: &'a BuildOptions,
     ) -> Self {
         PassTwo {
             fields,
             spilled,
             text_model,
+            names,
             opts,
             analyzer: Analyzer::default(),
             done: Mutex::new(0),
@@ -100,7 +105,9 @@ impl<'a> PassTwo<'a> {
                 }
                 let docs: Vec<TantivyDocument> = chunk
                     .par_iter()
-                    .map(|r| review_document(self.fields, &self.analyzer, self.text_model, r))
+                    .map(|r| {
+                        review_document(self.fields, &self.analyzer, self.text_model, self.names, r)
+                    })
                     .collect();
                 for d in docs {
                     if let Err(killed) = writer.add_document(d) {

@@ -33,6 +33,7 @@ use super::spill::{read_bucket, Spill, SpillRecord, Spilled};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::{read_businesses_logged, FileReport, RejectLog};
 use crate::model::file::ModelFile;
+use crate::model::names::PlaceNames;
 use crate::model::text::TextModel;
 use crate::store::layout::{
     link_files, write_json, IndexDir, Manifest, BUSINESSES, FORMAT, MANIFEST, MODEL, READER_LOCK,
@@ -403,8 +404,14 @@ fn stage_version(
     link_files(&pdir, tmp, &[MANIFEST, READER_LOCK, BUSINESSES])?;
     let (model, warning) = parent_model(&pdir, tmp, parent)?;
     report.model_warning = warning;
-    report.total_reviews =
-        write_segments(tmp, plan.deletes, &fresh, model.text_model.as_ref(), opts)?;
+    report.total_reviews = write_segments(
+        tmp,
+        plan.deletes,
+        &fresh,
+        model.text_model.as_ref(),
+        table,
+        opts,
+    )?;
     tracing::info!(
         seconds = stage.elapsed().as_secs_f64(),
         "indexed the changes"
@@ -543,8 +550,10 @@ fn write_segments(
     deletes: DocsQuery,
     fresh: &Spilled,
     text_model: Option<&TextModel>,
+    table: &BusinessTable,
     opts: &BuildOptions,
 ) -> Result<u64> {
+    let names = PlaceNames::of(table.businesses());
     let write = || -> Result<u64> {
         let index = open_tantivy_unsynced(tmp)?;
         let fields = fields_of(&index.schema())?;
@@ -553,7 +562,7 @@ fn write_segments(
         if !deletes.is_empty() {
             writer.delete_query(Box::new(deletes))?;
         }
-        index_spilled(&mut writer, &fields, fresh, text_model, opts)?;
+        index_spilled(&mut writer, &fields, fresh, text_model, &names, opts)?;
         writer.commit()?;
         writer.wait_merging_threads()?;
         let reader = index
