@@ -182,6 +182,7 @@ mod tests {
         let s = grade_places(Grades::Stars, &labels);
         assert_eq!((s[&1], s[&2], s[&3]), (3, 1, 0));
     }
+
     #[test]
     fn verdict_grades_leave_places_mentioned_only_in_passing_at_zero() {
         // Two five-star reviews that name the dish without judging it ("I wish they had
