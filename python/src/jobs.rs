@@ -266,21 +266,28 @@ fn update_index(
 /// reviews give the training grades (7 to 3650), or 0 (the default) for the newest
 /// fifth of the reviews, as the evaluation protocol splits. `max_queries`: most query
 /// terms to train on (the build uses 3000; more make a better ranker and a longer
-/// training). Ctrl-C stops the training (`KeyboardInterrupt`) and installs nothing.
+/// training). `grades`: how the training grades are read from the later reviews,
+/// `"quality"` (the build's), `"verdict"` (the quality grades of the places the later
+/// reviews clearly judge the dish at: a mention in passing counts for nothing) or
+/// `"stars"` (the evaluation protocol's rule). Ctrl-C stops the training
+/// (`KeyboardInterrupt`) and installs nothing.
 #[pyfunction]
-#[pyo3(signature = (index_dir, label_days=0, max_queries=3000))]
+#[pyo3(signature = (index_dir, label_days=0, max_queries=3000, grades="quality"))]
 fn train_model(
     py: Python<'_>,
     index_dir: PathBuf,
     label_days: i32,
     max_queries: usize,
+    grades: &str,
 ) -> PyResult<PyObject> {
     yelpsearch::check_label_days(label_days).map_err(to_py)?;
     yelpsearch::check_max_queries(max_queries).map_err(to_py)?;
+    let grades: yelpsearch::Grades = grades.parse().map_err(to_py)?;
     let interrupt = Interrupt::default();
     let opts = yelpsearch::TrainOptions {
         label_days,
         max_queries,
+        grades,
         cancel: Some(Arc::clone(&interrupt.cancel)),
         ..Default::default()
     };

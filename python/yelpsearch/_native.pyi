@@ -235,7 +235,10 @@ def update_index(
     rejects: Optional[_PathLike] = None,
 ) -> dict[str, Any]: ...
 def train_model(
-    index_dir: _PathLike, label_days: int = 0, max_queries: int = 3000
+    index_dir: _PathLike,
+    label_days: int = 0,
+    max_queries: int = 3000,
+    grades: Literal["quality", "verdict", "stars"] = "quality",
 ) -> dict[str, Any]: ...
 def generate_corpus(
     out_dir: _PathLike,

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::model::features::{quality, quality_sum, MatchAcc};
 
 /// How the training grades are read from the later reviews.
@@ -47,6 +48,9 @@ pub enum Grades {
 }
 
 impl Grades {
+    /// Every way of reading the grades.
+    pub const ALL: [Grades; 3] = [Grades::Quality, Grades::Stars, Grades::Verdict];
+
     /// Its name, as `model info` and the CLI show it.
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +77,24 @@ impl Grades {
                  judge the dish; places they only mention it at stay at 0"
             }
         }
+    }
+}
+
+impl std::str::FromStr for Grades {
+    type Err = Error;
+
+    /// The grades of a [`Grades::name`] (`"quality"`, `"stars"`, `"verdict"`).
+    fn from_str(s: &str) -> Result<Grades> {
+        Grades::ALL
+            .into_iter()
+            .find(|g| g.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Grades::ALL.iter().map(|g| g.name()).collect();
+                Error::Model(format!(
+                    "grades must be one of {}, not {s:?} (the build uses quality)",
+                    names.join(", ")
+                ))
+            })
     }
 }
 
@@ -205,5 +227,17 @@ mod tests {
             "{verdict:?}"
         );
         assert_eq!(Grades::Verdict.name(), "verdict");
+    }
+
+    #[test]
+    fn grades_are_read_from_their_names_and_a_wrong_name_lists_them() {
+        for g in Grades::ALL {
+            assert_eq!(g.name().parse::<Grades>().unwrap(), g);
+        }
+        let e = "popular".parse::<Grades>().unwrap_err().to_string();
+        assert!(
+            e.contains("quality, stars, verdict") && e.contains("popular"),
+            "{e}"
+        );
     }
 }

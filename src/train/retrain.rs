@@ -28,6 +28,8 @@ pub struct RetrainReport {
     pub queries: u64,
     /// The new model's version.
     pub model_version: String,
+    /// How the new model's training grades were read (its model file's `grades`).
+    pub grades: Option<String>,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -75,6 +77,7 @@ pub fn retrain_with(root: &Path, opts: &TrainOptions, force: bool) -> Result<Ret
         bm25_ndcg: bm25,
         queries: outcome.queries.iter().filter(|q| q.held_out).count() as u64,
         model_version: outcome.model.version.clone(),
+        grades: outcome.model.grades.clone(),
         seconds: 0.0,
     };
     check_cancel(opts.cancel.as_deref())?;

@@ -163,6 +163,11 @@ def test_train_model_bad_max_queries(index_copy: Path) -> None:
         yelpsearch.train_model(index_copy, max_queries=5)
 
 
+def test_train_model_bad_grades(index_copy: Path) -> None:
+    with pytest.raises(yelpsearch.ModelError, match="quality, stars, verdict"):
+        yelpsearch.train_model(index_copy, grades="popular")  # type: ignore[arg-type]
+
+
 def test_train_model_missing_index(tmp_path: Path) -> None:
     with pytest.raises(yelpsearch.IndexNotFound):
         yelpsearch.train_model(tmp_path)

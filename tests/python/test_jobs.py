@@ -173,6 +173,15 @@ def test_train_model(index_copy: Path) -> None:
     assert 0 < few["queries"] < report["queries"] and few["queries"] <= 40
 
 
+def test_train_model_on_the_verdict_grades(index_copy: Path) -> None:
+    report = yelpsearch.train_model(index_copy, grades="verdict")
+    assert report["queries"] > 0
+    assert report["grades"].startswith("verdict:"), report["grades"]
+    if report["installed"]:
+        info = yelpsearch.Index(index_copy).model_info()
+        assert info["grades"] == report["grades"]
+
+
 def test_generate_is_deterministic(tmp_path: Path) -> None:
     a = yelpsearch.generate_corpus(tmp_path / "a", businesses=20, reviews=200, seed=3)
     b = yelpsearch.generate_corpus(tmp_path / "b", businesses=20, reviews=200, seed=3)
