@@ -479,9 +479,10 @@ impl Lexicon {
         let Some(first) = asked.meets.first() else {
             return false;
         };
+        let every = asked.every_word();
         let holds_all = |c: u32| {
             self.category(c)
-                .is_some_and(|cat| asked.of(c, cat).by_terms == asked.every_word())
+                .is_some_and(|cat| asked.of(c, cat).by_terms == every)
         };
         first.iter().any(|t| {
             self.zip_category_businesses(zip, t)

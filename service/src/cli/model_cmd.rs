@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use yelpsearch::retrain_with;
 use yelpsearch::Index;
 use yelpsearch::{check_label_days, check_max_queries, Grades, TrainOptions};
@@ -38,8 +39,8 @@ pub enum ModelCommand {
         /// for the places they clearly judge the dish at: a mention in passing counts
         /// for nothing) or `stars` (the evaluation protocol's rule: number and stars of
         /// the mentions).
-        #[arg(long, value_enum, default_value_t = GradesArg::Quality)]
-        grades: GradesArg,
+        #[arg(long, default_value = "quality", value_parser = grades_parser())]
+        grades: Grades,
         /// Most query terms to train on, drawn from the corpus (category queries, a fifth
         /// as many, come on top): more make a better ranker and a longer training (the
         /// build uses 3000; the deployment's weekly retraining 8000).
@@ -57,26 +58,11 @@ pub enum ModelCommand {
     },
 }
 
-/// `--grades` values.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum GradesArg {
-    /// What the later reviews' sentences about the dish say, plus their stars.
-    Quality,
-    /// The number and stars of the later reviews that mention the dish.
-    Stars,
-    /// `quality`, for the places whose later reviews clearly judge the dish (a place
-    /// they only mention it at stays at 0).
-    Verdict,
-}
-
-impl From<GradesArg> for Grades {
-    fn from(g: GradesArg) -> Grades {
-        match g {
-            GradesArg::Quality => Grades::Quality,
-            GradesArg::Stars => Grades::Stars,
-            GradesArg::Verdict => Grades::Verdict,
-        }
-    }
+/// `--grades`: the library's names of [`Grades`] (listed in `--help`), read by the
+/// library, so that the names exist once.
+fn grades_parser() -> impl TypedValueParser<Value = Grades> {
+    clap::builder::PossibleValuesParser::new(Grades::ALL.map(|g| g.name()))
+        .try_map(|name| name.parse::<Grades>())
 }
 
 /// Runs a model subcommand.
@@ -112,7 +98,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 terms,
                 without_aspect,
                 without_quality,
-                grades: grades.into(),
+                grades,
                 max_queries,
                 ablation: true,
                 ..TrainOptions::default()
