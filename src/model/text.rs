@@ -3,11 +3,14 @@
 //! A logistic regression over hashed features of a clause's stemmed words: unigrams
 //! (marked when a negator precedes them in the clause, so that the "bad" of "not bad at
 //! all" is not the "bad" of "bad pasta"), bigrams and skip-bigrams (so that "not good"
-//! and "wasn't anything special" are read as units), trained by AdaGrad SGD on clauses
-//! weakly labelled by their review's stars (4-5 positive, 1-2 negative, 3 left out).
-//! Clauses that name a dish without judging it ("next time I'll try the pasta") appear in
-//! good and bad reviews alike, so the model learns to score them near zero: no
-//! hand-written lexicon of opinion words is involved. One kind it cannot learn, since the stars say
+//! and "wasn't anything special" are read as units), trained by AdaGrad SGD on whole
+//! reviews weakly labelled by their stars (4-5 positive, 1-2 negative, 3 left out): a
+//! review's logit is the sum of its clauses', so a clause is weighted by what it adds to
+//! its review's verdict. Clauses that name a dish without judging it ("next time I'll try
+//! the pasta") add nothing the verdicts beside them do not already say, so the model
+//! learns to score them near zero: no hand-written lexicon of opinion words is involved
+//! (the train floor's `text` module says why reviews, not clauses, are the examples).
+//! One kind it cannot learn, since the stars say
 //! nothing of it: a clause saying the place does not have the dish (does not sell it,
 //! took it off the menu, was out of it, or is wished to have it), which is read as no
 //! verdict by rule ([`TextModel::score_words`]).
@@ -69,6 +72,9 @@ impl Marks {
 pub struct TextModelReport {
     /// Clauses trained on.
     pub train_clauses: u64,
+    /// Reviews trained on (each review one example; 0 in files written before).
+    #[serde(default)]
+    pub train_reviews: u64,
     /// Clauses held out.
     pub test_clauses: u64,
     /// Reviews held out.

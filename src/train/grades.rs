@@ -13,6 +13,12 @@
 //!   to the zipcode's other places) and how they rate the visit, with their number.
 //!   Two raving reviews (quality level 3 and stars grade 3) beat ten lukewarm ones
 //!   (about 1 and 2), and a place no later review mentions the dish at stays at 0.
+//!   When [`JUDGED_PLACES`] places or more of the query have later reviews that *judge*
+//!   the dish (as for **verdict** below), a place they only mention it at gets 0 too:
+//!   where enough places are clearly reviewed for it to fill a first page, a mention in
+//!   passing ("next time I want to try the bacon", "I had bacon at another place") is no
+//!   evidence worth ranking; where few are, it is the best evidence there is (a later
+//!   mention is what the evaluation protocol counts), and it keeps its grade.
 //!
 //! - **verdict**: the quality grades of the places whose later reviews *judge* the dish:
 //!   at least one sentence naming it reads as clear praise or a clear complaint
@@ -37,7 +43,8 @@ use crate::model::features::{quality, quality_sum, MatchAcc};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Grades {
-    /// What the later reviews' dish sentences say, plus their stars (0 to 6).
+    /// What the later reviews' dish sentences say, plus their stars (0 to 6); places
+    /// mentioned only in passing stay at 0 when [`JUDGED_PLACES`] places are judged.
     #[default]
     Quality,
     /// The evaluation protocol's rule: the later mentions' number and stars (0 to 3).
@@ -66,7 +73,8 @@ impl Grades {
             Grades::Quality => {
                 "quality: what the later reviews' sentences naming the dish say of it \
                  (shrunk toward the zipcode's mean), in 4 levels by rank within the query, \
-                 plus the stars grade (0-6)"
+                 plus the stars grade (0-6); where 6 or more places are clearly judged, \
+                 places only mentioned stay at 0"
             }
             Grades::Stars => {
                 "stars: the later reviews that mention the dish, by number and stars (0-3, \
@@ -98,6 +106,12 @@ impl std::str::FromStr for Grades {
     }
 }
 
+/// Places of a query whose later reviews clearly judge the need, from which on a place
+/// they only mention it at gets no quality grade ([`Grades::Quality`]). Chosen on the
+/// development seed's quality lens and future-review split (5, 6, 8, 10, 12 tried):
+/// fewer gave up future-review figures, more the lens.
+pub const JUDGED_PLACES: usize = 6;
+
 /// Levels of the quality part of a grade.
 pub const QUALITY_LEVELS: usize = 4;
 
@@ -121,9 +135,12 @@ fn stars_of(acc: &MatchAcc) -> u8 {
 /// The grades of the places whose label-window reviews mention the need (`labels`:
 /// business and its label-window matches); places left out have grade 0.
 pub fn grade_places(grades: Grades, labels: &[(u32, &MatchAcc)]) -> BTreeMap<u32, u8> {
+    let clear = |a: &MatchAcc| a.aspect_pos + a.aspect_neg > 0;
+    let judged_places = labels.iter().filter(|(_, a)| clear(a)).count();
     let judged = |a: &MatchAcc| match grades {
-        Grades::Verdict => a.aspect_pos + a.aspect_neg > 0,
-        Grades::Quality | Grades::Stars => a.n > 0,
+        Grades::Verdict => clear(a),
+        Grades::Quality => a.n > 0 && (judged_places < JUDGED_PLACES || clear(a)),
+        Grades::Stars => a.n > 0,
     };
     let mentioned: Vec<(u32, &MatchAcc)> =
         labels.iter().filter(|(_, a)| judged(a)).copied().collect();
@@ -227,6 +244,24 @@ mod tests {
             "{verdict:?}"
         );
         assert_eq!(Grades::Verdict.name(), "verdict");
+    }
+
+    #[test]
+    fn where_enough_places_are_judged_a_mention_in_passing_earns_no_quality_grade() {
+        let passing = acc(3, 15, &[0.2, 0.1, -0.3]);
+        let judged: Vec<MatchAcc> = (0..JUDGED_PLACES)
+            .map(|i| acc(2, 8, &[1.5 + i as f32 * 0.3, 0.4]))
+            .collect();
+        let mut labels: Vec<(u32, &MatchAcc)> = vec![(100, &passing)];
+        labels.extend(judged.iter().enumerate().map(|(i, a)| (i as u32, a)));
+        let all = grade_places(Grades::Quality, &labels);
+        assert!(!all.contains_key(&100), "{all:?}");
+        assert_eq!(all.len(), JUDGED_PLACES);
+        // One judged place fewer: the mention is the best evidence there is.
+        let fewer = grade_places(Grades::Quality, &labels[..JUDGED_PLACES]);
+        assert!(fewer[&100] > 0, "{fewer:?}");
+        // The stars grades, the protocol's, count every mention.
+        assert!(grade_places(Grades::Stars, &labels)[&100] > 0);
     }
 
     #[test]

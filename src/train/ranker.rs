@@ -772,7 +772,7 @@ pub fn train_on_snapshot(
     m.data = TrainingData {
         queries: queries.len() as u64,
         businesses: queries.iter().map(|q| q.group.rows.len() as u64).sum(),
-        reviews: m.text_model_report.as_ref().map_or(0, |r| r.train_clauses),
+        reviews: m.text_model_report.as_ref().map_or(0, |r| r.train_reviews),
     };
     for (k, v) in learned {
         m.metrics.insert(k, v);

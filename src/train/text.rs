@@ -1,6 +1,15 @@
-//! Training and held-out evaluation of the text model on a corpus's own reviews: its
-//! clauses labelled by their review's stars, and logistic regression by AdaGrad SGD
-//! over their hashed features (which, like the scoring, are the model floor's).
+//! Training and held-out evaluation of the text model on a corpus's own reviews:
+//! logistic regression by AdaGrad SGD of each review's polarity (its stars) on the
+//! hashed features of all its clauses (which, like the scoring, are the model floor's),
+//! so that a clause's weight is what it adds to its review's verdict.
+//!
+//! Each review is one example, not each clause with its review's label: labelled one by
+//! one, a clause that judges nothing ("next time I want to try the bacon", "I'm trying to
+//! cut back on bacon") takes the label of the verdicts beside it, and since such clauses
+//! come more often in long, mostly glowing reviews, it was read as praise (+1.5 to +3 on
+//! the development corpus, above "the bacon was absolutely succulent!"). Fitted to the
+//! whole review, the verdicts explain its stars and the clause that judges nothing is
+//! left near zero (explaining away), while the model still scores a clause alone.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,7 +28,8 @@ pub struct LabelledReview<'a> {
     pub text: &'a str,
 }
 
-/// Most clauses used for training (enough for the hashed model to converge).
+/// Most clauses used for training, in whole reviews (enough for the hashed model to
+/// converge).
 pub const MAX_TRAIN_CLAUSES: usize = 1_500_000;
 
 struct Prepared {
@@ -66,17 +76,18 @@ pub fn train_text_model(
     let split = prepared.len() * 9 / 10;
     let (train, test) = prepared.split_at_mut(split);
     let mut examples = Vec::new();
-    for p in train {
-        for c in &mut p.clauses {
-            if examples.len() >= MAX_TRAIN_CLAUSES {
-                break;
-            }
-            // Moved, not copied: the training clauses are not needed afterwards.
-            examples.push(Example {
-                features: std::mem::take(c),
-                label: if p.positive { 1.0 } else { 0.0 },
-            });
+    let mut train_clauses = 0usize;
+    for p in train.iter_mut() {
+        if train_clauses >= MAX_TRAIN_CLAUSES {
+            break;
         }
+        train_clauses += p.clauses.len();
+        // Taken, not copied: the training clauses are not needed afterwards.
+        let clauses = std::mem::take(&mut p.clauses);
+        examples.push(Example {
+            features: clauses.concat(),
+            label: if p.positive { 1.0 } else { 0.0 },
+        });
     }
     let model = TextModel::train(&examples, config);
     let (mut cs, mut cl, mut rs, mut rl, mut lens) = (vec![], vec![], vec![], vec![], vec![]);
@@ -102,7 +113,8 @@ pub fn train_text_model(
         .filter(|(s, l)| ((**s + model.bias) > 0.0) == **l)
         .count() as f64;
     let report = TextModelReport {
-        train_clauses: examples.len() as u64,
+        train_clauses: train_clauses as u64,
+        train_reviews: examples.len() as u64,
         test_clauses,
         test_reviews: rl.len() as u64,
         clause_auc: auc(&cs, &cl),
@@ -300,6 +312,7 @@ pub fn auc(scores: &[f32], labels: &[bool]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::text::features;
 
     /// The examples read straight from the shuffled order, one at a time.
     fn reference(examples: &[Example], config: &TextModelConfig) -> TextModel {
@@ -347,5 +360,94 @@ mod tests {
             got.weights.iter().any(|&w| w != 0.0),
             "it learned something"
         );
+    }
+
+    /// The score of `text` read as one clause.
+    fn score(model: &TextModel, text: &str) -> f32 {
+        let words = Analyzer::default().words(text);
+        let mut f = Vec::new();
+        model.score_words(&words, &mut f)
+    }
+
+    #[test]
+    fn a_clause_that_judges_nothing_is_not_praised_for_the_verdicts_beside_it() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let praise = [
+            "The pasta was delicious.",
+            "Loved the tacos, amazing.",
+            "Great burger, perfectly cooked.",
+        ];
+        let complaints = [
+            "The pasta was awful.",
+            "Hated the tacos, terrible.",
+            "Bland burger, badly cooked.",
+        ];
+        // Four reviews in five are glowing, and the long glowing ones also say something
+        // that judges nothing: "I'm trying to cut back on bacon" stands in 60% of the
+        // good reviews and 10% of the bad ones. Labelled clause by clause, it takes the
+        // stars of the verdicts beside it (96% positive): +3.2 here.
+        let texts: Vec<(u8, String)> = (0..4_000)
+            .map(|_| {
+                let good = rng.gen_bool(0.8);
+                let verdicts = if good { &praise } else { &complaints };
+                let mut t = verdicts[rng.gen_range(0..3)].to_string();
+                if rng.gen_bool(if good { 0.6 } else { 0.1 }) {
+                    t.push_str(" I'm trying to cut back on bacon.");
+                }
+                t.push_str(" We came on a Tuesday.");
+                (if good { 5 } else { 1 }, t)
+            })
+            .collect();
+        let reviews: Vec<LabelledReview> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (stars, text))| LabelledReview {
+                day: i as i32,
+                stars: *stars,
+                text,
+            })
+            .collect();
+        let (model, report) = train_text_model(&reviews, &TextModelConfig::default()).unwrap();
+        assert_eq!(report.train_reviews, 3_600);
+        let passing = score(&model, "I'm trying to cut back on bacon.");
+        // The same reviews labelled clause by clause, as the model was trained before.
+        let analyzer = Analyzer::default();
+        let clause_examples: Vec<Example> = texts[..3_600]
+            .iter()
+            .flat_map(|(stars, text)| {
+                let words = analyzer.words(text);
+                clauses(&analyzer, text, &words)
+                    .iter()
+                    .map(|c| {
+                        let mut f = Vec::new();
+                        features(&words[c.start..c.end], &mut f);
+                        Example {
+                            features: f,
+                            label: (*stars >= 4) as u8 as f32,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let by_clause = TextModel::train(&clause_examples, &TextModelConfig::default());
+        let passing_by_clause = score(&by_clause, "I'm trying to cut back on bacon.");
+        // Not all the way to zero (the first passes credit it before the verdicts' words
+        // carry the stars), but well under half of what clause labels taught, and under
+        // every verdict of praise.
+        assert!(
+            passing < passing_by_clause / 2.0,
+            "no verdict, read as {passing} (clause by clause {passing_by_clause})"
+        );
+        for p in praise {
+            assert!(
+                score(&model, p) > passing.max(1.0),
+                "{p}: {}",
+                score(&model, p)
+            );
+        }
+        for c in complaints {
+            assert!(score(&model, c) < -1.0, "{c}: {}", score(&model, c));
+        }
     }
 }

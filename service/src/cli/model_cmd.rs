@@ -35,10 +35,10 @@ pub enum ModelCommand {
         #[arg(long)]
         without_quality: bool,
         /// How the training grades are read from the later reviews: `quality` (what
-        /// their sentences about the dish say, plus their stars), `verdict` (the same,
-        /// for the places they clearly judge the dish at: a mention in passing counts
-        /// for nothing) or `stars` (the evaluation protocol's rule: number and stars of
-        /// the mentions).
+        /// their sentences about the dish say, plus their stars; where six places or
+        /// more are clearly judged, a mention in passing counts for nothing), `verdict`
+        /// (the same, for the places they clearly judge the dish at, however few) or
+        /// `stars` (the evaluation protocol's rule: number and stars of the mentions).
         #[arg(long, default_value = "quality", value_parser = grades_parser())]
         grades: Grades,
         /// Most query terms to train on, drawn from the corpus (category queries, a fifth
@@ -149,7 +149,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 d(w.labels_until)
             );
             println!(
-                "  data: {} queries, {} (query, business) pairs, {} text clauses",
+                "  data: {} queries, {} (query, business) pairs, {} reviews for the text model",
                 m.data.queries, m.data.businesses, m.data.reviews
             );
             if let Some(g) = &m.grades {
