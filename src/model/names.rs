@@ -19,7 +19,7 @@ use crate::ingest::Business;
 #[derive(Debug, Default)]
 pub struct PlaceNames {
     /// Name ids by the term hash of their first word.
-    by_first: HashMap<u64, Vec<u32>>,
+    by_first: rustc_hash::FxHashMap<u64, Vec<u32>>,
     /// Each name's words (term hashes, stopwords left out).
     names: Vec<Vec<u64>>,
     /// The name id of each business ordinal (`u32::MAX`: a name too short to look for).
@@ -80,17 +80,20 @@ impl PlaceNames {
         // a build or an update scores).
         let mut content = words.iter().filter(|w| !w.stop);
         while let Some(w) = content.next() {
+            // Most words are written in lower case: that test is cheaper than the lookup.
+            if !capital(w) {
+                continue;
+            }
             let Some(ids) = self.by_first.get(&w.term_hash) else {
                 continue;
             };
-            let found = capital(w)
-                && ids.iter().any(|&id| {
-                    let mut rest = content.clone();
-                    id != own
-                        && self.names[id as usize][1..]
-                            .iter()
-                            .all(|&h| rest.next().is_some_and(|w| w.term_hash == h && capital(w)))
-                });
+            let found = ids.iter().any(|&id| {
+                let mut rest = content.clone();
+                id != own
+                    && self.names[id as usize][1..]
+                        .iter()
+                        .all(|&h| rest.next().is_some_and(|w| w.term_hash == h && capital(w)))
+            });
             if found {
                 return true;
             }
