@@ -267,8 +267,10 @@ fn update_index(
 /// fifth of the reviews, as the evaluation protocol splits. `max_queries`: most query
 /// terms to train on (the build uses 3000; more make a better ranker and a longer
 /// training). `grades`: how the training grades are read from the later reviews,
-/// `"quality"` (the build's), `"verdict"` (the quality grades of the places the later
-/// reviews clearly judge the dish at: a mention in passing counts for nothing) or
+/// `"quality"` (the build's: where six places or more are clearly judged, a mention in
+/// passing counts for nothing), `"verdict"` (the quality grades of the places the later
+/// reviews clearly judge the dish at, however few: a mention in passing counts for
+/// nothing) or
 /// `"stars"` (the evaluation protocol's rule). Ctrl-C stops the training
 /// (`KeyboardInterrupt`) and installs nothing.
 #[pyfunction]

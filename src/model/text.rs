@@ -8,7 +8,7 @@
 //! review's logit is the sum of its clauses', so a clause is weighted by what it adds to
 //! its review's verdict. Clauses that name a dish without judging it ("next time I'll try
 //! the pasta") add nothing the verdicts beside them do not already say, so the model
-//! learns to score them near zero: no hand-written lexicon of opinion words is involved
+//! learns to score them nearer zero: no hand-written lexicon of opinion words is involved
 //! (the train floor's `text` module says why reviews, not clauses, are the examples).
 //! One kind it cannot learn, since the stars say
 //! nothing of it: a clause saying the place does not have the dish (does not sell it,

@@ -9,7 +9,9 @@
 //! come more often in long, mostly glowing reviews, it was read as praise (+1.5 to +3 on
 //! the development corpus, above "the bacon was absolutely succulent!"). Fitted to the
 //! whole review, the verdicts explain its stars and the clause that judges nothing is
-//! left near zero (explaining away), while the model still scores a clause alone.
+//! credited far less (explaining away: +3.2 → +1.3 in this module's test; not zero, as
+//! the first passes credit it before the verdicts' words carry the stars), while the
+//! model still scores a clause alone.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
