@@ -30,15 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let reviews: Vec<LabelledReview> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (stars, text))| LabelledReview {
-            day: i as i32,
-            stars: *stars,
-            text,
-        })
-        .collect();
+    let reviews = LabelledReview::in_order(&rows);
     let config = TextModelConfig {
         negation_marks: marks,
         ..TextModelConfig::default()

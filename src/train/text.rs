@@ -34,6 +34,37 @@ pub struct LabelledReview<'a> {
 /// converge).
 pub const MAX_TRAIN_CLAUSES: usize = 1_500_000;
 
+impl<'a> LabelledReview<'a> {
+    /// Rows of (stars, text) as reviews in their order: each dated by its place, so that
+    /// the held-out tenth is the last rows (for reviews read from files whose dates do
+    /// not matter).
+    pub fn in_order(rows: &'a [(u8, String)]) -> Vec<LabelledReview<'a>> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, (stars, text))| LabelledReview {
+                day: i as i32,
+                stars: *stars,
+                text,
+            })
+            .collect()
+    }
+}
+
+/// The hashed features of each clause of `text`, as the model reads them with `marks`,
+/// and the text's number of words.
+fn clause_features(analyzer: &Analyzer, text: &str, marks: Marks) -> (Vec<Vec<u32>>, usize) {
+    let words = analyzer.words(text);
+    let features = clauses(analyzer, text, &words)
+        .iter()
+        .map(|c| {
+            let mut f = Vec::new();
+            features_with(&words[c.start..c.end], marks, &mut f);
+            f
+        })
+        .collect();
+    (features, words.len())
+}
+
 struct Prepared {
     day: i32,
     positive: bool,
@@ -53,21 +84,12 @@ pub fn train_text_model(
         .par_iter()
         .filter(|r| r.stars != 3)
         .map(|r| {
-            let words = analyzer.words(r.text);
-            let cl = clauses(&analyzer, r.text, &words);
-            let clauses = cl
-                .iter()
-                .map(|c| {
-                    let mut f = Vec::new();
-                    features_with(&words[c.start..c.end], config.marks(), &mut f);
-                    f
-                })
-                .collect();
+            let (clauses, words) = clause_features(&analyzer, r.text, config.marks());
             Prepared {
                 day: r.day,
                 positive: r.stars >= 4,
                 clauses,
-                words: words.len(),
+                words,
             }
         })
         .collect();
@@ -314,7 +336,6 @@ pub fn auc(scores: &[f32], labels: &[bool]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::text::features;
 
     /// The examples read straight from the shuffled order, one at a time.
     fn reference(examples: &[Example], config: &TextModelConfig) -> TextModel {
@@ -401,16 +422,9 @@ mod tests {
                 (if good { 5 } else { 1 }, t)
             })
             .collect();
-        let reviews: Vec<LabelledReview> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, (stars, text))| LabelledReview {
-                day: i as i32,
-                stars: *stars,
-                text,
-            })
-            .collect();
-        let (model, report) = train_text_model(&reviews, &TextModelConfig::default()).unwrap();
+        let config = TextModelConfig::default();
+        let reviews = LabelledReview::in_order(&texts);
+        let (model, report) = train_text_model(&reviews, &config).unwrap();
         assert_eq!(report.train_reviews, 3_600);
         let passing = score(&model, "I'm trying to cut back on bacon.");
         // The same reviews labelled clause by clause, as the model was trained before.
@@ -418,22 +432,16 @@ mod tests {
         let clause_examples: Vec<Example> = texts[..3_600]
             .iter()
             .flat_map(|(stars, text)| {
-                let words = analyzer.words(text);
-                clauses(&analyzer, text, &words)
-                    .iter()
-                    .map(|c| {
-                        let mut f = Vec::new();
-                        features(&words[c.start..c.end], &mut f);
-                        Example {
-                            features: f,
-                            label: (*stars >= 4) as u8 as f32,
-                        }
-                    })
-                    .collect::<Vec<_>>()
+                let label = (*stars >= 4) as u8 as f32;
+                let (clauses, _) = clause_features(&analyzer, text, config.marks());
+                clauses
+                    .into_iter()
+                    .map(move |features| Example { features, label })
             })
             .collect();
-        let by_clause = TextModel::train(&clause_examples, &TextModelConfig::default());
+        let by_clause = TextModel::train(&clause_examples, &config);
         let passing_by_clause = score(&by_clause, "I'm trying to cut back on bacon.");
+        eprintln!("\"I'm trying to cut back on bacon\": {passing:.2} fitted to reviews, {passing_by_clause:.2} clause by clause");
         // Not all the way to zero (the first passes credit it before the verdicts' words
         // carry the stars), but well under half of what clause labels taught, and under
         // every verdict of praise.
