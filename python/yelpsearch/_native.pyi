@@ -239,6 +239,7 @@ def train_model(
     label_days: int = 0,
     max_queries: int = 3000,
     grades: Literal["quality", "verdict", "stars"] = "quality",
+    seed: int = 0,
 ) -> dict[str, Any]: ...
 def generate_corpus(
     out_dir: _PathLike,

@@ -157,6 +157,32 @@ fn generate_build_search_eval() {
 
     let info = ok(&["model", "info", "--index", &d("idx")]);
     assert!(info.contains("content hash"), "{info}");
+
+    // Retraining draws its queries by `--seed`: the same seed the same held-out queries
+    // (their number and BM25's figure on them, whatever the model), another seed others.
+    let held_out = |seed: &str| {
+        let out = ok(&[
+            "model",
+            "train",
+            "--index",
+            &d("idx"),
+            "--force",
+            "--seed",
+            seed,
+        ]);
+        let line = out.lines().next().unwrap_or_default().to_string();
+        assert!(line.starts_with("held-out NDCG@10 on "), "{out}");
+        let queries = line
+            .split(" queries")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let bm25 = line.rsplit("(BM25 ").next().unwrap_or_default().to_string();
+        (queries, bm25)
+    };
+    let one = held_out("1");
+    assert_eq!(held_out("1"), one);
+    assert_ne!(held_out("2"), one);
 }
 
 #[test]

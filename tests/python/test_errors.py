@@ -168,6 +168,13 @@ def test_train_model_bad_grades(index_copy: Path) -> None:
         yelpsearch.train_model(index_copy, grades="popular")  # type: ignore[arg-type]
 
 
+def test_train_model_bad_seed(index_copy: Path) -> None:
+    with pytest.raises(yelpsearch.DataError, match="train: seed must be a whole number"):
+        yelpsearch.train_model(index_copy, seed=-1)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        yelpsearch.train_model(index_copy, seed="1")  # type: ignore[arg-type]
+
+
 def test_train_model_missing_index(tmp_path: Path) -> None:
     with pytest.raises(yelpsearch.IndexNotFound):
         yelpsearch.train_model(tmp_path)

@@ -267,3 +267,14 @@ def test_ctrl_c_stops_a_build_while_the_ranker_trains(
     assert "KeyboardInterrupt" in err, err
     assert (index_copy / "CURRENT").read_text() == current
     assert _version_dirs(index_copy) == before
+
+
+def test_train_model_draws_its_queries_by_seed(index_copy: Path) -> None:
+    """The same seed draws the same training queries and held-out fifth; another seed
+    draws others (the BM25 figure is the held-out queries', whatever the model)."""
+    a = yelpsearch.train_model(index_copy, label_days=365, seed=1)
+    b = yelpsearch.train_model(index_copy, label_days=365, seed=1)
+    c = yelpsearch.train_model(index_copy, label_days=365, seed=2)
+    assert a["queries"] > 0
+    assert (a["queries"], a["bm25_ndcg"]) == (b["queries"], b["bm25_ndcg"])
+    assert (c["queries"], c["bm25_ndcg"]) != (a["queries"], a["bm25_ndcg"])

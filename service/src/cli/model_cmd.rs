@@ -46,6 +46,11 @@ pub enum ModelCommand {
         /// build uses 3000; the deployment's weekly retraining 8000).
         #[arg(long, default_value_t = TrainOptions::default().max_queries)]
         max_queries: usize,
+        /// Draw of the training queries, their held-out fifth and the trees' samples
+        /// (the build uses 0): retraining with a few seeds shows how much the figures
+        /// move with the draw alone.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
     /// Print the model's metadata and offline metrics.
     Info {
@@ -77,6 +82,7 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
             without_quality,
             grades,
             max_queries,
+            seed,
         } => {
             check_label_days(label_days)?;
             check_max_queries(max_queries)?;
@@ -102,7 +108,8 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 max_queries,
                 ablation: true,
                 ..TrainOptions::default()
-            };
+            }
+            .with_seed(seed);
             let r = retrain_with(&index, &opts, force)?;
             println!(
                 "held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})",
