@@ -294,18 +294,19 @@ fn train_model(
         label_days,
         max_queries,
         grades,
+        seed,
         cancel: Some(Arc::clone(&interrupt.cancel)),
         ..Default::default()
-    }
-    .with_seed(seed);
+    };
     let r = run_job(py, &interrupt, move || {
         yelpsearch::retrain(&index_dir, &opts)
     })?;
     report(py, &r)
 }
 
-/// A whole number of 0 or more for `generate_corpus()` and `train_model()`: a negative or huge one is the
-/// library's `DataError` (as 0 businesses is), not an `OverflowError`.
+/// A whole number of 0 or more for `generate_corpus()` and `train_model()` (`job` names
+/// which): a negative or huge one is the library's `DataError` (as 0 businesses is), not
+/// an `OverflowError`.
 fn whole(job: &str, name: &str, v: Option<&Bound<'_, PyAny>>, default: u64) -> PyResult<u64> {
     let Some(v) = v.filter(|v| !v.is_none()) else {
         return Ok(default);

@@ -262,6 +262,9 @@ mod tests {
         assert!(fewer[&100] > 0, "{fewer:?}");
         // The stars grades, the protocol's, count every mention.
         assert!(grade_places(Grades::Stars, &labels)[&100] > 0);
+        // `model info` says the rule with its number.
+        let said = format!("where {JUDGED_PLACES} or more places are clearly judged");
+        assert!(Grades::Quality.describe().contains(&said));
     }
 
     #[test]

@@ -106,7 +106,8 @@ pub fn train_text_model(
             break;
         }
         train_clauses += p.clauses.len();
-        // Taken, not copied: the training clauses are not needed afterwards.
+        // Taken: a training review's clauses are not needed apart afterwards, only joined
+        // into its one example.
         let clauses = std::mem::take(&mut p.clauses);
         examples.push(Example {
             features: clauses.concat(),

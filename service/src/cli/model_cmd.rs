@@ -106,10 +106,10 @@ pub fn run(c: ModelCommand) -> CliResult<()> {
                 without_quality,
                 grades,
                 max_queries,
+                seed,
                 ablation: true,
                 ..TrainOptions::default()
-            }
-            .with_seed(seed);
+            };
             let r = retrain_with(&index, &opts, force)?;
             println!(
                 "held-out NDCG@10 on {} queries: current model {:.4}, new model {:.4} (BM25 {:.4})",
