@@ -8,6 +8,7 @@ this writes the same kinds of query in other phrasings, with judgments made the 
 the category words), for `yelpsearch eval run` and `freetext.py --score`:
 
   intent    "top rated X", "X near me", "craving X", ...        clean judgments
+  describe  "really good X", "authentic X", "fresh X", ...      clean judgments
   typo      one edit in the longest word, substitutions too     clean judgments
   typo-base the clean queries of the typo set
   cheap     "affordable X", "X on a budget", ...  clean judgments, 0 unless price $
@@ -41,6 +42,18 @@ INTENT = [
     "{t} spot",
     "delicious {t}",
     "find me some {t}",
+]
+# Words that describe the dish or say how good, some in the product's vocabulary
+# ("really", "5 star"), some not ("authentic", "fresh", "homemade"): the need is the dish.
+DESCRIBE = [
+    "really good {t}",
+    "authentic {t}",
+    "fresh {t}",
+    "5 star {t}",
+    "best rated {t}",
+    "quality {t}",
+    "very good {t}",
+    "homemade {t}",
 ]
 CHEAP = [
     "inexpensive {t}",
@@ -197,6 +210,11 @@ def main(data, qdir, out):
     write("typo", typos, judged)
     write("typo-base", [(q, z, t) for q, z, t in queries if typo(t)], judged)
     write("intent", [(q, z, pick(q, INTENT).format(t=t)) for q, z, t in queries], judged)
+    write(
+        "describe",
+        [(q, z, pick(q + "describe", DESCRIBE).format(t=t)) for q, z, t in queries],
+        judged,
+    )
     for name, key, val, forms in [
         ("cheap", "RestaurantsPriceRange2", "1", CHEAP),
         ("outdoor", "OutdoorSeating", "True", OUTDOOR),

@@ -84,6 +84,9 @@ fn filler_words_never_filter() {
             format!("{dish} near me"),
             format!("i want {dish}"),
             format!("good {dish}"),
+            format!("really good {dish}"),
+            format!("best rated {dish}"),
+            format!("5 star {dish}"),
             format!("where can i get {dish} around here"),
             format!("{dish} in {town}"),
             format!("{dish} within 2 miles"),
@@ -568,4 +571,76 @@ fn words_that_stand_together_rank_above_scattered_ones() {
         .map(|h| h.business.business_id.as_str())
         .collect();
     assert_eq!(order.first(), Some(&"together"), "{order:?}");
+}
+
+#[test]
+fn a_describing_word_seldom_written_with_the_dish_does_not_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, r) = (dir.path().join("b.json"), dir.path().join("r.json"));
+    let mut businesses = vec![business_line_in(
+        "scattered",
+        "Corner Cafe",
+        "61820",
+        "Cafes",
+    )];
+    let mut reviews = vec![
+        review_line(
+            "s1",
+            "scattered",
+            4.0,
+            "2019-01-01 10:00:00",
+            "Authentic decor and a lovely staff.",
+        ),
+        review_line(
+            "s2",
+            "scattered",
+            3.0,
+            "2019-01-02 10:00:00",
+            "The sushi was okay, nothing more.",
+        ),
+    ];
+    for p in 0..4 {
+        let id = format!("sushi{p}");
+        businesses.push(business_line_in(
+            &id,
+            &format!("Sushi House {p}"),
+            "61820",
+            "Sushi Bars, Japanese",
+        ));
+        for i in 0..3 {
+            reviews.push(review_line(
+                &format!("{id}-{i}"),
+                &id,
+                5.0,
+                &format!("2019-02-0{} 10:00:00", i + 1),
+                "The sushi here is excellent, the best in town.",
+            ));
+        }
+    }
+    write_lines(&b, &businesses);
+    write_lines(&r, &reviews);
+    let idx = dir.path().join("idx");
+    build_index(&b, &r, &idx, &BuildOptions::default()).unwrap();
+    let index = Index::open(&idx).unwrap();
+    let ask = |q: &str, literal: bool| {
+        index
+            .search(
+                &SearchRequest::new(q)
+                    .zip("61820")
+                    .nearby(false)
+                    .literal(literal),
+            )
+            .unwrap()
+    };
+    // Taken as typed, both words are required: the place whose reviews hold them apart
+    // comes first.
+    let literal = ask("authentic sushi", true);
+    assert_eq!(ids(&literal).first().map(String::as_str), Some("scattered"));
+    // Understood, "authentic" describes the sushi and no review writes them together:
+    // it is optional, and the places are those of "sushi".
+    let r = ask("authentic sushi", false);
+    assert_eq!(r.interpretation.need, ["sushi"]);
+    assert!(r.interpretation.optional.contains(&"authentic".to_string()));
+    assert_eq!(ids(&r), ids(&ask("sushi", false)));
+    assert_ne!(ids(&r).first().map(String::as_str), Some("scattered"));
 }

@@ -52,6 +52,9 @@ pub trait Lookup {
     /// Whether one category of the zipcode's places holds every one of `terms`
     /// ("fast food": Fast Food; "pet store": Pet Stores).
     fn one_kind(&self, terms: &[&str]) -> bool;
+    /// The zipcode's places with one review that holds every one of `terms`, counted
+    /// up to `cap`.
+    fn places_with_all(&self, terms: &[&str], cap: u32) -> u32;
 }
 
 /// How much likelier a word is to be searched for, the more reviewers judge it.
@@ -85,7 +88,8 @@ pub struct NeedWord {
     /// What was typed, when the word was corrected.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub typed: Option<String>,
-    /// Nothing in the zipcode holds it (nor a correction of it): it does not filter.
+    /// It does not filter: nothing in the zipcode holds it (nor a correction of it), or
+    /// it describes the rest of the need and is seldom written with it (see [`relax`]).
     pub optional: bool,
 }
 
@@ -139,6 +143,8 @@ pub fn interpret(
     let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
     // Vocabulary words read through a slip: (as written, its term), by word.
     let mut read_as: Vec<Option<(&'static str, String)>> = vec![None; words.len()];
+    // The need is the vocabulary's own words ("patio restaurant" alone).
+    let mut vocabulary_need = false;
     if !literal {
         // A slip in a vocabulary word ("chep", "outdor seating") that the zipcode does not
         // know as typed is read as the vocabulary word, when it then makes a phrase.
@@ -243,11 +249,16 @@ pub fn interpret(
             .zip(&meaning)
             .any(|(w, m)| m.is_none() && !w.stop);
         if !has_need {
+            vocabulary_need = true;
+            // A price word is what to look for only alone ("cheap"): "cheap happy hour"
+            // looks for the happy hour, at places that are cheap.
+            let other = meaning
+                .iter()
+                .any(|m| matches!(m, Some(Meaning::Place | Meaning::Amenity(_))));
             for (i, m) in meaning.iter_mut().enumerate() {
-                if matches!(
-                    m,
-                    Some(Meaning::Place | Meaning::Price(_) | Meaning::Amenity(_))
-                ) {
+                if matches!(m, Some(Meaning::Place | Meaning::Amenity(_)))
+                    || (!other && matches!(m, Some(Meaning::Price(_))))
+                {
                     let was_place = *m == Some(Meaning::Place);
                     *m = None;
                     if was_place {
@@ -318,7 +329,78 @@ pub fn interpret(
             w.optional = !f;
         }
     }
+    if !literal && !vocabulary_need {
+        relax(&mut u, lookup);
+    }
     u
+}
+
+/// A need word judged from place to place less than this fraction of its most-judged
+/// word describes the others ("authentic", "fresh", "gluten *free*").
+const DESCRIBES: f32 = 4.0;
+
+/// Places holding the need's words are counted up to this many.
+const RELAX_CAP: u32 = 60;
+
+/// A describing word stays in the need when it stands with the rest in one review of
+/// at least one in this many of the places whose reviews hold the rest ("gluten free"
+/// stays, "fresh seafood" is mostly written apart).
+const DESCRIBING_KEPT: u32 = 2;
+
+/// Another word stays when it stands with the rest in one review of at least one in
+/// this many of those places ("fish tacos" stays, "spicy tuna roll" where no review has
+/// all three does not).
+const NAMING_KEPT: u32 = 10;
+
+/// Words that describe rather than name what is wanted ("authentic sushi", "fresh
+/// seafood") are seldom written in one review with the dish: required together, they
+/// would leave the places that serve the dish behind those whose reviews hold each
+/// word somewhere apart. So a need of several words is relaxed, one word at a time,
+/// while its words stand together in one review of too few of the places that hold
+/// the rest ([`DESCRIBING_KEPT`], [`NAMING_KEPT`]): first a word reviewers hardly judge
+/// from place to place compared with the others ("authentic" beside "sushi": a dish is
+/// judged, a description is not, see [`Lookup::judged`]), then, as in an English noun
+/// phrase whose last word is what it names, the first word ("spicy tuna roll"). The
+/// word becomes optional. Words that name a kind of place or a place of the zipcode,
+/// and needs that are one category's words ("sushi bar"), stay.
+fn relax(u: &mut Understanding, lookup: &dyn Lookup) {
+    loop {
+        let required: Vec<usize> = (0..u.need.len()).filter(|&i| !u.need[i].optional).collect();
+        if required.len() < 2 {
+            return;
+        }
+        let terms: Vec<&str> = required.iter().map(|&i| u.need[i].term.as_str()).collect();
+        if lookup.one_kind(&terms) {
+            return;
+        }
+        let judged = |i: usize| lookup.judged(&u.need[i].term);
+        let most_judged = required.iter().map(|&i| judged(i)).fold(0.0, f32::max);
+        let describes = |i: usize| judged(i) < most_judged / DESCRIBES;
+        let last = required[required.len() - 1];
+        let drop = required
+            .iter()
+            .copied()
+            .filter(|&i| i != last || describes(i))
+            .filter(|&i| !lookup.names_or_kinds(&u.need[i].term))
+            .min_by_key(|&i| (!describes(i), i));
+        let Some(drop) = drop else { return };
+        let together = lookup.places_with_all(&terms, RELAX_CAP);
+        let rest: Vec<&str> = required
+            .iter()
+            .filter(|&&i| i != drop)
+            .map(|&i| u.need[i].term.as_str())
+            .collect();
+        let without = lookup.places_with_all(&rest, RELAX_CAP);
+        let kept = if describes(drop) {
+            DESCRIBING_KEPT
+        } else {
+            NAMING_KEPT
+        };
+        if together > 0 && together * kept >= without {
+            return;
+        }
+        u.need[drop].optional = true;
+    }
 }
 
 /// Yelp's price levels by what a person means to spend at most (Yelp's own legend: `$`
@@ -596,6 +678,7 @@ mod tests {
                 ("store", (true, 2_000)),
                 ("frozen", (true, 900)),
                 ("yogurt", (true, 800)),
+                ("authent", (true, 3_000)),
             ]))
         }
     }
@@ -657,7 +740,25 @@ mod tests {
         fn one_kind(&self, terms: &[&str]) -> bool {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
         }
+        fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
+            // The zipcode's places: a tenth of its reviews' count; words written apart
+            // share no review.
+            if APART
+                .iter()
+                .any(|(a, b)| terms.contains(a) && terms.contains(b))
+            {
+                return 0;
+            }
+            terms
+                .iter()
+                .map(|t| (self.zip_reviews(t, u32::MAX) / 10).min(cap))
+                .min()
+                .unwrap_or(0)
+        }
     }
+
+    /// Words of the fake index that no review writes together.
+    const APART: &[(&str, &str)] = &[("authent", "pizza"), ("salad", "pasta")];
 
     /// How the fake index's reviewers judge its terms.
     const JUDGED: &[(&str, f32)] = &[
@@ -883,6 +984,40 @@ mod tests {
             need("pasta sushi"),
             [("pasta".into(), None, false), ("sushi".into(), None, true)]
         );
+    }
+
+    #[test]
+    fn words_seldom_written_with_the_rest_of_the_need_are_relaxed() {
+        // "authentic" is hardly judged and never written with "pizza": optional.
+        assert_eq!(
+            need("authentic pizza"),
+            [
+                ("authentic".into(), None, true),
+                ("pizza".into(), None, false)
+            ]
+        );
+        assert_eq!(need("pizza authentic")[1], ("authentic".into(), None, true));
+        // Two dishes never written together: the last word is what is asked for.
+        assert_eq!(
+            need("salad pasta"),
+            [("salad".into(), None, true), ("pasta".into(), None, false)]
+        );
+        // Written together often enough: both stay, the describing word too.
+        assert!(need("ice cream").iter().all(|w| !w.2));
+        assert!(need("said pizza").iter().all(|w| !w.2));
+        // A category's words stay together; taken as typed, nothing is relaxed.
+        assert!(need("fast food").iter().all(|w| !w.2));
+        let u = interpret(&Analyzer::default(), "authentic pizza", &Fake::new(), true);
+        assert!(u.need.iter().all(|w| !w.optional));
+    }
+
+    #[test]
+    fn a_price_word_is_the_need_only_alone() {
+        let u = understand("cheap happy hour");
+        assert_eq!(words("cheap happy hour"), ["happy", "hour"]);
+        assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
+        assert_eq!(u.amenities, [Amenity::HappyHour]);
+        assert_eq!(words("cheap"), ["cheap"]);
     }
 
     #[test]

@@ -241,6 +241,62 @@ impl SnapLookup<'_> {
     }
 }
 
+impl SnapLookup<'_> {
+    /// The zipcode's places with a review (deleted ones count too) that holds every
+    /// one of `terms`, counted up to `cap`.
+    fn count_places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
+        let Some(zip) = self.zip else { return 0 };
+        let mut places: Vec<u32> = Vec::new();
+        for seg in &self.snap.segments {
+            let Some(runs) = seg.zip_runs.get(&zip) else {
+                continue;
+            };
+            let mut postings = Vec::with_capacity(terms.len());
+            for t in terms {
+                let term = Term::from_field_text(self.snap.fields.text, t);
+                match seg.inverted.read_postings(&term, IndexRecordOption::Basic) {
+                    Ok(Some(p)) => postings.push(p),
+                    _ => break,
+                }
+            }
+            if postings.len() < terms.len() || postings.is_empty() {
+                continue;
+            }
+            for &(start, end) in runs {
+                let mut doc = start;
+                'run: loop {
+                    // Leap-frog every term to a common document of the run.
+                    let mut agreed = 0;
+                    let mut k = 0;
+                    while agreed < postings.len() {
+                        let p = &mut postings[k];
+                        let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                        if d >= end {
+                            break 'run;
+                        }
+                        if d == doc {
+                            agreed += 1;
+                        } else {
+                            doc = d;
+                            agreed = 1;
+                        }
+                        k = (k + 1) % postings.len();
+                    }
+                    let biz = seg.rows.get(doc).biz;
+                    if !places.contains(&biz) {
+                        places.push(biz);
+                        if places.len() as u32 >= cap {
+                            return cap;
+                        }
+                    }
+                    doc += 1;
+                }
+            }
+        }
+        places.len() as u32
+    }
+}
+
 impl Lookup for SnapLookup<'_> {
     fn in_zip(&self, stem: &str) -> bool {
         self.zip.is_some_and(|z| self.snap.lexicon.in_zip(z, stem))
@@ -316,6 +372,10 @@ impl Lookup for SnapLookup<'_> {
     fn one_kind(&self, terms: &[&str]) -> bool {
         self.zip
             .is_some_and(|z| self.snap.lexicon.one_kind(z, terms))
+    }
+
+    fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
+        self.count_places_with_all(terms, cap)
     }
 
     fn judged(&self, term: &str) -> f32 {
