@@ -43,7 +43,7 @@ if [ ! -f "$OUT/rephrased/typo.queries.tsv" ]; then
   python3 benches/rephrase.py "$DATA" "$OUT/dev" "$OUT/rephrased" >&2
 fi
 mkdir -p "$OUT/runs-rephrased"
-for s in clean typo typo-base intent describe cheap outdoor category; do
+for s in clean typo typo-base intent describe cheap outdoor category name; do
   "$BIN" eval run --index "$OUT/index" --queries "$OUT/rephrased/$s.queries.tsv" \
     --out "$OUT/runs-rephrased/$s.tsv" "${EXTRA[@]}" >&2
 done

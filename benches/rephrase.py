@@ -15,6 +15,8 @@ the category words), for `yelpsearch eval run` and `freetext.py --score`:
   outdoor   "X with a patio", "X al fresco", ...  clean judgments, 0 unless OutdoorSeating
   category  "mexican restaurant", "bbq", "vet"    1 + (mean later stars >= 4) + (>= 4.5
                                                   over >= 2 reviews), members only
+  name      a business's name as people type it: lowercase, without "The", without
+            apostrophes, a slip in its longest word     grade 3 for it (and namesakes)
   clean     the queries as they are
 
 Usage (QRELS_DIR is what make_qrels.py wrote):
@@ -167,6 +169,26 @@ def typo(term):
     return " ".join(words)
 
 
+def name_as_typed(name, key):
+    """A name as someone might type it: lowercase, without a leading "The", without
+    apostrophes, or with a letter left out of its longest word (five letters or more)."""
+    k = h(key + "name") % 4
+    if k == 0:
+        return name.lower()
+    if k == 1 and name.lower().startswith("the "):
+        return name[4:]
+    if k == 2 and "'" in name:
+        return name.replace("'", "")
+    words = name.split()
+    i = max(range(len(words)), key=lambda j: len(words[j]))
+    w = words[i]
+    if len(w) < 5 or not w.isalpha():
+        return name.lower()
+    p = 1 + h(key + "slip") % (len(w) - 2)
+    words[i] = w[:p] + w[p + 1 :]
+    return " ".join(words)
+
+
 def zip5(z):
     """The five-digit zipcode (other postal codes as they are)."""
     z = (z or "").strip()
@@ -249,6 +271,16 @@ def main(data, qdir, out):
             rows.append((qid, z, word))
             qr[qid] = g
     write("category", sorted(rows, key=lambda r: h(r[0]))[:500], qr)
+    rows, qr = [], {}
+    for z in sorted({z for _, z, _ in queries}):
+        named = collections.defaultdict(list)
+        for b in by_zip[z]:
+            named[b["name"]].append(b["business_id"])
+        for name in sorted(named, key=lambda n: h("rephrase" + z + n))[:4]:
+            qid = f"n-{z}-{h(name) % 10**8}"
+            rows.append((qid, z, name_as_typed(name, qid)))
+            qr[qid] = {b: 3 for b in named[name]}
+    write("name", rows, qr)
     print(
         f"wrote {out}: "
         + ", ".join(

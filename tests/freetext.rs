@@ -452,6 +452,35 @@ fn a_name_finds_its_place_first() {
 }
 
 #[test]
+fn a_name_with_a_slip_finds_its_place_first() {
+    let mut n = 0;
+    for b in businesses()
+        .values()
+        .filter(|b| !b.postal_code.is_empty() && b.name.split(' ').count() >= 2)
+        .take(60)
+    {
+        // A letter left out of the name's longest word, read back with the other words.
+        let longest = b
+            .name
+            .split(' ')
+            .max_by_key(|w| w.len())
+            .unwrap_or_default();
+        if longest.len() < 5 || !longest.chars().all(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let slipped = b.name.replacen(longest, &typo(longest), 1);
+        let r = search(&slipped, &b.postal_code);
+        assert_eq!(
+            r.results[0].business.name, b.name,
+            "{slipped} in {}: {:?}",
+            b.postal_code, r.interpretation
+        );
+        n += 1;
+    }
+    assert!(n >= 40, "{n} names");
+}
+
+#[test]
 fn nearby_zipcodes_follow_when_the_zipcode_has_too_few() {
     // Three zipcodes: 61820, 61801 about 3 km away, 60614 some 200 km away.
     let dir = tempfile::tempdir().unwrap();

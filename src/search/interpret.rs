@@ -55,6 +55,8 @@ pub trait Lookup {
     /// The zipcode's places with one review that holds every one of `terms`, counted
     /// up to `cap`.
     fn places_with_all(&self, terms: &[&str], cap: u32) -> u32;
+    /// Whether the name of one of the zipcode's places holds every one of `terms`.
+    fn one_name(&self, terms: &[&str]) -> bool;
 }
 
 /// How much likelier a word is to be searched for, the more reviewers judge it.
@@ -301,25 +303,39 @@ pub fn interpret(
             optional: false,
         });
     }
+    // Vocabulary words read through a slip count as read in names ("smoky stdio").
+    let mut read_terms: Vec<Option<String>> = vec![None; words.len()];
     for (i, r) in read_as.into_iter().enumerate() {
-        if let Some((written, _)) = r {
+        if let Some((written, term)) = r {
             let w = &words[i];
             u.corrections
                 .push((fold(&text[w.from..w.to]).into_owned(), written.to_string()));
+            read_terms[i] = Some(term);
         }
     }
     if !literal {
+        // Each word is corrected in the context of the query's other words (a name).
+        let context: Vec<&str> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term.as_str())
+            .collect();
         for word in u.need.iter_mut().filter(|w| w.typed.is_none()) {
-            correct(word, lookup);
+            let mut others = context.clone();
+            if let Some(k) = others.iter().position(|t| *t == word.term) {
+                others.remove(k);
+            }
+            correct(word, lookup, &others);
         }
     }
     u.all_terms = words
         .iter()
         .zip(&need_of)
-        .filter(|(w, _)| !w.stop)
-        .map(|(w, n)| match n {
+        .zip(read_terms)
+        .filter(|((w, _), _)| !w.stop)
+        .map(|((w, n), read)| match n {
             Some(k) => u.need[*k].term.clone(),
-            None => w.term.to_string(),
+            None => read.unwrap_or_else(|| w.term.to_string()),
         })
         .collect();
     // A word nothing in the zipcode holds does not filter, as long as another does.
@@ -518,6 +534,7 @@ fn amounts(
 const KNOWN_WORD_ODDS: f32 = 100.0;
 
 /// A candidate meaning of a typed word.
+#[derive(Clone)]
 struct Candidate {
     likelihood: f32,
     term: String,
@@ -538,13 +555,22 @@ const ESTABLISHED: u32 = 3;
 /// knows it far less than a near neighbour. Candidates are the written forms near what
 /// was typed ("dumpligs" → "dumplings") and, when those have none the zipcode knows,
 /// the terms near its term.
-fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
+fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str]) {
     let chars = word.text.chars().count();
     let edits = max_edits(chars);
     if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
         return;
     }
-    if lookup.names_or_kinds(&word.term) {
+    // The other words are a name of the zipcode's but this one is not in it ("harbor
+    // plumbng", "the moring kettle": "more" is a common word): a neighbour that
+    // completes the name is looked for even when the word is a common one or meets a
+    // category.
+    let in_a_name = !others.is_empty() && lookup.one_name(others) && {
+        let mut all = others.to_vec();
+        all.push(&word.term);
+        !lookup.one_name(&all)
+    };
+    if lookup.names_or_kinds(&word.term) && !in_a_name {
         return;
     }
     let typed_count = lookup.written_count(&word.text);
@@ -552,7 +578,7 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
         Some(n) => n >= COMMON_FORM,
         None => lookup.zip_reviews(&word.term, ESTABLISHED) >= ESTABLISHED,
     };
-    if established {
+    if established && !in_a_name {
         return;
     }
     let typed_prior = searched_prior(lookup.judged(&word.term));
@@ -580,6 +606,17 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
             odds,
         });
     }
+    // A neighbour that makes a name of the zipcode with the query's other words ("coper
+    // cucina": The Copper Cucina) is what was meant, however rare a word it is.
+    if in_a_name {
+        if let Some(named) = completes_a_name(&mut candidates, lookup, others) {
+            apply(word, named, lookup);
+            return;
+        }
+    }
+    if established {
+        return;
+    }
     let mut best = most_likely_in_zip(&mut candidates, lookup);
     if best.is_none() && !lookup.in_zip(&word.term) {
         for (t, df) in lookup.near(&word.term, edits) {
@@ -602,13 +639,50 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup) {
     if lookup.in_zip(&word.term) && best.odds < KNOWN_WORD_ODDS {
         return;
     }
+    apply(word, best, lookup);
+}
+
+/// Reads `word` as `best`.
+fn apply(word: &mut NeedWord, best: Candidate, lookup: &dyn Lookup) {
     let shown = best
         .written
-        .clone()
         .or_else(|| lookup.written(&best.term))
         .unwrap_or_else(|| best.term.clone());
     word.typed = Some(std::mem::replace(&mut word.text, shown));
-    word.term = best.term.clone();
+    word.term = best.term;
+}
+
+/// The most likely of the eight most likely candidates that, with `others`, are all
+/// words of one name of the zipcode's places.
+fn completes_a_name(
+    candidates: &mut [Candidate],
+    lookup: &dyn Lookup,
+    others: &[&str],
+) -> Option<Candidate> {
+    if others.is_empty() {
+        return None;
+    }
+    candidates.sort_by(|a, b| {
+        b.likelihood
+            .total_cmp(&a.likelihood)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let mut tried: Vec<&str> = Vec::new();
+    for c in candidates.iter() {
+        if tried.contains(&c.term.as_str()) {
+            continue;
+        }
+        if tried.len() >= 8 {
+            break;
+        }
+        tried.push(&c.term);
+        let mut terms = others.to_vec();
+        terms.push(&c.term);
+        if lookup.one_name(&terms) {
+            return Some(c.clone());
+        }
+    }
+    None
 }
 
 /// The most likely candidate that the zipcode knows, among the eight most likely.
@@ -740,6 +814,11 @@ mod tests {
         fn one_kind(&self, terms: &[&str]) -> bool {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
         }
+        fn one_name(&self, terms: &[&str]) -> bool {
+            // The fake zipcode's named places: Cram Cocina, Latte Bar.
+            terms.iter().all(|t| ["cram", "cocina"].contains(t))
+                || terms.iter().all(|t| ["latt", "bar"].contains(t))
+        }
         fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
             // The zipcode's places: a tenth of its reviews' count; words written apart
             // share no review.
@@ -781,6 +860,7 @@ mod tests {
         ("wins", "win", 2),
         ("winning", "win", 30),
         ("cream", "cream", 60),
+        ("cram", "cram", 3),
         ("late", "late", 150),
         ("latte", "latt", 50),
     ];
@@ -853,6 +933,10 @@ mod tests {
     fn all_terms_hold_corrections() {
         let u = understand("best piza");
         assert_eq!(u.all_terms, ["best", "pizza"]);
+        // A vocabulary word read through a slip, as read.
+        let u = understand("pizza resturant");
+        assert_eq!(u.corrections, [("resturant".into(), "restaurant".into())]);
+        assert_eq!(u.all_terms, ["pizza", "restaur"]);
     }
 
     #[test]
@@ -961,6 +1045,17 @@ mod tests {
         assert_eq!(need("late")[0].1, None);
         // "tart" is rare, but a dish: not "start".
         assert_eq!(need("tart")[0].1, None);
+    }
+
+    #[test]
+    fn a_slip_is_read_as_the_name_the_other_words_make() {
+        // "craem" alone is cream; beside "cocina", the name Cram Cocina.
+        assert_eq!(need("craem")[0].0, "cream");
+        assert_eq!(need("craem cocina")[0].0, "cram");
+        assert_eq!(need("craem cocina")[0].1.as_deref(), Some("craem"));
+        // "late" is common and stays, but not beside "bar": Latte Bar.
+        assert_eq!(need("late")[0].1, None);
+        assert_eq!(need("late bar")[0].0, "latte");
     }
 
     #[test]

@@ -378,6 +378,17 @@ impl Lookup for SnapLookup<'_> {
         self.count_places_with_all(terms, cap)
     }
 
+    fn one_name(&self, terms: &[&str]) -> bool {
+        let (Some(zip), Some(first)) = (self.zip, terms.first()) else {
+            return false;
+        };
+        let lex = &self.snap.lexicon;
+        lex.zip_name_businesses(zip, first).iter().any(|&biz| {
+            let name = lex.name_terms(biz);
+            terms.iter().all(|t| name.iter().any(|n| n == t))
+        })
+    }
+
     fn judged(&self, term: &str) -> f32 {
         self.snap
             .model
