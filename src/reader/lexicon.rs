@@ -420,18 +420,11 @@ impl Lexicon {
         self.name_terms.get(biz as usize).map_or(&[], |n| &n[..])
     }
 
-    /// The category terms a query term meets: itself, itself with a plural "s" the
-    /// stemmer keeps ("spa" meets the "spas" of Beauty & Spas), and those it begins or
-    /// that begin it with [`MIN_PREFIX`] letters or more in common.
+    /// The category terms a query term meets: those it holds
+    /// ([`Lexicon::category_terms_held`]) and those it begins with [`MIN_PREFIX`] letters
+    /// or more ("plumb" meets Plumbing's "plumb" and "plumbing"'s beginning alike).
     pub fn category_terms_meeting(&self, term: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        if let Some((t, _)) = self.category_terms.get_key_value(term) {
-            out.push(t);
-        }
-        // A plural the stemmer keeps ("Spas", "Gas Stations"): the singular meets it.
-        if let Some((t, _)) = self.category_terms.get_key_value(&format!("{term}s")) {
-            out.push(t);
-        }
+        let mut out = self.category_terms_held(term);
         if term.len() >= MIN_PREFIX {
             // Category terms that begin with the query term.
             let from = self
@@ -445,6 +438,24 @@ impl Lexicon {
                     out.push(t);
                 }
             }
+        }
+        out
+    }
+
+    /// The category terms a query term holds whole: itself, itself with a plural "s" the
+    /// stemmer keeps ("spa" meets the "spas" of Beauty & Spas), and those it begins with
+    /// (with [`MIN_PREFIX`] letters or more: "plumber" holds Plumbing's "plumb"). A
+    /// word that is only the beginning of a category term ("cocktai") may be a slip.
+    pub fn category_terms_held(&self, term: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some((t, _)) = self.category_terms.get_key_value(term) {
+            out.push(t);
+        }
+        // A plural the stemmer keeps ("Spas", "Gas Stations"): the singular meets it.
+        if let Some((t, _)) = self.category_terms.get_key_value(&format!("{term}s")) {
+            out.push(t);
+        }
+        if term.len() >= MIN_PREFIX {
             // Category terms the query term begins with.
             for end in MIN_PREFIX..term.len() {
                 if !term.is_char_boundary(end) {
@@ -461,9 +472,19 @@ impl Lexicon {
     /// Whether a name of a business of zip ordinal `zip` holds `term`, or one of its
     /// categories meets it or is named by it.
     pub fn in_zip(&self, zip: u32, term: &str) -> bool {
+        self.in_zip_by(zip, term, &self.category_terms_meeting(term))
+    }
+
+    /// Whether a name of a business of zip ordinal `zip` holds `term`, or one of its
+    /// categories is held whole by it ([`Lexicon::category_terms_held`]) or named by it:
+    /// the term is no slip.
+    pub fn held_in_zip(&self, zip: u32, term: &str) -> bool {
+        self.in_zip_by(zip, term, &self.category_terms_held(term))
+    }
+
+    fn in_zip_by(&self, zip: u32, term: &str, category_terms: &[&str]) -> bool {
         !self.zip_name_businesses(zip, term).is_empty()
-            || self
-                .category_terms_meeting(term)
+            || category_terms
                 .iter()
                 .any(|t| !self.zip_category_businesses(zip, t).is_empty())
             || self
@@ -658,6 +679,14 @@ mod tests {
         assert_eq!(meet("spa"), ["spas"], "a plural the stemmer keeps");
         assert_eq!(meet("spas"), ["spas"]);
         assert!(meet("cream").contains(&"cream".to_string()));
+        // Held whole: not a category word's beginning only ("steak" of Steakhouses, or
+        // a slip such as "steakho"), which may be a slip.
+        let held = |w: &str| lex.category_terms_held(&a.words(w)[0].term).len();
+        assert_eq!(held("plumber"), 1);
+        assert_eq!(held("bakery"), 1);
+        assert_eq!(held("steak"), 0);
+        assert_eq!(held("steakho"), 0);
+        assert_eq!(meet("steakho"), ["steakhous"]);
     }
 
     #[test]

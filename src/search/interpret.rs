@@ -21,11 +21,14 @@ pub trait Lookup {
     /// Whether a review of the zipcode, or a category or name of one of its businesses,
     /// holds `stem`.
     fn in_zip(&self, stem: &str) -> bool;
-    /// Reviews of the zipcode that hold `stem`, counted up to `cap`.
-    fn zip_reviews(&self, stem: &str, cap: u32) -> u32;
     /// Whether the name of one of the zipcode's places holds `stem`, or one of their
-    /// categories meets it ("Cocina", "thai"): such a word is never a slip.
+    /// categories meets it ("Cocina", "thai", "steak" of Steakhouses).
     fn names_or_kinds(&self, stem: &str) -> bool;
+    /// Whether the name of one of the zipcode's places holds `stem`, or one of their
+    /// categories is held whole by it or named by it ("Cocina", "thai", "plumber"):
+    /// such a word is never a slip ("cocktai", only the beginning of a category's
+    /// word, may be).
+    fn never_a_slip(&self, stem: &str) -> bool;
     /// Reviews of the whole index that hold `stem`, plus its businesses whose
     /// categories or names do.
     fn doc_freq(&self, stem: &str) -> u64;
@@ -545,11 +548,9 @@ struct Candidate {
 
 /// A written form seen this often in the sample is taken as meant: a correction would
 /// need a neighbour a hundred times as common (and the search for one is the costly
-/// part of a query)...
+/// part of a query). A form the sample has not seen is looked at, however many of the
+/// zipcode's reviews hold its term ("coffe" is in a few: "coffee" is in hundreds).
 const COMMON_FORM: u32 = 20;
-/// ... and so is a word the sample has not seen that this many of the zipcode's
-/// reviews use.
-const ESTABLISHED: u32 = 3;
 
 /// Replaces `word` by its most likely meaning when the zipcode does not know it, or
 /// knows it far less than a near neighbour. Candidates are the written forms near what
@@ -570,14 +571,11 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str]) {
         all.push(&word.term);
         !lookup.one_name(&all)
     };
-    if lookup.names_or_kinds(&word.term) && !in_a_name {
+    if lookup.never_a_slip(&word.term) && !in_a_name {
         return;
     }
     let typed_count = lookup.written_count(&word.text);
-    let established = match typed_count {
-        Some(n) => n >= COMMON_FORM,
-        None => lookup.zip_reviews(&word.term, ESTABLISHED) >= ESTABLISHED,
-    };
+    let established = typed_count.is_some_and(|n| n >= COMMON_FORM);
     if established && !in_a_name {
         return;
     }
@@ -753,7 +751,19 @@ mod tests {
                 ("frozen", (true, 900)),
                 ("yogurt", (true, 800)),
                 ("authent", (true, 3_000)),
+                ("burger", (true, 30_000)),
+                ("burgesr", (true, 300)),
             ]))
+        }
+    }
+
+    impl Fake {
+        /// The zipcode's reviews that hold `stem`: a hundredth of the index's.
+        fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
+            self.0
+                .get(stem)
+                .filter(|e| e.0)
+                .map_or(0, |e| (e.1 / 100).min(cap as u64) as u32)
         }
     }
 
@@ -764,12 +774,8 @@ mod tests {
         fn names_or_kinds(&self, stem: &str) -> bool {
             stem == "cocina"
         }
-        fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
-            // A hundredth of the index's reviews are the zipcode's.
-            self.0
-                .get(stem)
-                .filter(|e| e.0)
-                .map_or(0, |e| (e.1 / 100).min(cap as u64) as u32)
+        fn never_a_slip(&self, stem: &str) -> bool {
+            stem == "cocina"
         }
         fn doc_freq(&self, stem: &str) -> u64 {
             self.0.get(stem).map_or(0, |e| e.1)
@@ -841,6 +847,7 @@ mod tests {
 
     /// How the fake index's reviewers judge its terms.
     const JUDGED: &[(&str, f32)] = &[
+        ("burger", 25.0),
         ("pizza", 30.0),
         ("pasta", 20.0),
         ("salad", 14.0),
@@ -861,6 +868,7 @@ mod tests {
         ("winning", "win", 30),
         ("cream", "cream", 60),
         ("cram", "cram", 3),
+        ("burgers", "burger", 900),
         ("late", "late", 150),
         ("latte", "latt", 50),
     ];
@@ -1031,6 +1039,9 @@ mod tests {
             "coffe",
             "the known rare word, one edit away"
         );
+        // A form the sample has not seen, which a few of the zipcode's reviews hold,
+        // beside one it has seen hundreds of times.
+        assert_eq!(need("burgesr")[0].0, "burgers");
     }
 
     #[test]

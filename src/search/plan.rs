@@ -303,12 +303,13 @@ impl Lookup for SnapLookup<'_> {
             || self.count_zip_reviews(stem, 1) > 0
     }
 
-    fn zip_reviews(&self, stem: &str, cap: u32) -> u32 {
-        self.count_zip_reviews(stem, cap)
-    }
-
     fn names_or_kinds(&self, stem: &str) -> bool {
         self.zip.is_some_and(|z| self.snap.lexicon.in_zip(z, stem))
+    }
+
+    fn never_a_slip(&self, stem: &str) -> bool {
+        self.zip
+            .is_some_and(|z| self.snap.lexicon.held_in_zip(z, stem))
     }
 
     fn doc_freq(&self, stem: &str) -> u64 {
