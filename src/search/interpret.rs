@@ -164,7 +164,11 @@ pub fn interpret(
             if w.stop || typed[i].chars().count() < 4 || lookup.in_zip(&w.term) {
                 continue;
             }
-            if let Some((written, stem)) = vocabulary.nearest_word(&typed[i]) {
+            // A form of the same word ("hour" beside "hours") is no slip.
+            if let Some((written, stem)) = vocabulary
+                .nearest_word(&typed[i])
+                .filter(|(_, stem)| *stem != w.term.as_str())
+            {
                 stems[i] = stem;
                 slipped.push((i, written));
             }
@@ -480,6 +484,7 @@ fn amounts(
         &["maximum"],
     ];
     const AWAY: &[&[&str]] = &[&["away"]];
+    const PRICE_BOUND: &[&str] = &["under", "below", "less"];
     let typed = |i: usize| fold(&text[words[i].from..words[i].to]).into_owned();
     let free = |i: usize| i < words.len() && meaning[i].is_none();
     let is = |i: usize, set: &[&str]| free(i) && set.contains(&typed(i).as_str());
@@ -494,15 +499,18 @@ fn amounts(
         if unit || far {
             to += 1;
         }
-        if !(sign || unit || far) {
-            continue;
-        }
         // "less than $20": the bound, stopwords, the amount.
         let mut from = i;
         while from > 0 && free(from - 1) && words[from - 1].stop && !is(from - 1, BEFORE) {
             from -= 1;
         }
         let before = from > 0 && is(from - 1, BEFORE);
+        // A bare amount under a bound of price ("tacos under 10", "less than 20") is
+        // dollars: what else would be under ten at a restaurant.
+        let bare = before && is(from - 1, PRICE_BOUND);
+        if !(sign || unit || far || bare) {
+            continue;
+        }
         let after = AFTER
             .iter()
             .chain(if far { AWAY } else { &[] })
@@ -987,6 +995,9 @@ mod tests {
         assert_eq!(price("pizza 10 bucks or less"), (Some((1, 1)), pizza()));
         assert_eq!(price("pizza under 10$"), (Some((1, 1)), pizza()));
         assert_eq!(price("pizza $15 max"), (Some((1, 2)), pizza()));
+        // A bare amount under a bound of price is dollars.
+        assert_eq!(price("pizza under 15"), (Some((1, 2)), pizza()));
+        assert_eq!(price("pizza for less than 10"), (Some((1, 1)), pizza()));
         assert_eq!(price("$$ pizza"), (Some((2, 2)), pizza()));
         assert_eq!(price("pizza $$$$"), (Some((4, 4)), pizza()));
         // Above Yelp's top level the amount says nothing; the words still do not filter.

@@ -373,6 +373,12 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("open late", Meaning::Amenity(Amenity::OpenLate)),
     ("late night", Meaning::Amenity(Amenity::OpenLate)),
     ("after midnight", Meaning::Amenity(Amenity::OpenLate)),
+    ("open till midnight", Meaning::Amenity(Amenity::OpenLate)),
+    ("open until midnight", Meaning::Amenity(Amenity::OpenLate)),
+    ("open past midnight", Meaning::Amenity(Amenity::OpenLate)),
+    ("open all night", Meaning::Amenity(Amenity::OpenLate)),
+    ("open 24 hours", Meaning::Amenity(Amenity::OpenLate)),
+    ("24 hours", Meaning::Amenity(Amenity::OpenLate)),
     ("happy hour", Meaning::Amenity(Amenity::HappyHour)),
     ("open now", Meaning::OpenNow),
     ("open right now", Meaning::OpenNow),
@@ -522,6 +528,20 @@ mod tests {
                     Meaning::Amenity(Amenity::OutdoorSeating)
                 ),
             ]
+        );
+        assert_eq!(
+            find("pizza open till midnight"),
+            [(
+                "open till midnight".to_string(),
+                Meaning::Amenity(Amenity::OpenLate)
+            )]
+        );
+        assert_eq!(
+            find("diner open 24 hours"),
+            [(
+                "open 24 hours".to_string(),
+                Meaning::Amenity(Amenity::OpenLate)
+            )]
         );
         assert_eq!(
             find("Restaurants"),
