@@ -359,33 +359,31 @@ pub fn interpret(
 }
 
 /// A need word judged from place to place less than this fraction of its most-judged
-/// word describes the others ("authentic", "fresh", "gluten *free*").
-const DESCRIBES: f32 = 4.0;
+/// word describes the others ("authentic" or "fresh" beside a dish), if it stands with
+/// them in few places ([`DESCRIBED_FEW`]).
+const DESCRIBES: f32 = 5.0;
 
 /// Places holding the need's words are counted up to this many.
 const RELAX_CAP: u32 = 60;
 
 /// A describing word stays in the need when it stands with the rest in one review of
-/// at least one in this many of the places whose reviews hold the rest ("gluten free"
-/// stays, "fresh seafood" is mostly written apart).
-const DESCRIBING_KEPT: u32 = 2;
-
-/// Another word stays when it stands with the rest in one review of at least one in
-/// this many of those places ("fish tacos" stays, "spicy tuna roll" where no review has
-/// all three does not).
-const NAMING_KEPT: u32 = 10;
+/// this many of the zipcode's places, or of half of the places whose reviews hold the
+/// rest ("gluten free" stays).
+const DESCRIBED_FEW: u32 = 5;
 
 /// Words that describe rather than name what is wanted ("authentic sushi", "fresh
 /// seafood") are seldom written in one review with the dish: required together, they
 /// would leave the places that serve the dish behind those whose reviews hold each
-/// word somewhere apart. So a need of several words is relaxed, one word at a time,
-/// while its words stand together in one review of too few of the places that hold
-/// the rest ([`DESCRIBING_KEPT`], [`NAMING_KEPT`]): first a word reviewers hardly judge
-/// from place to place compared with the others ("authentic" beside "sushi": a dish is
-/// judged, a description is not, see [`Lookup::judged`]), then, as in an English noun
-/// phrase whose last word is what it names, the first word ("spicy tuna roll"). The
-/// word becomes optional. Words that name a kind of place or a place of the zipcode,
-/// and needs that are one category's words ("sushi bar"), stay.
+/// word somewhere apart. So a need of several words is relaxed, one word at a time:
+/// a word reviewers hardly judge from place to place beside the others ("authentic"
+/// beside "sushi": a dish is judged, a description is not, see [`Lookup::judged`])
+/// when it stands with the rest in one review of fewer than [`DESCRIBED_FEW`] places
+/// and of fewer than half of those that hold the rest; any word, the first (as in an
+/// English noun phrase, whose last word is what it names: "spicy tuna roll"), when no
+/// place has them in one review. The word becomes optional. A dish of several words
+/// that some place's review names whole ("mac and cheese", "fish tacos") stays whole,
+/// and so do words that name a kind of place or a place of the zipcode, and needs that
+/// are one category's words ("sushi bar").
 fn relax(u: &mut Understanding, lookup: &dyn Lookup) {
     loop {
         let required: Vec<usize> = (0..u.need.len()).filter(|&i| !u.need[i].optional).collect();
@@ -408,18 +406,16 @@ fn relax(u: &mut Understanding, lookup: &dyn Lookup) {
             .min_by_key(|&i| (!describes(i), i));
         let Some(drop) = drop else { return };
         let together = lookup.places_with_all(&terms, RELAX_CAP);
-        let rest: Vec<&str> = required
-            .iter()
-            .filter(|&&i| i != drop)
-            .map(|&i| u.need[i].term.as_str())
-            .collect();
-        let without = lookup.places_with_all(&rest, RELAX_CAP);
-        let kept = if describes(drop) {
-            DESCRIBING_KEPT
-        } else {
-            NAMING_KEPT
-        };
-        if together > 0 && together * kept >= without {
+        let relaxed = together == 0
+            || (describes(drop) && together < DESCRIBED_FEW && {
+                let rest: Vec<&str> = required
+                    .iter()
+                    .filter(|&&i| i != drop)
+                    .map(|&i| u.need[i].term.as_str())
+                    .collect();
+                together * 2 < lookup.places_with_all(&rest, RELAX_CAP)
+            });
+        if !relaxed {
             return;
         }
         u.need[drop].optional = true;
@@ -836,11 +832,15 @@ mod tests {
         fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
             // The zipcode's places: a tenth of its reviews' count; words written apart
             // share no review.
-            if APART
-                .iter()
-                .any(|(a, b)| terms.contains(a) && terms.contains(b))
-            {
+            let pair = |set: &[(&str, &str)]| {
+                set.iter()
+                    .any(|(a, b)| terms.contains(a) && terms.contains(b))
+            };
+            if pair(APART) {
                 return 0;
+            }
+            if pair(SELDOM) {
+                return 1;
             }
             terms
                 .iter()
@@ -852,6 +852,8 @@ mod tests {
 
     /// Words of the fake index that no review writes together.
     const APART: &[(&str, &str)] = &[("authent", "pizza"), ("salad", "pasta")];
+    /// Words of the fake index that one place's reviews write together.
+    const SELDOM: &[(&str, &str)] = &[("authent", "pasta"), ("wing", "salad")];
 
     /// How the fake index's reviewers judge its terms.
     const JUDGED: &[(&str, f32)] = &[
@@ -1119,6 +1121,10 @@ mod tests {
             need("salad pasta"),
             [("salad".into(), None, true), ("pasta".into(), None, false)]
         );
+        // A describing word written with the dish at one place of the eight that serve
+        // it: optional. Two dishes written together at one place: a dish of two words.
+        assert_eq!(need("authentic pasta")[0], ("authentic".into(), None, true));
+        assert!(need("salad wings").iter().all(|w| !w.2));
         // Written together often enough: both stay, the describing word too.
         assert!(need("ice cream").iter().all(|w| !w.2));
         assert!(need("said pizza").iter().all(|w| !w.2));
