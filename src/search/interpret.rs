@@ -324,8 +324,9 @@ pub fn interpret(
         // Each word is corrected in the context of the query's other words (a name).
         let context: Vec<&str> = words
             .iter()
-            .filter(|w| !w.stop)
-            .map(|w| w.term.as_str())
+            .zip(&read_terms)
+            .filter(|(w, _)| !w.stop)
+            .map(|(w, read)| read.as_deref().unwrap_or(w.term.as_str()))
             .collect();
         for word in u.need.iter_mut().filter(|w| w.typed.is_none()) {
             let mut others = context.clone();

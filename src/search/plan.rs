@@ -239,9 +239,7 @@ impl SnapLookup<'_> {
         }
         n
     }
-}
 
-impl SnapLookup<'_> {
     /// The zipcode's places with a review (deleted ones count too) that holds every
     /// one of `terms`, counted up to `cap`.
     fn count_places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
