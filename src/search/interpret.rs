@@ -655,8 +655,31 @@ fn apply(word: &mut NeedWord, best: Candidate, lookup: &dyn Lookup) {
     word.term = best.term;
 }
 
-/// The most likely of the eight most likely candidates that, with `others`, are all
-/// words of one name of the zipcode's places.
+/// The most likely of the eight most likely candidates (distinct terms) that `fits`.
+fn likeliest(candidates: &mut [Candidate], fits: impl Fn(&str) -> bool) -> Option<Candidate> {
+    candidates.sort_by(|a, b| {
+        b.likelihood
+            .total_cmp(&a.likelihood)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let mut tried: Vec<&str> = Vec::new();
+    for c in candidates.iter() {
+        if tried.contains(&c.term.as_str()) {
+            continue;
+        }
+        if tried.len() >= 8 {
+            break;
+        }
+        tried.push(&c.term);
+        if fits(&c.term) {
+            return Some(c.clone());
+        }
+    }
+    None
+}
+
+/// The likeliest candidate that, with `others`, is all words of one name of the
+/// zipcode's places.
 fn completes_a_name(
     candidates: &mut [Candidate],
     lookup: &dyn Lookup,
@@ -665,55 +688,16 @@ fn completes_a_name(
     if others.is_empty() {
         return None;
     }
-    candidates.sort_by(|a, b| {
-        b.likelihood
-            .total_cmp(&a.likelihood)
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    let mut tried: Vec<&str> = Vec::new();
-    for c in candidates.iter() {
-        if tried.contains(&c.term.as_str()) {
-            continue;
-        }
-        if tried.len() >= 8 {
-            break;
-        }
-        tried.push(&c.term);
+    likeliest(candidates, |term| {
         let mut terms = others.to_vec();
-        terms.push(&c.term);
-        if lookup.one_name(&terms) {
-            return Some(c.clone());
-        }
-    }
-    None
+        terms.push(term);
+        lookup.one_name(&terms)
+    })
 }
 
-/// The most likely candidate that the zipcode knows, among the eight most likely.
+/// The likeliest candidate that the zipcode knows.
 fn most_likely_in_zip(candidates: &mut [Candidate], lookup: &dyn Lookup) -> Option<Candidate> {
-    candidates.sort_by(|a, b| {
-        b.likelihood
-            .total_cmp(&a.likelihood)
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    let mut tried: Vec<&str> = Vec::new();
-    for c in candidates.iter() {
-        if tried.contains(&c.term.as_str()) {
-            continue;
-        }
-        if tried.len() >= 8 {
-            break;
-        }
-        tried.push(&c.term);
-        if lookup.in_zip(&c.term) {
-            return Some(Candidate {
-                likelihood: c.likelihood,
-                term: c.term.clone(),
-                written: c.written.clone(),
-                odds: c.odds,
-            });
-        }
-    }
-    None
+    likeliest(candidates, |term| lookup.in_zip(term))
 }
 
 #[cfg(test)]
