@@ -149,7 +149,7 @@ def test_watch_reloads_in_the_background(index_copy: Path, corpus: dict[str, obj
             index_copy,
             train_ranker=False,
         )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while idx.version == before and time.monotonic() < deadline:
             time.sleep(0.05)
     assert not w.running

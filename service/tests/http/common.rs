@@ -346,6 +346,25 @@ impl Server {
         }
     }
 
+    /// Waits until the first attempt to open the index is over and failed: `/ready`
+    /// answers 503 with why, no longer "index is loading". Returns that answer.
+    pub fn wait_refused(&self, limit: Duration) -> Value {
+        let t0 = Instant::now();
+        loop {
+            let (st, v) = self.get_json("/ready");
+            assert_eq!(st, 503, "{v}");
+            if v["reason"].as_str() != Some("index is loading") {
+                return v;
+            }
+            assert!(
+                t0.elapsed() < limit,
+                "still loading after {limit:?}; log: {}",
+                read(&self.log)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits until `/ready` names `version`; every answer meanwhile is 200 (the version
     /// before it serves).
     pub fn wait_version(&self, version: &str, limit: Duration) {

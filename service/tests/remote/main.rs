@@ -262,7 +262,7 @@ impl Replica {
     fn get(&self, path: &str) -> (u16, String) {
         let r = reqwest::blocking::Client::new()
             .get(format!("{}{path}", self.base))
-            .timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
             .send()
             .expect("request");
         (r.status().as_u16(), r.text().expect("body"))
