@@ -39,11 +39,11 @@ for s in "${SETS[@]}"; do
 done
 python3 "$EVAL/freetext.py" --score "$OUT/freetext" "$OUT/runs" | tee "$OUT/freetext.txt"
 # The same kinds of query in other words (benches/rephrase.py): understanding, not lists.
-if [ ! -f "$OUT/rephrased/typo.queries.tsv" ]; then
+if [ ! -f "$OUT/rephrased/slips.queries.tsv" ]; then
   python3 benches/rephrase.py "$DATA" "$OUT/dev" "$OUT/rephrased" >&2
 fi
 mkdir -p "$OUT/runs-rephrased"
-for s in clean typo typo-base intent describe cheap outdoor category name; do
+for s in clean typo typo-base slips slips-base intent describe cheap outdoor category name; do
   "$BIN" eval run --index "$OUT/index" --queries "$OUT/rephrased/$s.queries.tsv" \
     --out "$OUT/runs-rephrased/$s.tsv" "${EXTRA[@]}" >&2
 done

@@ -11,6 +11,8 @@ the category words), for `yelpsearch eval run` and `freetext.py --score`:
   describe  "really good X", "authentic X", "fresh X", ...      clean judgments
   typo      one edit in the longest word, substitutions too     clean judgments
   typo-base the clean queries of the typo set
+  slips     every such edit of the longest word, at every place   clean judgments
+  slips-base  the clean query again for each of them (same weights: retention)
   cheap     "affordable X", "X on a budget", ...  clean judgments, 0 unless price $
   outdoor   "X with a patio", "X al fresco", ...  clean judgments, 0 unless OutdoorSeating
   category  "mexican restaurant", "bbq", "vet"    1 + (mean later stars >= 4) + (>= 4.5
@@ -169,9 +171,37 @@ def typo(term):
     return " ".join(words)
 
 
+def slips(term):
+    """Every edit of the kinds `typo` makes in the longest word, at every place.
+
+    Never the first letter; distinct, and unlike the word. Some are words ("late",
+    "desert").
+    """
+    words = term.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    if len(w) < 5:
+        return []
+    out = []
+    for p in range(1, len(w) - 1):
+        c = KEYS.find(w[p])
+        for w2 in (
+            w[:p] + w[p + 1 :],
+            w[:p] + w[p + 1] + w[p] + w[p + 2 :],
+            w[:p] + w[p] + w[p:],
+            w[:p] + (KEYS[(c + 1) % 26] if c >= 0 else "e") + w[p + 1 :],
+        ):
+            if w2 != w and w2 not in out:
+                out.append(w2)
+    return [" ".join(words[:i] + [w2] + words[i + 1 :]) for w2 in out]
+
+
 def name_as_typed(name, key):
-    """A name as someone might type it: lowercase, without a leading "The", without
-    apostrophes, or with a letter left out of its longest word (five letters or more)."""
+    """A name as someone might type it.
+
+    Lowercase, without a leading "The", without apostrophes, or with a letter left out
+    of its longest word (five letters or more).
+    """
     k = h(key + "name") % 4
     if k == 0:
         return name.lower()
@@ -231,6 +261,10 @@ def main(data, qdir, out):
     typos = [(q, z, typo(t)) for q, z, t in queries if typo(t)]
     write("typo", typos, judged)
     write("typo-base", [(q, z, t) for q, z, t in queries if typo(t)], judged)
+    every = [(f"{q}-s{k}", q, z, t, v) for q, z, t in queries for k, v in enumerate(slips(t))]
+    every_judged = {e[0]: judged[e[1]] for e in every}
+    write("slips", [(e[0], e[2], e[4]) for e in every], every_judged)
+    write("slips-base", [(e[0], e[2], e[3]) for e in every], every_judged)
     write("intent", [(q, z, pick(q, INTENT).format(t=t)) for q, z, t in queries], judged)
     write(
         "describe",

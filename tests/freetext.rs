@@ -147,6 +147,42 @@ fn typos_are_corrected_to_the_zipcodes_words() {
     );
 }
 
+/// "late" is written in the generator's reviews ("a late lunch") and says nothing about
+/// a place; "latte" is one letter away and is judged from place to place. Alone, "late"
+/// is a slip for the latte; beside "lunch", written with it, it stays.
+#[test]
+fn a_common_word_alone_is_read_as_the_dish_one_slip_away() {
+    let zips: std::collections::BTreeSet<&str> = fixture()
+        .truth
+        .businesses
+        .iter()
+        .filter(|b| b.quality.contains_key("latte"))
+        .map(|b| b.postal_code.as_str())
+        .collect();
+    assert!(!zips.is_empty(), "no zipcode serves lattes");
+    for zip in zips {
+        let literal = index()
+            .search(
+                &SearchRequest::new("late")
+                    .zip(zip)
+                    .nearby(false)
+                    .literal(true),
+            )
+            .unwrap();
+        assert!(
+            !literal.results.is_empty(),
+            "{zip}: no review writes \"late\", so it is not a known word there"
+        );
+        let r = search("late", zip);
+        assert_eq!(r.interpretation.corrections.len(), 1, "{zip}");
+        assert_eq!(r.interpretation.corrections[0].from, "late");
+        assert_eq!(r.interpretation.corrections[0].to, "latte");
+        assert_eq!(ids(&r), ids(&search("latte", zip)), "{zip}");
+        let lunch = search("late lunch", zip);
+        assert!(lunch.interpretation.corrections.is_empty(), "{zip}");
+    }
+}
+
 /// Businesses of a zipcode's results that meet `wish`, in result order.
 fn meets(r: &SearchResponse, wish: impl Fn(&Business) -> bool) -> Vec<bool> {
     r.results

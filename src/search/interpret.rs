@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::typo::{likelihood, max_edits};
+use super::typo::{likelihood, max_edits, slip};
 use super::vocabulary::{Meaning, PriceWish, Vocabulary};
 use crate::analysis::{fold, Analyzer};
 use crate::ingest::Amenity;
@@ -32,6 +32,8 @@ pub trait Lookup {
     /// Reviews of the whole index that hold `stem`, plus its businesses whose
     /// categories or names do.
     fn doc_freq(&self, stem: &str) -> u64;
+    /// The index's reviews.
+    fn reviews(&self) -> u64;
     /// The terms of the index within `edits` edits of `stem` (reviews, categories and
     /// names), with their [`Lookup::doc_freq`]. Slower than [`Lookup::near_written`]
     /// (it reads the term dictionaries): asked only when the written forms have nothing
@@ -328,12 +330,22 @@ pub fn interpret(
             .filter(|(w, _)| !w.stop)
             .map(|(w, read)| read.as_deref().unwrap_or(w.term.as_str()))
             .collect();
-        for word in u.need.iter_mut().filter(|w| w.typed.is_none()) {
+        let need_terms: Vec<String> = u.need.iter().map(|w| w.term.clone()).collect();
+        for (i, word) in u.need.iter_mut().enumerate() {
+            if word.typed.is_some() {
+                continue;
+            }
             let mut others = context.clone();
             if let Some(k) = others.iter().position(|t| *t == word.term) {
                 others.remove(k);
             }
-            correct(word, lookup, &others);
+            let need: Vec<&str> = need_terms
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            correct(word, lookup, &others, &need);
         }
     }
     u.all_terms = words
@@ -557,11 +569,34 @@ struct Candidate {
 /// zipcode's reviews hold its term ("coffe" is in a few: "coffee" is in hundreds).
 const COMMON_FORM: u32 = 20;
 
+/// A word reviewers judge places by ([`Lookup::judged`], an F statistic of its clauses'
+/// sentiment between and within places: 1 is chance): dishes and drinks score 10–40,
+/// meals 4–10; "late", "desert", "bunch", "fired" 1.1–3.3 on the evaluation corpus.
+const JUDGED_WORD: f32 = 4.0;
+
+/// A word in more than this share of the reviews is part of how reviews are written
+/// ("back", judged because "will be back" goes with how a place is liked), not what
+/// people look for: no common word is read as a slip for it.
+const SOUGHT_SHARE: f64 = 0.1;
+
+/// How many times more a neighbour must be judged than a common word that is not a
+/// judged word, for the word to be read as a slip for it.
+const JUDGED_MORE: f32 = 3.0;
+
 /// Replaces `word` by its most likely meaning when the zipcode does not know it, or
 /// knows it far less than a near neighbour. Candidates are the written forms near what
 /// was typed ("dumpligs" → "dumplings") and, when those have none the zipcode knows,
-/// the terms near its term.
-fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str]) {
+/// the terms near its term. `others` are the query's other words (for names), `need`
+/// the need's other words.
+///
+/// Two slips look like words the zipcode knows, and are read by what they are near:
+/// a common word that places are not judged by, alone or beside words it is seldom
+/// written with, is read as a word one usual slip away that places are judged by and
+/// that is written with the rest ("desert" → "dessert", "late" → "latte", "fired rice"
+/// → "fried rice"); and a word that holds a category's word only by beginning with it,
+/// a form the sample has not seen, is read as that word when it is one usual slip away
+/// ("coffeee", "donutts").
+fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&str]) {
     let chars = word.text.chars().count();
     let edits = max_edits(chars);
     if edits == 0 || word.text.chars().any(|c| c.is_ascii_digit()) {
@@ -576,12 +611,16 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str]) {
         all.push(&word.term);
         !lookup.one_name(&all)
     };
-    if lookup.never_a_slip(&word.term) && !in_a_name {
-        return;
-    }
     let typed_count = lookup.written_count(&word.text);
     let established = typed_count.is_some_and(|n| n >= COMMON_FORM);
-    if established && !in_a_name {
+    let held = lookup.never_a_slip(&word.term) && !in_a_name;
+    if held && established {
+        return;
+    }
+    let typed_judged = lookup.judged(&word.term);
+    let says_nothing =
+        !held && !in_a_name && lookup.in_zip(&word.term) && typed_judged < JUDGED_WORD;
+    if established && !in_a_name && !says_nothing {
         return;
     }
     let typed_prior = searched_prior(lookup.judged(&word.term));
@@ -614,6 +653,47 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str]) {
     if in_a_name {
         if let Some(named) = completes_a_name(&mut candidates, lookup, others) {
             apply(word, named, lookup);
+            return;
+        }
+    }
+    if held || says_nothing {
+        // Only the usual slips: a letter left out, doubled, or two swapped.
+        let mut usual: Vec<Candidate> = candidates
+            .iter()
+            .filter(|c| {
+                c.written
+                    .as_deref()
+                    .and_then(|w| slip(&word.text, w))
+                    .is_some_and(|s| s.weight() >= 1.0)
+            })
+            .cloned()
+            .collect();
+        let meant = if held {
+            // "coffeee": "coffee" holds the category's word too.
+            likeliest(&mut usual, |t| lookup.never_a_slip(t))
+        } else {
+            let with_rest = |t: &str| {
+                let mut terms = need.to_vec();
+                terms.push(t);
+                lookup.places_with_all(&terms, RELAX_CAP)
+            };
+            let typed_together = if need.is_empty() {
+                0
+            } else {
+                with_rest(&word.term)
+            };
+            likeliest(&mut usual, |t| {
+                lookup.judged(t) >= JUDGED_WORD.max(JUDGED_MORE * typed_judged)
+                    && (lookup.doc_freq(t) as f64) <= SOUGHT_SHARE * lookup.reviews() as f64
+                    && lookup.in_zip(t)
+                    && (need.is_empty() || with_rest(t) >= (2 * typed_together).max(3))
+            })
+        };
+        if let Some(meant) = meant {
+            apply(word, meant, lookup);
+            return;
+        }
+        if held {
             return;
         }
     }
@@ -742,6 +822,13 @@ mod tests {
                 ("authent", (true, 3_000)),
                 ("burger", (true, 30_000)),
                 ("burgesr", (true, 300)),
+                ("fire", (true, 20_000)),
+                ("fri", (true, 12_000)),
+                ("rice", (true, 8_000)),
+                ("back", (true, 60_000)),
+                ("bake", (true, 4_000)),
+                ("donut", (true, 3_000)),
+                ("price", (true, 9_000)),
             ]))
         }
     }
@@ -764,10 +851,15 @@ mod tests {
             stem == "cocina"
         }
         fn never_a_slip(&self, stem: &str) -> bool {
-            stem == "cocina"
+            // Cocina names a place; Donuts is a category, met by the words that
+            // begin with its word.
+            stem == "cocina" || stem.starts_with("donut")
         }
         fn doc_freq(&self, stem: &str) -> u64 {
             self.0.get(stem).map_or(0, |e| e.1)
+        }
+        fn reviews(&self) -> u64 {
+            200_000
         }
         fn near(&self, stem: &str, edits: u8) -> Vec<(String, u64)> {
             let w = super::super::typo::Within::new(stem, edits);
@@ -836,7 +928,7 @@ mod tests {
     }
 
     /// Words of the fake index that no review writes together.
-    const APART: &[(&str, &str)] = &[("authent", "pizza"), ("salad", "pasta")];
+    const APART: &[(&str, &str)] = &[("authent", "pizza"), ("salad", "pasta"), ("fire", "rice")];
     /// Words of the fake index that one place's reviews write together.
     const SELDOM: &[(&str, &str)] = &[("authent", "pasta"), ("wing", "salad")];
 
@@ -853,6 +945,12 @@ mod tests {
         ("said", 1.0),
         ("start", 1.0),
         ("late", 2.0),
+        ("fire", 3.0),
+        ("fri", 20.0),
+        ("rice", 9.0),
+        ("back", 10.0),
+        ("bake", 1.5),
+        ("price", 19.0),
     ];
 
     /// Written forms of the fake index: form, term, times seen.
@@ -866,6 +964,13 @@ mod tests {
         ("burgers", "burger", 900),
         ("late", "late", 150),
         ("latte", "latt", 50),
+        ("fired", "fire", 300),
+        ("fried", "fri", 200),
+        ("baked", "bake", 150),
+        ("backed", "back", 30),
+        ("donuts", "donut", 300),
+        ("rice", "rice", 200),
+        ("price", "price", 250),
     ];
 
     /// How the fake index's zipcode understands `q`.
@@ -1050,10 +1155,30 @@ mod tests {
         assert_eq!(need("wins")[0].0, "wings");
         // "cram" is a known term, four letters, much rarer than "cream".
         assert_eq!(need("ice cram")[1].0, "cream");
-        // "late" is common: it stays, although "latte" is one letter away.
-        assert_eq!(need("late")[0].1, None);
         // "tart" is rare, but a dish: not "start".
         assert_eq!(need("tart")[0].1, None);
+    }
+
+    #[test]
+    fn a_common_word_places_are_not_judged_by_is_a_slip_for_one_they_are() {
+        // Alone, "late" says nothing about a place: latte (judged five times as much).
+        assert_eq!(need("late"), [("latte".into(), Some("late".into()), false)]);
+        // "fired" beside "rice", which no review writes with it: fried rice.
+        assert_eq!(words("fired rice"), ["fried", "rice"]);
+        // Beside "pizza", written together as often as "fried" is: it stays.
+        assert_eq!(need("fired pizza")[0].1, None);
+        // "backed" is judged, but "back" is in a third of the reviews: not a slip for it.
+        assert_eq!(need("baked")[0].1, None);
+        // A word places are judged by stays: "rice", though "price" is judged twice
+        // as much.
+        assert_eq!(need("rice")[0].1, None);
+    }
+
+    #[test]
+    fn a_category_word_with_a_letter_doubled_is_read_as_the_word() {
+        // "donutts" begins with the Donuts category's word, so it was never a slip.
+        assert_eq!(need("donutts")[0].0, "donuts");
+        assert_eq!(need("donuts")[0].1, None);
     }
 
     #[test]
@@ -1062,8 +1187,8 @@ mod tests {
         assert_eq!(need("craem")[0].0, "cream");
         assert_eq!(need("craem cocina")[0].0, "cram");
         assert_eq!(need("craem cocina")[0].1.as_deref(), Some("craem"));
-        // "late" is common and stays, but not beside "bar": Latte Bar.
-        assert_eq!(need("late")[0].1, None);
+        // "late" is common and stays beside "pizza", but not beside "bar": Latte Bar.
+        assert_eq!(need("late pizza")[0].1, None);
         assert_eq!(need("late bar")[0].0, "latte");
     }
 

@@ -310,6 +310,10 @@ impl Lookup for SnapLookup<'_> {
             .is_some_and(|z| self.snap.lexicon.held_in_zip(z, stem))
     }
 
+    fn reviews(&self) -> u64 {
+        self.snap.searcher.num_docs()
+    }
+
     fn doc_freq(&self, stem: &str) -> u64 {
         let t = Term::from_field_text(self.snap.fields.text, stem);
         let reviews: u64 = self
