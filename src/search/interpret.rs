@@ -669,8 +669,15 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
             .cloned()
             .collect();
         let meant = if held {
-            // "coffeee": "coffee" holds the category's word too.
-            likeliest(&mut usual, |t| lookup.never_a_slip(t))
+            // "coffeee" is held by beginning with the word of Coffee & Tea, which
+            // "coffee" is; a word of the zipcode's names ("india") is held as it is.
+            if lookup.one_name(&[&word.term]) {
+                return;
+            }
+            let term = word.term.clone();
+            likeliest(&mut usual, |t| {
+                t.len() < term.len() && term.starts_with(t) && lookup.never_a_slip(t)
+            })
         } else {
             let with_rest = |t: &str| {
                 let mut terms = need.to_vec();
@@ -829,6 +836,8 @@ mod tests {
                 ("bake", (true, 4_000)),
                 ("donut", (true, 3_000)),
                 ("price", (true, 9_000)),
+                ("india", (true, 50)),
+                ("indian", (true, 2_000)),
             ]))
         }
     }
@@ -851,9 +860,9 @@ mod tests {
             stem == "cocina"
         }
         fn never_a_slip(&self, stem: &str) -> bool {
-            // Cocina names a place; Donuts is a category, met by the words that
-            // begin with its word.
-            stem == "cocina" || stem.starts_with("donut")
+            // Cocina and India name places; Indian and Donuts are categories, Donuts
+            // met by the words that begin with its word.
+            ["cocina", "india", "indian"].contains(&stem) || stem.starts_with("donut")
         }
         fn doc_freq(&self, stem: &str) -> u64 {
             self.0.get(stem).map_or(0, |e| e.1)
@@ -902,8 +911,9 @@ mod tests {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
         }
         fn one_name(&self, terms: &[&str]) -> bool {
-            // The fake zipcode's named places: Cram Cocina, Latte Bar.
+            // The fake zipcode's named places: Cram Cocina, Latte Bar, India House.
             terms.iter().all(|t| ["cram", "cocina"].contains(t))
+                || terms.iter().all(|t| ["india", "hous"].contains(t))
                 || terms.iter().all(|t| ["latt", "bar"].contains(t))
         }
         fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
@@ -971,6 +981,7 @@ mod tests {
         ("donuts", "donut", 300),
         ("rice", "rice", 200),
         ("price", "price", 250),
+        ("indian", "indian", 300),
     ];
 
     /// How the fake index's zipcode understands `q`.
@@ -1179,6 +1190,8 @@ mod tests {
         // "donutts" begins with the Donuts category's word, so it was never a slip.
         assert_eq!(need("donutts")[0].0, "donuts");
         assert_eq!(need("donuts")[0].1, None);
+        // A name's word is held as it is: "india" (India House), not Indian.
+        assert_eq!(need("india")[0].1, None);
     }
 
     #[test]
