@@ -619,7 +619,7 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
     }
     let typed_judged = lookup.judged(&word.term);
     let says_nothing =
-        !held && !in_a_name && lookup.in_zip(&word.term) && typed_judged < JUDGED_WORD;
+        !held && !in_a_name && typed_judged < JUDGED_WORD && lookup.in_zip(&word.term);
     if established && !in_a_name && !says_nothing {
         return;
     }
