@@ -154,7 +154,9 @@ pub fn interpret(
     let mut vocabulary_need = false;
     if !literal {
         // A slip in a vocabulary word ("chep", "outdor seating") that the zipcode does not
-        // know as typed is read as the vocabulary word, when it then makes a phrase.
+        // know as typed is read as the vocabulary word, when it then makes a phrase; so is
+        // one it knows when the vocabulary word is written a hundred times as often, the
+        // slip weighed ("resturant": reviewers slip too; not "bear" for near).
         let vocabulary = Vocabulary::get();
         let typed: Vec<String> = words
             .iter()
@@ -163,13 +165,22 @@ pub fn interpret(
         let mut stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
         let mut slipped: Vec<(usize, &str)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            if w.stop || typed[i].chars().count() < 4 || lookup.in_zip(&w.term) {
+            if w.stop || typed[i].chars().count() < 4 {
                 continue;
             }
+            let known = lookup.in_zip(&w.term);
             // A form of the same word ("hour" beside "hours") is no slip.
             if let Some((written, stem)) = vocabulary
                 .nearest_word(&typed[i])
                 .filter(|(_, stem)| *stem != w.term.as_str())
+                .filter(|(written, _)| {
+                    !known || {
+                        let typed_count = lookup.written_count(&typed[i]).unwrap_or(0).max(1);
+                        let count = lookup.written_count(written).unwrap_or(0);
+                        let weight = slip(&typed[i], written).map_or(0.0, |s| s.weight());
+                        weight * count as f32 >= KNOWN_WORD_ODDS * typed_count as f32
+                    }
+                })
             {
                 stems[i] = stem;
                 slipped.push((i, written));
@@ -837,6 +848,9 @@ mod tests {
                 ("donut", (true, 3_000)),
                 ("price", (true, 9_000)),
                 ("india", (true, 50)),
+                ("restur", (true, 30)),
+                ("bear", (true, 1_500)),
+                ("near", (true, 20_000)),
                 ("indian", (true, 2_000)),
             ]))
         }
@@ -982,6 +996,10 @@ mod tests {
         ("rice", "rice", 200),
         ("price", "price", 250),
         ("indian", "indian", 300),
+        ("resturant", "restur", 3),
+        ("restaurant", "restaur", 900),
+        ("bear", "bear", 15),
+        ("near", "near", 300),
     ];
 
     /// How the fake index's zipcode understands `q`.
@@ -1072,6 +1090,15 @@ mod tests {
         // A word the zipcode knows is not a slip: "taco" stays a taco.
         let u = understand("taco");
         assert!(u.corrections.is_empty() && u.amenities.is_empty());
+        // Unless the vocabulary word is written a hundred times as often, the slip
+        // weighed: "resturant" (in a few reviews) is a restaurant, a kind of place;
+        // "bear" (a neighbouring key from "near", written a twentieth as often) stays.
+        let u = understand("pizza resturant");
+        assert!(u.place);
+        assert_eq!(words("pizza resturant"), ["pizza"]);
+        let u = understand("pizza bear");
+        assert!(u.corrections.is_empty() && u.filler.is_empty());
+        assert_eq!(words("pizza bear"), ["pizza", "bear"]);
     }
 
     #[test]
