@@ -1029,6 +1029,11 @@ mod tests {
             "pasta restaurant",
             "where can i get pasta around here",
             "looking for pasta places",
+            "i would like pasta",
+            "i'd like some pasta",
+            "i feel like pasta",
+            "in the mood for pasta",
+            "pasta with friends",
         ] {
             assert_eq!(words(q), ["pasta"], "{q}");
         }
@@ -1109,6 +1114,8 @@ mod tests {
         assert_eq!(u.price.map(|p| (p.min, p.max)), Some((1, 1)));
         assert_eq!(u.amenities, [Amenity::OutdoorSeating]);
         assert!(u.open_now);
+        let u = understand("pizza for a group");
+        assert_eq!(u.amenities, [Amenity::GoodForGroups]);
     }
 
     #[test]
