@@ -346,6 +346,50 @@ fn a_category_finds_its_places() {
     assert!(checked >= 10, "only {checked} categories");
 }
 
+/// A category's word typed as two ("cheese steak", "steak house") asks for it as one:
+/// the same places, and the category understood.
+#[test]
+fn a_category_word_typed_as_two_is_read_as_one() {
+    let mut tried = 0;
+    for (category, split, whole) in [
+        ("Cheesesteaks", "cheese steak", "cheesesteak"),
+        ("Steakhouses", "steak house", "steakhouse"),
+    ] {
+        let zips: BTreeSet<&str> = businesses()
+            .values()
+            .filter(|b| b.categories.iter().any(|c| c == category))
+            .map(|b| b.postal_code.as_str())
+            .filter(|z| !z.is_empty())
+            .collect();
+        for zip in zips {
+            let r = search(split, zip);
+            // A name of the zipcode that holds both words keeps them: Marco's Steak House.
+            let named = businesses().values().any(|b| {
+                b.postal_code == zip && {
+                    let name = b.name.to_lowercase();
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    split.split(' ').all(|w| words.contains(&w))
+                }
+            });
+            if named {
+                let words: Vec<&str> = split.split(' ').collect();
+                assert_eq!(r.interpretation.need, words, "{zip} {split}");
+                continue;
+            }
+            tried += 1;
+            assert_eq!(r.interpretation.need, [whole], "{zip} {split}");
+            assert!(
+                r.interpretation.categories.iter().any(|c| c == category),
+                "{zip} {split}: {:?}",
+                r.interpretation.categories
+            );
+            assert_eq!(r.interpretation.corrections[0].from, split);
+            assert_eq!(ids(&r), ids(&search(whole, zip)), "{zip} {split}");
+        }
+    }
+    assert!(tried >= 2, "only {tried} zipcodes have these kinds");
+}
+
 #[test]
 fn a_word_of_names_asks_for_their_kind() {
     // Words that at least five names hold, nearly all of one kind ("Taqueria":

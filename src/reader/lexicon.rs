@@ -523,6 +523,15 @@ impl Lexicon {
 
     /// The businesses of zip ordinal `zip` with a category holding the category term
     /// `term`.
+    /// Whether `term` is itself a word of a category of zip ordinal `zip`'s businesses,
+    /// or is with the plural "s" the stemmer keeps ("steakhous" of Steakhouses).
+    pub fn category_word_in_zip(&self, zip: u32, term: &str) -> bool {
+        !self.zip_category_businesses(zip, term).is_empty()
+            || !self
+                .zip_category_businesses(zip, &format!("{term}s"))
+                .is_empty()
+    }
+
     pub fn zip_category_businesses(&self, zip: u32, term: &str) -> &[u32] {
         self.zip_category_terms
             .get(zip as usize)

@@ -54,6 +54,9 @@ pub trait Lookup {
     /// How many of the leading `terms` (analysed, stopwords kept) name the town of the
     /// zipcode's businesses ("new orleans", "champaign il"); 0 if they do not.
     fn town_len(&self, terms: &[&str]) -> usize;
+    /// Whether `term` is itself a word of a category of the zipcode's places
+    /// ("steakhous" of Steakhouses; not a word that only begins with one).
+    fn category_word(&self, term: &str) -> bool;
     /// Whether one category of the zipcode's places holds every one of `terms`
     /// ("fast food": Fast Food; "pet store": Pet Stores).
     fn one_kind(&self, terms: &[&str]) -> bool;
@@ -142,10 +145,19 @@ pub fn interpret(
     lookup: &dyn Lookup,
     literal: bool,
 ) -> Understanding {
+    let (joined_text, joined) = if literal {
+        (None, Vec::new())
+    } else {
+        join_split_words(analyzer, text, lookup)
+    };
+    let text = joined_text.as_deref().unwrap_or(text);
     let words = analyzer.words(text);
     // The words `r` as typed.
     let span = |r: std::ops::Range<usize>| &text[words[r.start].from..words[r.end - 1].to];
-    let mut u = Understanding::default();
+    let mut u = Understanding {
+        corrections: joined,
+        ..Understanding::default()
+    };
     // What each word is: None for a word of the need.
     let mut meaning: Vec<Option<Meaning>> = vec![None; words.len()];
     // Vocabulary words read through a slip: (as written, its term), by word.
@@ -380,6 +392,56 @@ pub fn interpret(
         relax(&mut u, lookup);
     }
     u
+}
+
+/// A category's word typed as two ("steak house", "sea food", "cheese steaks"): two
+/// neighbouring words apart only by spaces, whose joined form is a word of a category
+/// of the zipcode's places, are read as that word, unless a name of the zipcode holds
+/// both ("Steak House Grill"). Returns the text with them joined, if any were, and each
+/// joining as a correction (as typed, as read).
+fn join_split_words(
+    analyzer: &Analyzer,
+    text: &str,
+    lookup: &dyn Lookup,
+) -> (Option<String>, Vec<(String, String)>) {
+    let words = analyzer.words(text);
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut joined = Vec::new();
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let (a, b) = (&words[i], &words[i + 1]);
+        let between = &text[a.to..b.from];
+        if a.stop || b.stop || between.is_empty() || !between.chars().all(char::is_whitespace) {
+            i += 1;
+            continue;
+        }
+        let whole = format!("{}{}", &text[a.from..a.to], &text[b.from..b.to]);
+        let term = match analyzer.words(&whole).as_slice() {
+            [w] => w.term.to_string(),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if !lookup.category_word(&term) || lookup.one_name(&[a.term.as_str(), b.term.as_str()]) {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[copied..a.from]);
+        out.push_str(&whole);
+        copied = b.to;
+        joined.push((
+            fold(&text[a.from..b.to]).into_owned(),
+            fold(&whole).into_owned(),
+        ));
+        i += 2;
+    }
+    if joined.is_empty() {
+        return (None, joined);
+    }
+    out.push_str(&text[copied..]);
+    (Some(out), joined)
 }
 
 /// A need word judged from place to place less than this fraction of its most-judged
@@ -921,13 +983,18 @@ mod tests {
                 _ => 0,
             }
         }
+        fn category_word(&self, term: &str) -> bool {
+            ["steakhous", "seafood"].contains(&term)
+        }
         fn one_kind(&self, terms: &[&str]) -> bool {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
         }
         fn one_name(&self, terms: &[&str]) -> bool {
-            // The fake zipcode's named places: Cram Cocina, Latte Bar, India House.
+            // The fake zipcode's named places: Cram Cocina, Latte Bar, India House, Sea
+            // Food Shack.
             terms.iter().all(|t| ["cram", "cocina"].contains(t))
                 || terms.iter().all(|t| ["india", "hous"].contains(t))
+                || terms.iter().all(|t| ["sea", "food", "shack"].contains(t))
                 || terms.iter().all(|t| ["latt", "bar"].contains(t))
         }
         fn places_with_all(&self, terms: &[&str], cap: u32) -> u32 {
@@ -1217,6 +1284,23 @@ mod tests {
         // A word places are judged by stays: "rice", though "price" is judged twice
         // as much.
         assert_eq!(need("rice")[0].1, None);
+    }
+
+    #[test]
+    fn a_category_word_typed_as_two_is_read_as_one() {
+        let u = understand("best Steak House near me");
+        assert_eq!(words("best Steak House near me"), ["steakhouse"]);
+        assert_eq!(
+            u.corrections,
+            [("steak house".to_string(), "steakhouse".to_string())]
+        );
+        assert_eq!(words("steak houses"), ["steakhouses"]);
+        // Apart by more than a space, or taken literally, they stay two words.
+        assert_eq!(words("steak, house"), ["steak", "house"]);
+        let literal = interpret(&Analyzer::default(), "steak house", &Fake::new(), true);
+        assert_eq!(literal.need.len(), 2);
+        // Words of a name of the zipcode stay as typed: Sea Food Shack.
+        assert!(understand("sea food").corrections.is_empty());
     }
 
     #[test]

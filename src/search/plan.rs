@@ -372,6 +372,11 @@ impl Lookup for SnapLookup<'_> {
         self.zip.map_or(0, |z| self.snap.lexicon.town_len(z, terms))
     }
 
+    fn category_word(&self, term: &str) -> bool {
+        self.zip
+            .is_some_and(|z| self.snap.lexicon.category_word_in_zip(z, term))
+    }
+
     fn one_kind(&self, terms: &[&str]) -> bool {
         self.zip
             .is_some_and(|z| self.snap.lexicon.one_kind(z, terms))
