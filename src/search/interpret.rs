@@ -395,9 +395,10 @@ pub fn interpret(
 }
 
 /// A category's word typed as two ("steak house", "sea food", "cheese steaks"): two
-/// neighbouring words apart only by spaces, whose joined form is a word of a category
-/// of the zipcode's places, are read as that word, unless a name of the zipcode holds
-/// both ("Steak House Grill"). Returns the text with them joined, if any were, and each
+/// neighbouring words apart only by spaces, whose joined form is a written word (seen in
+/// the sample of reviews, names and categories) and a word of a category of the
+/// zipcode's places, are read as that word, unless a name of the zipcode holds both
+/// ("Steak House Grill"). Returns the text with them joined, if any were, and each
 /// joining as a correction (as typed, as read).
 fn join_split_words(
     analyzer: &Analyzer,
@@ -424,7 +425,13 @@ fn join_split_words(
                 continue;
             }
         };
-        if !lookup.category_word(&term) || lookup.one_name(&[a.term.as_str(), b.term.as_str()]) {
+        // A word written so (not "bagelal", whose stem is "bagel"), of a category, and
+        // not two words of a name.
+        let compound = term != a.term.as_str()
+            && term != b.term.as_str()
+            && lookup.written_count(&fold(&whole)).is_some()
+            && lookup.category_word(&term);
+        if !compound || lookup.one_name(&[a.term.as_str(), b.term.as_str()]) {
             i += 1;
             continue;
         }
@@ -984,7 +991,7 @@ mod tests {
             }
         }
         fn category_word(&self, term: &str) -> bool {
-            ["steakhous", "seafood"].contains(&term)
+            ["steakhous", "seafood", "bagel"].contains(&term)
         }
         fn one_kind(&self, terms: &[&str]) -> bool {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
@@ -1067,6 +1074,9 @@ mod tests {
         ("restaurant", "restaur", 900),
         ("bear", "bear", 15),
         ("near", "near", 300),
+        ("steakhouse", "steakhous", 40),
+        ("steakhouses", "steakhous", 60),
+        ("seafood", "seafood", 80),
     ];
 
     /// How the fake index's zipcode understands `q`.
@@ -1299,7 +1309,10 @@ mod tests {
         assert_eq!(words("steak, house"), ["steak", "house"]);
         let literal = interpret(&Analyzer::default(), "steak house", &Fake::new(), true);
         assert_eq!(literal.need.len(), 2);
-        // Words of a name of the zipcode stay as typed: Sea Food Shack.
+        // "bagel al fresco" is no "bagelal", whose stem is the category's "bagel"; words
+        // of a name of the zipcode stay as typed: Sea Food Shack.
+        assert!(understand("bagel al fresco").corrections.is_empty());
+        assert_eq!(words("bagel al fresco")[0], "bagel");
         assert!(understand("sea food").corrections.is_empty());
     }
 
