@@ -521,17 +521,17 @@ impl Lexicon {
             .map_or(0, |ts| ts.iter().map(|t| t.leads(terms)).max().unwrap_or(0))
     }
 
-    /// The businesses of zip ordinal `zip` with a category holding the category term
-    /// `term`.
-    /// Whether `term` is itself a word of a category of zip ordinal `zip`'s businesses,
-    /// or is with the plural "s" the stemmer keeps ("steakhous" of Steakhouses).
-    pub fn category_word_in_zip(&self, zip: u32, term: &str) -> bool {
-        !self.zip_category_businesses(zip, term).is_empty()
-            || !self
-                .zip_category_businesses(zip, &format!("{term}s"))
-                .is_empty()
+    /// Whether `term` is itself a word of a category of the index's businesses, or is
+    /// with the plural "s" the stemmer keeps ("steakhous" of Steakhouses).
+    pub fn is_category_word(&self, term: &str) -> bool {
+        self.category_terms.contains_key(term)
+            || self
+                .category_terms
+                .contains_key(format!("{term}s").as_str())
     }
 
+    /// The businesses of zip ordinal `zip` with a category holding the category term
+    /// `term`.
     pub fn zip_category_businesses(&self, zip: u32, term: &str) -> &[u32] {
         self.zip_category_terms
             .get(zip as usize)

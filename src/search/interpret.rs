@@ -54,8 +54,8 @@ pub trait Lookup {
     /// How many of the leading `terms` (analysed, stopwords kept) name the town of the
     /// zipcode's businesses ("new orleans", "champaign il"); 0 if they do not.
     fn town_len(&self, terms: &[&str]) -> usize;
-    /// Whether `term` is itself a word of a category of the zipcode's places
-    /// ("steakhous" of Steakhouses; not a word that only begins with one).
+    /// Whether `term` is itself a word of a category of the index's places ("steakhous"
+    /// of Steakhouses; not a word that only begins with one).
     fn category_word(&self, term: &str) -> bool;
     /// Whether one category of the zipcode's places holds every one of `terms`
     /// ("fast food": Fast Food; "pet store": Pet Stores).
@@ -397,7 +397,7 @@ pub fn interpret(
 /// A category's word typed as two ("steak house", "sea food", "cheese steaks"): two
 /// neighbouring words apart only by spaces, whose joined form is a written word (seen in
 /// the sample of reviews, names and categories) and a word of a category of the
-/// zipcode's places, are read as that word, unless a name of the zipcode holds both
+/// index's places, are read as that word, unless a name of the zipcode holds both
 /// ("Steak House Grill"). Returns the text with them joined, if any were, and each
 /// joining as a correction (as typed, as read).
 fn join_split_words(

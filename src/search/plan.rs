@@ -373,8 +373,7 @@ impl Lookup for SnapLookup<'_> {
     }
 
     fn category_word(&self, term: &str) -> bool {
-        self.zip
-            .is_some_and(|z| self.snap.lexicon.category_word_in_zip(z, term))
+        self.snap.lexicon.is_category_word(term)
     }
 
     fn one_kind(&self, terms: &[&str]) -> bool {
