@@ -708,49 +708,48 @@ fn a_describing_word_seldom_written_with_the_dish_does_not_filter() {
             "The sushi was okay, nothing more.",
         ),
     ];
-    for p in 0..4 {
-        let id = format!("sushi{p}");
-        businesses.push(business_line_in(
-            &id,
-            &format!("Sushi House {p}"),
-            "61820",
-            "Sushi Bars, Japanese",
-        ));
-        for i in 0..3 {
-            reviews.push(review_line(
-                &format!("{id}-{i}"),
+    let mut places = |id: &str, name: &str, categories: &str, (n, each): (usize, usize), text| {
+        for p in 0..n {
+            let id = format!("{id}{p}");
+            businesses.push(business_line_in(
                 &id,
-                5.0,
-                &format!("2019-02-0{} 10:00:00", i + 1),
-                "The sushi here is excellent, the best in town.",
+                &format!("{name} {p}"),
+                "61820",
+                categories,
             ));
+            for i in 0..each {
+                reviews.push(review_line(
+                    &format!("{id}-{i}"),
+                    &id,
+                    5.0,
+                    &format!("2019-02-0{} 10:00:00", i + 1),
+                    text,
+                ));
+            }
         }
-    }
+    };
+    places(
+        "sushi",
+        "Sushi House",
+        "Sushi Bars, Japanese",
+        (4, 3),
+        "The sushi here is excellent, the best in town.",
+    );
     // One place whose review names a dish of two words, eleven that have only one.
-    businesses.push(business_line_in("mac", "Blue Plate", "61820", "Diners"));
-    reviews.push(review_line(
-        "m1",
+    places(
         "mac",
-        5.0,
-        "2019-03-01 10:00:00",
+        "Blue Plate",
+        "Diners",
+        (1, 1),
         "Their mac and cheese is the best.",
-    ));
-    for p in 0..11 {
-        let id = format!("cheese{p}");
-        businesses.push(business_line_in(
-            &id,
-            &format!("Deli {p}"),
-            "61820",
-            "Delis",
-        ));
-        reviews.push(review_line(
-            &format!("{id}-1"),
-            &id,
-            5.0,
-            "2019-03-02 10:00:00",
-            "The cheese plate was lovely.",
-        ));
-    }
+    );
+    places(
+        "cheese",
+        "Deli",
+        "Delis",
+        (11, 1),
+        "The cheese plate was lovely.",
+    );
     write_lines(&b, &businesses);
     write_lines(&r, &reviews);
     let idx = dir.path().join("idx");
@@ -780,5 +779,5 @@ fn a_describing_word_seldom_written_with_the_dish_does_not_filter() {
     // A dish of two words one place's review names whole stays whole.
     let r = ask("mac and cheese", false);
     assert_eq!(r.interpretation.need, ["mac", "cheese"]);
-    assert_eq!(ids(&r).first().map(String::as_str), Some("mac"));
+    assert_eq!(ids(&r).first().map(String::as_str), Some("mac0"));
 }

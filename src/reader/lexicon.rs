@@ -447,14 +447,7 @@ impl Lexicon {
     /// (with [`MIN_PREFIX`] letters or more: "plumber" holds Plumbing's "plumb"). A
     /// word that is only the beginning of a category term ("cocktai") may be a slip.
     pub fn category_terms_held(&self, term: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        if let Some((t, _)) = self.category_terms.get_key_value(term) {
-            out.push(t);
-        }
-        // A plural the stemmer keeps ("Spas", "Gas Stations"): the singular meets it.
-        if let Some((t, _)) = self.category_terms.get_key_value(&format!("{term}s")) {
-            out.push(t);
-        }
+        let mut out = self.category_terms_named(term);
         if term.len() >= MIN_PREFIX {
             // Category terms the query term begins with.
             for end in MIN_PREFIX..term.len() {
@@ -521,13 +514,21 @@ impl Lexicon {
             .map_or(0, |ts| ts.iter().map(|t| t.leads(terms)).max().unwrap_or(0))
     }
 
+    /// The category terms that are `term` itself, or `term` with a plural "s" the
+    /// stemmer keeps ("Spas", "Gas Stations": the singular meets them).
+    fn category_terms_named(&self, term: &str) -> Vec<&str> {
+        let plural = format!("{term}s");
+        [term, plural.as_str()]
+            .into_iter()
+            .filter_map(|t| self.category_terms.get_key_value(t))
+            .map(|(t, _)| t.as_str())
+            .collect()
+    }
+
     /// Whether `term` is itself a word of a category of the index's businesses, or is
     /// with the plural "s" the stemmer keeps ("steakhous" of Steakhouses).
     pub fn is_category_word(&self, term: &str) -> bool {
-        self.category_terms.contains_key(term)
-            || self
-                .category_terms
-                .contains_key(format!("{term}s").as_str())
+        !self.category_terms_named(term).is_empty()
     }
 
     /// The businesses of zip ordinal `zip` with a category holding the category term

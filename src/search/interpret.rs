@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::typo::{likelihood, max_edits, slip};
+use super::typo::{likelihood, max_edits, slip, Slip};
 use super::vocabulary::{Meaning, PriceWish, Vocabulary};
 use crate::analysis::{fold, Analyzer};
 use crate::ingest::Amenity;
@@ -145,13 +145,19 @@ pub fn interpret(
     lookup: &dyn Lookup,
     literal: bool,
 ) -> Understanding {
+    let mut words = analyzer.words(text);
     let (joined_text, joined) = if literal {
         (None, Vec::new())
     } else {
-        join_split_words(analyzer, text, lookup)
+        join_split_words(analyzer, text, &words, lookup)
     };
-    let text = joined_text.as_deref().unwrap_or(text);
-    let words = analyzer.words(text);
+    let text = match joined_text.as_deref() {
+        Some(t) => {
+            words = analyzer.words(t);
+            t
+        }
+        None => text,
+    };
     // The words `r` as typed.
     let span = |r: std::ops::Range<usize>| &text[words[r.start].from..words[r.end - 1].to];
     let mut u = Understanding {
@@ -180,13 +186,12 @@ pub fn interpret(
             if w.stop || typed[i].chars().count() < 4 {
                 continue;
             }
-            let known = lookup.in_zip(&w.term);
             // A form of the same word ("hour" beside "hours") is no slip.
             if let Some((written, stem)) = vocabulary
                 .nearest_word(&typed[i])
                 .filter(|(_, stem)| *stem != w.term.as_str())
                 .filter(|(written, _)| {
-                    !known || {
+                    !lookup.in_zip(&w.term) || {
                         let typed_count = lookup.written_count(&typed[i]).unwrap_or(0).max(1);
                         let count = lookup.written_count(written).unwrap_or(0);
                         let weight = slip(&typed[i], written).map_or(0.0, |s| s.weight());
@@ -403,9 +408,9 @@ pub fn interpret(
 fn join_split_words(
     analyzer: &Analyzer,
     text: &str,
+    words: &[crate::analysis::Word],
     lookup: &dyn Lookup,
 ) -> (Option<String>, Vec<(String, String)>) {
-    let words = analyzer.words(text);
     let mut out = String::new();
     let mut copied = 0;
     let mut joined = Vec::new();
@@ -694,7 +699,9 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
     let typed_count = lookup.written_count(&word.text);
     let established = typed_count.is_some_and(|n| n >= COMMON_FORM);
     let held = lookup.never_a_slip(&word.term) && !in_a_name;
-    if held && established {
+    // A held word is read otherwise only when it holds a category's word by beginning
+    // with it ("coffeee"): never a common form, nor a word of the zipcode's names.
+    if held && (established || lookup.one_name(&[&word.term])) {
         return;
     }
     let typed_judged = lookup.judged(&word.term);
@@ -703,7 +710,7 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
     if established && !in_a_name && !says_nothing {
         return;
     }
-    let typed_prior = searched_prior(lookup.judged(&word.term));
+    let typed_prior = searched_prior(typed_judged);
     let typed_df = lookup.doc_freq(&word.term).max(1) as f32 * typed_prior;
     let mut candidates: Vec<Candidate> = Vec::new();
     for f in lookup.near_written(&word.text, edits) {
@@ -737,23 +744,19 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
         }
     }
     if held || says_nothing {
-        // Only the usual slips: a letter left out, doubled, or two swapped.
         let mut usual: Vec<Candidate> = candidates
             .iter()
             .filter(|c| {
                 c.written
                     .as_deref()
                     .and_then(|w| slip(&word.text, w))
-                    .is_some_and(|s| s.weight() >= 1.0)
+                    .is_some_and(Slip::usual)
             })
             .cloned()
             .collect();
         let meant = if held {
             // "coffeee" is held by beginning with the word of Coffee & Tea, which
-            // "coffee" is; a word of the zipcode's names ("india") is held as it is.
-            if lookup.one_name(&[&word.term]) {
-                return;
-            }
+            // "coffee" is.
             let term = word.term.clone();
             likeliest(&mut usual, |t| {
                 t.len() < term.len() && term.starts_with(t) && lookup.never_a_slip(t)
@@ -764,16 +767,15 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
                 terms.push(t);
                 lookup.places_with_all(&terms, RELAX_CAP)
             };
-            let typed_together = if need.is_empty() {
-                0
-            } else {
-                with_rest(&word.term)
-            };
+            // Counted only once a candidate asks for it.
+            let typed_together = std::cell::OnceCell::new();
             likeliest(&mut usual, |t| {
                 lookup.judged(t) >= JUDGED_WORD.max(JUDGED_MORE * typed_judged)
                     && (lookup.doc_freq(t) as f64) <= SOUGHT_SHARE * lookup.reviews() as f64
                     && lookup.in_zip(t)
-                    && (need.is_empty() || with_rest(t) >= (2 * typed_together).max(3))
+                    && (need.is_empty()
+                        || with_rest(t)
+                            >= (2 * *typed_together.get_or_init(|| with_rest(&word.term))).max(3))
             })
         };
         if let Some(meant) = meant {

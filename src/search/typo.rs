@@ -46,6 +46,11 @@ pub enum Slip {
 }
 
 impl Slip {
+    /// One of the usual slips of a typist: a letter left out, doubled, or two swapped.
+    pub fn usual(self) -> bool {
+        matches!(self, Slip::Omitted | Slip::Doubled | Slip::Swapped)
+    }
+
     /// How common the slip is, relative to an omission.
     pub fn weight(self) -> f32 {
         match self {
