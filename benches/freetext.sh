@@ -10,7 +10,8 @@
 # Env: YELP_DATA, YELP_EVAL (default ../shared/eval), ROUNDS (default 3), EVAL_ARGS (extra
 # `eval run` arguments, e.g. --no-nearby), REBUILD=1 to rebuild the index even if OUT_DIR
 # has one. Writes OUT_DIR/runs/<set>.tsv, OUT_DIR/freetext.txt (scores), OUT_DIR/rephrased.txt
-# (the same kinds of query in other words: benches/rephrase.py) and OUT_DIR/latency.txt.
+# (the same kinds of query in other words: benches/rephrase.py), OUT_DIR/phrasings.txt (every
+# phrasing of longer lists against its reference: benches/phrasings.py) and OUT_DIR/latency.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${YELP_DATA:-../shared/data/yelp}
@@ -39,16 +40,20 @@ for s in "${SETS[@]}"; do
 done
 python3 "$EVAL/freetext.py" --score "$OUT/freetext" "$OUT/runs" | tee "$OUT/freetext.txt"
 # The same kinds of query in other words (benches/rephrase.py): understanding, not lists.
-if [ ! -f "$OUT/rephrased/slips.queries.tsv" ]; then
+if [ ! -f "$OUT/rephrased/every-name.queries.tsv" ]; then
   python3 benches/rephrase.py "$DATA" "$OUT/dev" "$OUT/rephrased" >&2
 fi
 mkdir -p "$OUT/runs-rephrased"
-for s in clean typo typo-base slips slips-base intent describe cheap outdoor category name; do
+for s in clean typo typo-base slips slips-base intent describe cheap outdoor category name \
+  every-intent every-cheap every-outdoor every-category every-name; do
   "$BIN" eval run --index "$OUT/index" --queries "$OUT/rephrased/$s.queries.tsv" \
     --out "$OUT/runs-rephrased/$s.tsv" "${EXTRA[@]}" >&2
 done
 echo "in other words (benches/rephrase.py):"
-python3 "$EVAL/freetext.py" --score "$OUT/rephrased" "$OUT/runs-rephrased" | tee "$OUT/rephrased.txt"
+python3 "$EVAL/freetext.py" --score "$OUT/rephrased" "$OUT/runs-rephrased" | grep -v '^every-' \
+  | tee "$OUT/rephrased.txt"
+echo "every phrasing of a longer list, against its reference (benches/phrasings.py):"
+python3 benches/phrasings.py "$OUT/rephrased" "$OUT/runs-rephrased" "$EVAL" | tee "$OUT/phrasings.txt"
 # Latency: every set in turn, ROUNDS times, each run after one untimed pass.
 declare -A P50
 for _ in $(seq "$ROUNDS"); do

@@ -20,6 +20,10 @@ the category words), for `yelpsearch eval run` and `freetext.py --score`:
   name      a business's name as people type it: lowercase, without "The", without
             apostrophes, a slip in its longest word     grade 3 for it (and namesakes)
   clean     the queries as they are
+  every-intent, every-cheap, every-outdoor, every-category, every-name
+            every phrasing of a longer list with every query it applies to (qid~k is
+            phrasing k; each set's reference is clean, cheap, outdoor, category, name;
+            every-name asks what people ask of a place: "menu", "phone number", ...)
 
 Usage (QRELS_DIR is what make_qrels.py wrote):
   python3 benches/rephrase.py DATA_DIR QRELS_DIR OUT_DIR
@@ -138,6 +142,145 @@ CATEGORIES = {
     "pet store": "Pets",
     "fitness classes": "Fitness & Instruction",
 }
+# Each of these is asked with every query it applies to (the `every-*` sets), so that
+# a phrasing the product misreads shows as its own loss (`benches/phrasings.py` prints
+# each one's score beside its reference).
+EVERY_INTENT = [
+    "{t} near by",
+    "best {t} nearby",
+    "{t} in the area",
+    "{t} around me",
+    "closest {t}",
+    "nearest {t}",
+    "best place to get {t}",
+    "where do i find {t}",
+    "i need {t}",
+    "want {t}",
+    "hungry for {t}",
+    "in the mood for {t}",
+    "some {t}",
+    "{t} anyone?",
+    "recommend a {t} place",
+    "can you recommend {t}",
+    "suggestions for {t}",
+    "good spot for {t}",
+    "favorite {t}",
+    "best {t} ever",
+    "the best {t} in the city",
+    "highest rated {t}",
+    "{t} top rated",
+    "5-star {t}",
+    "excellent {t}",
+    "awesome {t}",
+    "decent {t}",
+    "{t} for lunch",
+    "{t} lunch",
+    "{t} dinner",
+    "restaurants with {t}",
+    "restaurants that serve {t}",
+    "places that serve {t}",
+    "places with good {t}",
+    "where to find good {t}",
+    '"{t}"',
+    "{T}",
+    "best {t} restaurant",
+    "top 10 {t}",
+    "#1 {t}",
+    "{t} in {z}",
+    "{z} {t}",
+    "{t} eatery",
+    "my favorite {t} place",
+    "i'd love some {t}",
+    "what's the best {t}",
+    "{t} worth trying",
+    "order {t}",
+    "eat {t}",
+    "{t} lovers",
+    "killer {t}",
+    "solid {t}",
+    "the best {t} around",
+    "{t}, please",
+    "great {t}!",
+    "local {t}",
+    "{t} 2024",
+]
+EVERY_CHEAP = [
+    "cheap {t} near me",
+    "{t} that's cheap",
+    "{t} deals",
+    "reasonably priced {t}",
+    "{t} not too expensive",
+    "low-cost {t}",
+    "cheapest {t}",
+    "good cheap {t}",
+    "{t} on the cheap",
+    "budget-friendly {t}",
+    "{t} under 10 dollars",
+    "$ {t}",
+    "{t} that won't break the bank",
+    "economical {t}",
+    "{t} good price",
+    "affordable {t} places",
+    "dirt cheap {t}",
+    "cheap but good {t}",
+    "chep {t}",
+    "{t} cheap eats",
+    "{t} without spending much",
+]
+EVERY_OUTDOOR = [
+    "{t} outdoors",
+    "{t} outdoor dining",
+    "{t} patio seating",
+    "{t} with outside seating",
+    "{t} sit outside",
+    "outdoor seating {t}",
+    "patio {t}",
+    "{t} on a patio",
+    "{t} alfresco",
+    "{t} al-fresco",
+    "{t} with a terrace",
+    "{t} rooftop",
+    "{t} sidewalk seating",
+    "{t} open air",
+    "{t} with a deck",
+    "outdor {t}",
+    "{t} w/ patio",
+    "{t} outside dining",
+]
+EVERY_CATEGORY = [
+    "best {t}",
+    "{t} near me",
+    "{t} place",
+    "{t} spot",
+    "good {t} nearby",
+    "{t} cuisine",
+    "a good {t}",
+    "top rated {t}",
+    "where is a good {t}",
+    "i need a {t}",
+    "{T}",
+    "{t} options",
+    "closest {t}",
+    "local {t}",
+]
+# What people ask of a place after (or around) its name.
+NAME_ASKS = [
+    "{t} menu",
+    "{t} reviews",
+    "{t} near me",
+    "is {t} open",
+    "{t} phone number",
+    "{t} address",
+    "{t} location",
+    "{t} restaurant",
+    "{t} yelp",
+    "where is {t}",
+    "{t} directions",
+    "{t} website",
+    "{t} prices",
+    "{t} order online",
+    "{t} photos",
+]
 KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -315,6 +458,37 @@ def main(data, qdir, out):
             rows.append((qid, z, name_as_typed(name, qid)))
             qr[qid] = {b: 3 for b in named[name]}
     write("name", rows, qr)
+    # Every phrasing with every query it applies to ("qid~k": phrasing k).
+    every = [
+        (f"{q}~{k}", z, f.format(t=t, T=t.upper(), z=z))
+        for k, f in enumerate(EVERY_INTENT)
+        for q, z, t in queries
+    ]
+    write("every-intent", every, {e[0]: judged[e[0].split("~")[0]] for e in every})
+    for name, forms in [
+        ("cheap", EVERY_CHEAP),
+        ("outdoor", EVERY_OUTDOOR),
+        ("category", EVERY_CATEGORY),
+        ("name", NAME_ASKS),
+    ]:
+        # The reference set's queries, with the words a phrasing is made of: the clean
+        # dish for price and amenities, the category word, the name as typed (of two
+        # words or more, so that what is asked of it is not the whole query).
+        clean = {q: t for q, _, t in queries}
+        base = [line.rstrip("\n").split("\t") for line in open(out / f"{name}.queries.tsv")]
+        base = [(q, z, clean.get(q, t)) for q, z, t in base]
+        if name == "name":
+            base = [(q, z, t) for q, z, t in base if " " in t]
+        judged_base = collections.defaultdict(dict)
+        for line in open(out / f"{name}.qrels.tsv"):
+            q, b, g = line.rstrip("\n").split("\t")
+            judged_base[q][b] = int(g)
+        rows = [
+            (f"{q}~{k}", z, f.format(t=t, T=t.upper()))
+            for k, f in enumerate(forms)
+            for q, z, t in base
+        ]
+        write(f"every-{name}", rows, {r[0]: judged_base[r[0].split("~")[0]] for r in rows})
     print(
         f"wrote {out}: "
         + ", ".join(

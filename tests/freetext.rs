@@ -90,11 +90,28 @@ fn filler_words_never_filter() {
             format!("where can i get {dish} around here"),
             format!("{dish} in {town}"),
             format!("{dish} within 2 miles"),
+            // Quoted, a meal after it, a number, and wanting or liking as people say it.
+            format!("\"{dish}\""),
+            format!("{dish} dinner"),
+            format!("top 10 {dish}"),
+            format!("#1 {dish} 2024"),
+            format!("best {dish} ever"),
+            format!("order {dish}"),
+            format!("i'd love some {dish}"),
+            format!("hungry for {dish}"),
+            format!("nearest {dish}"),
+            // A kind-of-place word before the dish asks for the dish, not a kind.
+            format!("places that serve {dish}"),
+            format!("a good spot for {dish}"),
         ] {
             let r = search(&q, zip);
             assert_eq!(ids(&r), ids(&clean), "{zip} {q}");
             assert_eq!(r.interpretation.need, std::slice::from_ref(dish), "{q}");
-            assert!(!r.interpretation.optional.is_empty(), "{q}: filler listed");
+            let quoted = q.starts_with('"');
+            assert!(
+                quoted || !r.interpretation.optional.is_empty(),
+                "{q}: filler listed"
+            );
         }
         // "burger places" asks for a kind of place: the same places, maybe in another
         // order.
@@ -481,18 +498,29 @@ fn places_of_a_kind_that_often_matches_are_ranked_with_the_matches() {
             r.results[..first].iter().any(|h| h.matches > 0),
             "{zip} {dish}: a place without a match came first"
         );
-        // Quoted, the dish is a phrase and no need word: still the matches first.
+        // Quoted, the dish is the same need taken as typed, met only by reviews that
+        // hold it: the places whose reviews match first, the same places as the word
+        // searched literally ("patio" asks no amenity then).
         let quoted = search(&format!("\"{dish}\""), &zip);
+        let literal = index().search(&req.clone().literal(true)).expect("search");
+        let matching = |r: &SearchResponse| -> BTreeSet<String> {
+            r.results
+                .iter()
+                .filter(|h| h.matches > 0)
+                .map(|h| h.business.business_id.clone())
+                .collect()
+        };
+        assert_eq!(matching(&quoted), matching(&literal), "{zip} \"{dish}\"");
         let matched: Vec<bool> = quoted.results.iter().map(|h| h.matches > 0).collect();
-        assert_eq!(
-            matched.first(),
-            Some(&true),
-            "{zip} \"{dish}\": the quoted dish finds no match first"
-        );
         let first_unmatched = matched.iter().position(|m| !m).unwrap_or(matched.len());
         assert!(
             !matched[first_unmatched..].contains(&true),
             "{zip} \"{dish}\": a match after a place without one: {matched:?}"
+        );
+        assert_eq!(
+            quoted.interpretation.need,
+            std::slice::from_ref(&dish),
+            "{zip} \"{dish}\""
         );
         let kin_id = &r.results[first].business.business_id;
         let only = index().search(&req.related(false)).expect("search");
@@ -526,6 +554,23 @@ fn a_name_finds_its_place_first() {
             first.business.name
         );
         assert_eq!(r.interpretation.name.as_deref(), Some(b.name.as_str()));
+        // What people ask of a place after its name.
+        for asked in [
+            "menu",
+            "phone number",
+            "address",
+            "reviews",
+            "website",
+            "near me",
+        ] {
+            let q = format!("{} {asked}", b.name);
+            let r = search(&q, &b.postal_code);
+            assert_eq!(
+                r.results[0].business.name, b.name,
+                "{q} in {}",
+                b.postal_code
+            );
+        }
         n += 1;
     }
     assert_eq!(n, 60);
@@ -549,12 +594,15 @@ fn a_name_with_a_slip_finds_its_place_first() {
             continue;
         }
         let slipped = b.name.replacen(longest, &typo(longest), 1);
-        let r = search(&slipped, &b.postal_code);
-        assert_eq!(
-            r.results[0].business.name, b.name,
-            "{slipped} in {}: {:?}",
-            b.postal_code, r.interpretation
-        );
+        // Alone, or followed by what is wanted of the place.
+        for q in [slipped.clone(), format!("{slipped} menu near me")] {
+            let r = search(&q, &b.postal_code);
+            assert_eq!(
+                r.results[0].business.name, b.name,
+                "{q} in {}: {:?}",
+                b.postal_code, r.interpretation
+            );
+        }
         n += 1;
     }
     assert!(n >= 40, "{n} names");

@@ -190,17 +190,21 @@ fn examples_of(snap: &Snapshot) -> Vec<String> {
                 }
             }
         }
+        // An example finds places by their reviews both as typed and as understood
+        // (a word of the product's vocabulary, "yelp" or "menu", finds none then).
         let found = candidates.into_iter().take(TRIES_PER_ZIP).find(|term| {
-            let req = SearchRequest::new(format!("{zip} {term}"))
-                .limit(3)
-                .snippets(0)
-                .related(false)
-                .nearby(false)
-                .literal(true);
-            search::search(snap, &req).is_ok_and(|r| {
-                r.results
-                    .iter()
-                    .any(|h| h.matched.iter().any(|m| m == "reviews"))
+            [true, false].into_iter().all(|literal| {
+                let req = SearchRequest::new(format!("{zip} {term}"))
+                    .limit(3)
+                    .snippets(0)
+                    .related(false)
+                    .nearby(false)
+                    .literal(literal);
+                search::search(snap, &req).is_ok_and(|r| {
+                    r.results
+                        .iter()
+                        .any(|h| h.matched.iter().any(|m| m == "reviews"))
+                })
             })
         });
         if let Some(term) = found {

@@ -183,7 +183,9 @@ pub fn interpret(
         let mut stems: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
         let mut slipped: Vec<(usize, &str)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            if w.stop || typed[i].chars().count() < 4 {
+            // A word of a category of the index's places ("diner") is no slip for a
+            // vocabulary word ("dinner").
+            if w.stop || typed[i].chars().count() < 4 || lookup.category_word(&w.term) {
                 continue;
             }
             // A form of the same word ("hour" beside "hours") is no slip.
@@ -215,11 +217,7 @@ pub fn interpret(
         for f in found {
             let span = span(f.start..f.start + f.len);
             match f.meaning {
-                Meaning::Filler => u.filler.push(span.to_string()),
-                Meaning::Place => {
-                    u.filler.push(span.to_string());
-                    u.place = true;
-                }
+                Meaning::Filler | Meaning::Place | Meaning::Meal => u.filler.push(span.to_string()),
                 Meaning::Price(p) => u.price = Some(p),
                 Meaning::Amenity(a) => {
                     if !u.amenities.contains(&a) {
@@ -244,6 +242,14 @@ pub fn interpret(
                 *w = Some(m);
             }
         }
+        // A number that is not an amount ("top 10", "#1", "2024") says which or when,
+        // never what (a name with one, "Pho 79", is still matched whole).
+        for (i, w) in words.iter().enumerate() {
+            if meaning[i].is_none() && !w.stop && w.term.bytes().all(|b| b.is_ascii_digit()) {
+                u.filler.push(span(i..i + 1).to_string());
+                meaning[i] = Some(Meaning::Filler);
+            }
+        }
         // The zipcode's own town ("pasta in new orleans", "champaign il") says where,
         // as the zipcode does: never a word of the need.
         let terms: Vec<&str> = words.iter().map(|w| w.term.as_str()).collect();
@@ -266,6 +272,27 @@ pub fn interpret(
             );
             i += n;
         }
+        // A meal says when beside a word places are judged by ("pizza dinner", "gluten
+        // free lunch"); before another word of the need, or beside words that are not
+        // judged, it is part of the need ("lunch specials", "late lunch"); alone it is
+        // the need.
+        let need_word = |i: usize| meaning[i].is_none() && !words[i].stop;
+        let judged_need =
+            (0..words.len()).any(|i| need_word(i) && lookup.judged(&words[i].term) >= JUDGED_WORD);
+        let part_of_need: Vec<bool> = (0..words.len())
+            .map(|i| {
+                meaning[i] == Some(Meaning::Meal)
+                    && ((i + 1 < words.len() && need_word(i + 1))
+                        || (!judged_need && (0..words.len()).any(need_word)))
+            })
+            .collect();
+        for (i, part) in part_of_need.into_iter().enumerate() {
+            if part {
+                meaning[i] = None;
+                let typed = &text[words[i].from..words[i].to];
+                u.filler.retain(|f| f != typed);
+            }
+        }
         // A kind-of-place word that, with the word before it, is a category of the
         // zipcode ("fast food", "pet store"): part of the need, not set aside.
         for i in 1..words.len() {
@@ -278,32 +305,43 @@ pub fn interpret(
                 meaning[i] = None;
                 let typed = &text[this.from..this.to];
                 u.filler.retain(|f| f != typed);
-                u.place = meaning.contains(&Some(Meaning::Place));
             }
         }
-        // "restaurants", "happy hour" or "cheap" alone: the words are also what to look
-        // for (the category Restaurants, reviews that talk of the happy hour).
+        // The need is asked for as a kind of place when a kind-of-place word follows
+        // it ("sandwich shop", "the best pizza place"), not when one comes before it
+        // ("places that serve pizza", "a spot for pizza": the dish is asked for).
+        u.place = (1..words.len()).any(|i| {
+            meaning[i] == Some(Meaning::Place) && meaning[i - 1].is_none() && !words[i - 1].stop
+        });
+        // "restaurants", "happy hour", "dinner" or "cheap" alone: the words are also
+        // what to look for (the category Restaurants, reviews that talk of the happy
+        // hour).
         let has_need = words
             .iter()
             .zip(&meaning)
             .any(|(w, m)| m.is_none() && !w.stop);
         if !has_need {
             vocabulary_need = true;
-            // A price word is what to look for only alone ("cheap"): "cheap happy hour"
-            // looks for the happy hour, at places that are cheap.
-            let other = meaning
-                .iter()
-                .any(|m| matches!(m, Some(Meaning::Place | Meaning::Amenity(_))));
+            // An amenity is what to look for before a kind of place or a meal ("patio
+            // restaurant", "happy hour dinner": the patio, the happy hour); either of
+            // those before a price word ("cheap restaurants": the restaurants); a price
+            // word only alone ("cheap").
+            let has = |f: fn(&Meaning) -> bool| meaning.iter().flatten().any(f);
+            let amenity = has(|m| matches!(m, Meaning::Amenity(_)));
+            let place = has(|m| matches!(m, Meaning::Place | Meaning::Meal));
             for (i, m) in meaning.iter_mut().enumerate() {
-                if matches!(m, Some(Meaning::Place | Meaning::Amenity(_)))
-                    || (!other && matches!(m, Some(Meaning::Price(_))))
-                {
-                    let was_place = *m == Some(Meaning::Place);
+                let asked = match m {
+                    Some(Meaning::Amenity(_)) => true,
+                    Some(Meaning::Place | Meaning::Meal) => !amenity,
+                    Some(Meaning::Price(_)) => !amenity && !place,
+                    _ => false,
+                };
+                if asked {
+                    let was_set_aside = matches!(m, Some(Meaning::Place | Meaning::Meal));
                     *m = None;
-                    if was_place {
+                    if was_set_aside {
                         let typed = &text[words[i].from..words[i].to];
                         u.filler.retain(|f| f != typed);
-                        u.place = false;
                     }
                 }
             }
@@ -358,14 +396,32 @@ pub fn interpret(
             .filter(|(w, _)| !w.stop)
             .map(|(w, read)| read.as_deref().unwrap_or(w.term.as_str()))
             .collect();
+        // The words that are not the vocabulary's: a name followed by what is wanted of
+        // it ("coper korean bbq near me", "coper korean bbq menu").
+        let bare: Vec<&str> = words
+            .iter()
+            .zip(&meaning)
+            .filter(|(w, m)| !w.stop && m.is_none())
+            .map(|(w, _)| w.term.as_str())
+            .collect();
+        fn without<'t>(list: &[&'t str], term: &str) -> Vec<&'t str> {
+            let mut out = list.to_vec();
+            if let Some(k) = out.iter().position(|t| *t == term) {
+                out.remove(k);
+            }
+            out
+        }
         let need_terms: Vec<String> = u.need.iter().map(|w| w.term.clone()).collect();
         for (i, word) in u.need.iter_mut().enumerate() {
             if word.typed.is_some() {
                 continue;
             }
-            let mut others = context.clone();
-            if let Some(k) = others.iter().position(|t| *t == word.term) {
-                others.remove(k);
+            let mut others = without(&context, &word.term);
+            if bare.len() < context.len() && !others.is_empty() && !lookup.one_name(&others) {
+                let bare = without(&bare, &word.term);
+                if !bare.is_empty() && lookup.one_name(&bare) {
+                    others = bare;
+                }
             }
             let need: Vec<&str> = need_terms
                 .iter()
@@ -1113,11 +1169,58 @@ mod tests {
             "i feel like pasta",
             "in the mood for pasta",
             "pasta with friends",
+            "best pasta ever",
+            "order pasta",
+            "i'd love some pasta",
+            "hungry for pasta",
+            "pasta lovers",
+            "killer pasta",
+            "nearest pasta",
+            "pasta dinner",
+            "pasta for lunch",
+            "thai cuisine near me",
         ] {
-            assert_eq!(words(q), ["pasta"], "{q}");
+            let want = if q.starts_with("thai") {
+                "thai"
+            } else {
+                "pasta"
+            };
+            assert_eq!(words(q), [want], "{q}");
         }
         let u = understand("best pasta near me");
         assert_eq!(u.filler, ["best", "near me"]);
+    }
+
+    #[test]
+    fn a_meal_says_when_unless_it_names_the_need() {
+        // After the need, it says when; before another word it is part of the need;
+        // alone it is the need.
+        assert_eq!(words("pasta dinner"), ["pasta"]);
+        assert_eq!(words("lunch specials"), ["lunch", "specials"]);
+        // After a word places are not judged by, it is what that word describes.
+        assert_eq!(words("late lunch"), ["late", "lunch"]);
+        assert_eq!(words("dinner"), ["dinner"]);
+        assert_eq!(words("best lunch near me"), ["lunch"]);
+        // A word of a category of the index's places is no slip for one ("diner").
+        let u = understand("diner");
+        assert!(u.corrections.is_empty() && u.filler.is_empty(), "{u:?}");
+    }
+
+    #[test]
+    fn a_kind_of_place_word_before_the_need_asks_for_the_dish() {
+        for q in ["pasta place", "the best pasta restaurant", "a pasta spot"] {
+            assert!(understand(q).place, "{q}");
+        }
+        for q in [
+            "places that serve pasta",
+            "restaurants with pasta",
+            "best place to get pasta",
+            "a good spot for pasta",
+        ] {
+            let u = understand(q);
+            assert_eq!(words(q), ["pasta"], "{q}");
+            assert!(!u.place, "{q}");
+        }
     }
 
     #[test]
@@ -1148,6 +1251,19 @@ mod tests {
         assert_eq!(u.need.len(), 1);
         let u = understand("open now");
         assert!(u.open_now && u.need.is_empty());
+        // An amenity is asked for before a kind of place or a meal, and a number
+        // beside it says nothing ("happy hour 2024" looked for "2024" alone).
+        for q in [
+            "happy hour restaurants",
+            "happy hour dinner",
+            "happy hour 2024",
+        ] {
+            assert_eq!(words(q), ["happy", "hour"], "{q}");
+        }
+        assert_eq!(words("patio restaurant"), ["patio"]);
+        assert!(!understand("patio restaurant").place);
+        // Before a price, a kind of place is the need.
+        assert_eq!(words("cheap restaurants"), ["restaurants"]);
     }
 
     #[test]
@@ -1221,11 +1337,21 @@ mod tests {
         // A distance or a time says where: no price, and no word of the need.
         assert_eq!(price("pizza within 5 miles"), (None, pizza()));
         assert_eq!(price("pizza 10 minutes away"), (None, pizza()));
-        // Numbers without a unit or a bound stay what they are.
-        let (p, need) = price("pizza $10");
-        assert_eq!(p, None, "an amount without a bound");
-        assert!(need.contains(&"10".to_string()), "{need:?}");
-        assert_eq!(price("5 guys burgers").1, ["5", "guys", "burgers"]);
+        // Numbers without a unit or a bound say which or when, never what; a name
+        // with one is still matched whole.
+        assert_eq!(
+            price("pizza $10"),
+            (None, pizza()),
+            "an amount without a bound"
+        );
+        for q in ["top 10 pizza", "#1 pizza", "pizza 2024"] {
+            assert_eq!(price(q), (None, pizza()), "{q}");
+        }
+        assert_eq!(price("5 guys burgers").1, ["guys", "burgers"]);
+        assert_eq!(
+            understand("5 guys burgers").all_terms,
+            ["5", "guy", "burger"]
+        );
     }
 
     #[test]

@@ -42,8 +42,11 @@ const MAX_NEED: usize = 32;
 /// The per-query view of the zipcode's members, by accumulator slot.
 pub(crate) struct QueryMeets {
     n_need: usize,
-    /// Need words held by some review (needs of two words or more only).
+    /// Need words held by some review (needs of two words or more only), words of a
+    /// quoted phrase left out: a review holds those only by matching the phrase.
     review_bits: Vec<u32>,
+    /// The need words that only a quoted phrase asks for.
+    phrase_bits: u32,
     /// Need words one of its categories meets.
     category_bits: Vec<u32>,
     /// The largest share of one category's words the need names.
@@ -77,6 +80,7 @@ impl QueryMeets {
         let mut m = QueryMeets {
             n_need: need.len(),
             review_bits: Vec::new(),
+            phrase_bits: 0,
             category_bits: vec![0; members],
             category_share: vec![0.0; members],
             category_together: vec![false; members],
@@ -86,6 +90,22 @@ impl QueryMeets {
             need_kind: false,
             need_judged: 0.0,
         };
+        // "deep dish" quoted: a review with "deep" and "dish" apart meets neither.
+        let loose = |t: &String| {
+            plan.clauses
+                .iter()
+                .any(|c| !c.phrase && c.terms.iter().any(|(x, _)| x == t))
+        };
+        let quoted = |t: &String| {
+            plan.clauses
+                .iter()
+                .any(|c| c.phrase && c.terms.iter().any(|(x, _)| x == t))
+        };
+        for (i, t) in need.iter().enumerate() {
+            if quoted(t) && !loose(t) {
+                m.phrase_bits |= 1 << i;
+            }
+        }
         if !need.is_empty() {
             let sum: f32 = need
                 .iter()
@@ -185,6 +205,9 @@ impl QueryMeets {
             let until = ctx.until.unwrap_or(i32::MAX);
             let from = ctx.from.unwrap_or(i32::MIN);
             for (i, t) in need.iter().enumerate() {
+                if m.phrase_bits & (1 << i) != 0 {
+                    continue;
+                }
                 let term = Term::from_field_text(snap.fields.text, t);
                 for &seg_ord in &snap.scan_order {
                     let seg = &snap.segments[seg_ord];
@@ -238,10 +261,11 @@ impl QueryMeets {
         let review = match n {
             0 => 0,
             1 => (acc.n > 0) as u32,
-            _ => self.review_bits[li],
+            // A matching review holds the quoted phrases.
+            _ => self.review_bits[li] | if acc.n > 0 { self.phrase_bits } else { 0 },
         };
         let category = self.category_bits[li];
-        let covered = (review | category | self.name_bits[li]) & full;
+        let covered = (review | ((category | self.name_bits[li]) & !self.phrase_bits)) & full;
         let name_terms = snap.lexicon.name_terms(biz);
         let name_hits = self.name_hits[li] as usize;
         let exact_name = !name_terms.is_empty()

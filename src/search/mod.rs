@@ -239,6 +239,7 @@ fn interpretation_of(snap: &Snapshot, plan: &Plan, zip: u32, literal: bool) -> I
                 from: from.clone(),
                 to: to.clone(),
             }));
+        out.need.extend(plan.phrases.iter().cloned());
         out.optional.extend(u.filler.iter().cloned());
         out.price = u.price.map(|p| p.label());
         out.amenities = u.amenities.iter().map(|a| a.label().to_string()).collect();

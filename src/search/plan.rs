@@ -81,8 +81,11 @@ pub struct Plan {
     /// The clauses a review must match: the need's required words, and each quoted
     /// phrase.
     pub clauses: Vec<Clause>,
-    /// The distinct required terms of the need (unquoted words), in order.
+    /// The distinct required terms of the need (the unquoted words, then the quoted
+    /// phrases'), in order.
     pub need: Vec<String>,
+    /// The quoted phrases, as typed.
+    pub phrases: Vec<String>,
     /// Every term of the query, corrected (for names: "Dee's Pizzeria").
     pub all_terms: Vec<String>,
     /// The need's terms that are not vocabulary words (a name must hold them all).
@@ -120,8 +123,11 @@ impl Plan {
             });
         }
         clauses.extend(q.clauses.iter().filter(|c| c.phrase).cloned());
+        // A quoted phrase is words of the need as typed ("\"salad\"" is salad), met only
+        // where they stand together (never by a name or a category that holds them).
         let mut need: Vec<String> = Vec::new();
-        for (t, _) in &required {
+        let quoted = q.clauses.iter().filter(|c| c.phrase).flat_map(|c| &c.terms);
+        for (t, _) in required.iter().chain(quoted) {
             if !need.contains(t) {
                 need.push(t.clone());
             }
@@ -141,6 +147,7 @@ impl Plan {
             name_need: u.need.iter().map(|w| w.term.clone()).collect(),
             all_terms: u.all_terms.clone(),
             need,
+            phrases: q.phrases.clone(),
             wishes,
             asks_place: u.place,
             text: q.loose.clone(),
@@ -166,6 +173,7 @@ impl Plan {
             all_terms: need.clone(),
             name_need: need.clone(),
             need,
+            phrases: Vec::new(),
             wishes: Wishes::default(),
             asks_place: false,
             text: terms

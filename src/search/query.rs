@@ -41,6 +41,9 @@ pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
     /// The unquoted words, as typed (what the interpreter reads).
     pub loose: String,
+    /// The quoted phrases, as typed (without their quotes): words of the need taken as
+    /// they are, standing together.
+    pub phrases: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -143,6 +146,7 @@ impl ParsedQuery {
         let mut clauses = Vec::new();
         let mut loose: Vec<String> = Vec::new();
         let mut need_parts = Vec::new();
+        let mut phrases = Vec::new();
         for p in &kept {
             match p {
                 Piece::Word(w) => {
@@ -154,6 +158,7 @@ impl ParsedQuery {
                     let c = clause(analyzer, s, true);
                     if !c.terms.is_empty() {
                         clauses.push(c);
+                        phrases.push(s.trim().to_string());
                     }
                 }
             }
@@ -175,6 +180,7 @@ impl ParsedQuery {
             need: need_parts.join(" "),
             clauses,
             loose,
+            phrases,
         })
     }
 
