@@ -280,6 +280,9 @@ NAME_ASKS = [
     "{t} prices",
     "{t} order online",
     "{t} photos",
+    "{t} hours",
+    "{t} gift card",
+    "parking at {t}",
 ]
 KEYS = "qwertyuiopasdfghjklzxcvbnm"
 

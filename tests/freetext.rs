@@ -555,6 +555,10 @@ fn a_name_finds_its_place_first() {
         );
         assert_eq!(r.interpretation.name.as_deref(), Some(b.name.as_str()));
         // What people ask of a place after its name.
+        // Words the vocabulary does not know are set aside beside a name whose need is
+        // two words or more (not the town's: "Edmonton Deli") when places are not
+        // judged by them ("gift card").
+        let two_words = r.interpretation.need.len() >= 2;
         for asked in [
             "menu",
             "phone number",
@@ -562,7 +566,11 @@ fn a_name_finds_its_place_first() {
             "reviews",
             "website",
             "near me",
+            "gift card",
         ] {
+            if asked == "gift card" && !two_words {
+                continue;
+            }
             let q = format!("{} {asked}", b.name);
             let r = search(&q, &b.postal_code);
             assert_eq!(

@@ -442,6 +442,9 @@ pub fn interpret(
             None => read.unwrap_or_else(|| w.term.to_string()),
         })
         .collect();
+    if !literal {
+        set_aside_around_a_name(&mut u, lookup);
+    }
     // A word nothing in the zipcode holds does not filter, as long as another does.
     let found: Vec<bool> = u.need.iter().map(|w| lookup.in_zip(&w.term)).collect();
     if found.iter().any(|&f| f) {
@@ -453,6 +456,41 @@ pub fn interpret(
         relax(&mut u, lookup);
     }
     u
+}
+
+/// What is wanted of a place named in the query ("joe's pizza hours", "gift cards at
+/// joe's pizza"): when the need is no name of the zipcode but a
+/// run of two or more of its words is, the words around that run are set aside if
+/// places are not judged by them (a dish beside a name stays: "thai kitchen pad thai").
+fn set_aside_around_a_name(u: &mut Understanding, lookup: &dyn Lookup) {
+    let n = u.need.len();
+    if n < 3 {
+        return;
+    }
+    let terms: Vec<&str> = u.need.iter().map(|w| w.term.as_str()).collect();
+    if lookup.one_name(&terms) {
+        return;
+    }
+    let Some((from, to)) = (2..n)
+        .rev()
+        .flat_map(|len| (0..=n - len).map(move |a| (a, a + len)))
+        .find(|&(a, b)| lookup.one_name(&terms[a..b]))
+    else {
+        return;
+    };
+    let around = |i: usize| i < from || i >= to;
+    if (0..n).any(|i| around(i) && lookup.judged(terms[i]) >= JUDGED_WORD) {
+        return;
+    }
+    let mut kept = Vec::with_capacity(to - from);
+    for (i, w) in std::mem::take(&mut u.need).into_iter().enumerate() {
+        if around(i) {
+            u.filler.push(w.typed.unwrap_or(w.text));
+        } else {
+            kept.push(w);
+        }
+    }
+    u.need = kept;
 }
 
 /// A category's word typed as two ("steak house", "sea food", "cheese steaks"): two
@@ -1462,6 +1500,23 @@ mod tests {
         // "late" is common and stays beside "pizza", but not beside "bar": Latte Bar.
         assert_eq!(need("late pizza")[0].1, None);
         assert_eq!(need("late bar")[0].0, "latte");
+    }
+
+    #[test]
+    fn what_is_wanted_of_a_named_place_is_set_aside() {
+        // India House is a place of the fake zipcode.
+        for q in [
+            "india house hours",
+            "hours of india house",
+            "india house gift card",
+        ] {
+            assert_eq!(words(q), ["india", "house"], "{q}");
+        }
+        assert!(understand("india house hours")
+            .filler
+            .contains(&"hours".to_string()));
+        // A dish beside the name is what is wanted there; a name's words are kept.
+        assert_eq!(words("india house pasta"), ["india", "house", "pasta"]);
     }
 
     #[test]
