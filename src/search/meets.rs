@@ -29,8 +29,8 @@ pub struct Tier {
     pub name: u8,
     /// How many of the wishes (price, each amenity, open now) it meets.
     pub wishes: u8,
-    /// How many of the need's words its reviews, categories or name hold (for a query
-    /// of quoted phrases only, 1 when its reviews hold them).
+    /// How many of the need's words its reviews, categories or name hold (a quoted
+    /// phrase's words only where a review matches the phrase).
     pub coverage: u8,
     /// Whether the need's words stand together for it.
     pub together: bool,
@@ -303,8 +303,8 @@ impl QueryMeets {
             (true, b) if same_words(&b.name, &plan.text) => 2,
             (true, _) => 1,
         };
-        // A query of quoted phrases only has no need words: a place whose reviews hold
-        // them still comes before one that only is of a matching kind.
+        // Without need words (filler alone: "best"), a place whose reviews match the
+        // query's clauses, if any, comes first.
         let coverage = if n == 0 {
             (acc.n > 0) as u8
         } else {
