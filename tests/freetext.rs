@@ -602,8 +602,12 @@ fn a_name_with_a_slip_finds_its_place_first() {
             continue;
         }
         let slipped = b.name.replacen(longest, &typo(longest), 1);
-        // Alone, or followed by what is wanted of the place.
-        for q in [slipped.clone(), format!("{slipped} menu near me")] {
+        // Alone, with a possessive, or followed by what is wanted of the place.
+        for q in [
+            slipped.clone(),
+            format!("{slipped}'s"),
+            format!("{slipped} menu near me"),
+        ] {
             let r = search(&q, &b.postal_code);
             assert_eq!(
                 r.results[0].business.name, b.name,

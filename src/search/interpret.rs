@@ -836,6 +836,27 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
             apply(word, named, lookup);
             return;
         }
+        // A name typed with a possessive ("iron detal's"): the word without it.
+        if let Some(bare) = word
+            .text
+            .strip_suffix("'s")
+            .filter(|b| b.chars().count() >= 4)
+        {
+            let mut bare_candidates: Vec<Candidate> = lookup
+                .near_written(bare, max_edits(bare.chars().count()))
+                .into_iter()
+                .map(|f| Candidate {
+                    likelihood: likelihood(bare, &f.written, f.doc_freq),
+                    term: f.term,
+                    written: Some(f.written),
+                    odds: 1.0,
+                })
+                .collect();
+            if let Some(named) = completes_a_name(&mut bare_candidates, lookup, others) {
+                apply(word, named, lookup);
+                return;
+            }
+        }
     }
     if held || says_nothing {
         let mut usual: Vec<Candidate> = candidates
