@@ -51,15 +51,18 @@ def main(sets, runs, eval_dir):
         for line in open(sets / f"{name}.queries.tsv"):
             q, _, t = line.rstrip("\n").split("\t")
             text[q] = t
+        # Per phrasing k: [score, reference's score, queries, without a result].
         by = collections.defaultdict(lambda: [0.0, 0.0, 0, 0])
+        example = {}
         for q, t in text.items():
             orig, k = q.split("~")
             judged = {q: qrels.get(q, {})}
-            got = score.evaluate(judged, {q: run.get(q, [])}, k=10)[measure]
-            want = score.evaluate(judged, {q: base.get(orig, [])}, k=10)[measure]
             b = by[int(k)]
-            b[0], b[1], b[2], b[3] = b[0] + got, b[1] + want, b[2] + 1, b[3] + (q not in run)
-            b.append(t)
+            b[0] += score.evaluate(judged, {q: run.get(q, [])}, k=10)[measure]
+            b[1] += score.evaluate(judged, {q: base.get(orig, [])}, k=10)[measure]
+            b[2] += 1
+            b[3] += q not in run
+            example.setdefault(int(k), t)
         n = sum(v[2] for v in by.values())
         got = sum(v[0] for v in by.values()) / n
         want = sum(v[1] for v in by.values()) / n
@@ -70,9 +73,8 @@ def main(sets, runs, eval_dir):
             f"{len(by)} phrasings, no results {empty}/{n}"
         )
         worst = sorted(by.items(), key=lambda kv: (kv[1][0] - kv[1][1]) / kv[1][2])
-        for _, v in worst[:3]:
-            example = v[4]
-            print(f"  {v[0] / v[2]:.4f} against {v[1] / v[2]:.4f}  e.g. {example!r}")
+        for k, v in worst[:3]:
+            print(f"  {v[0] / v[2]:.4f} against {v[1] / v[2]:.4f}  e.g. {example[k]!r}")
 
 
 if __name__ == "__main__":

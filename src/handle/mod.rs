@@ -190,21 +190,20 @@ fn examples_of(snap: &Snapshot) -> Vec<String> {
                 }
             }
         }
-        // An example finds places by their reviews both as typed and as understood
-        // (a word of the product's vocabulary, "yelp" or "menu", finds none then).
+        // An example finds places by their reviews as the page asks it (understood, so
+        // that a vocabulary word such as "yelp" or "menu" finds none) and as typed (no
+        // correction made it).
         let found = candidates.into_iter().take(TRIES_PER_ZIP).find(|term| {
-            [true, false].into_iter().all(|literal| {
-                let req = SearchRequest::new(format!("{zip} {term}"))
-                    .limit(3)
-                    .snippets(0)
-                    .related(false)
-                    .nearby(false)
-                    .literal(literal);
-                search::search(snap, &req).is_ok_and(|r| {
-                    r.results
+            let req = SearchRequest::new(format!("{zip} {term}"))
+                .limit(3)
+                .snippets(0)
+                .related(false)
+                .nearby(false);
+            search::search(snap, &req).is_ok_and(|r| {
+                r.interpretation.corrections.is_empty()
+                    && r.results
                         .iter()
                         .any(|h| h.matched.iter().any(|m| m == "reviews"))
-                })
             })
         });
         if let Some(term) = found {

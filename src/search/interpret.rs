@@ -277,13 +277,19 @@ pub fn interpret(
         // judged, it is part of the need ("lunch specials", "late lunch"); alone it is
         // the need.
         let need_word = |i: usize| meaning[i].is_none() && !words[i].stop;
-        let judged_need =
-            (0..words.len()).any(|i| need_word(i) && lookup.judged(&words[i].term) >= JUDGED_WORD);
+        // Asked only when a meal stands beside need words.
+        let unjudged_need = std::cell::OnceCell::new();
+        let unjudged_need = || {
+            *unjudged_need.get_or_init(|| {
+                (0..words.len()).any(need_word)
+                    && !(0..words.len())
+                        .any(|i| need_word(i) && lookup.judged(&words[i].term) >= JUDGED_WORD)
+            })
+        };
         let part_of_need: Vec<bool> = (0..words.len())
             .map(|i| {
                 meaning[i] == Some(Meaning::Meal)
-                    && ((i + 1 < words.len() && need_word(i + 1))
-                        || (!judged_need && (0..words.len()).any(need_word)))
+                    && ((i + 1 < words.len() && need_word(i + 1)) || unjudged_need())
             })
             .collect();
         for (i, part) in part_of_need.into_iter().enumerate() {
@@ -806,29 +812,34 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
     }
     let typed_prior = searched_prior(typed_judged);
     let typed_df = lookup.doc_freq(&word.term).max(1) as f32 * typed_prior;
-    let mut candidates: Vec<Candidate> = Vec::new();
-    for f in lookup.near_written(&word.text, edits) {
-        if f.term == word.term || crate::analysis::is_stopword(&f.written) {
-            continue;
-        }
-        let prior = searched_prior(lookup.judged(&f.term));
-        let likelihood = likelihood(&word.text, &f.written, f.doc_freq) * prior;
-        // Both forms seen in the sample: compare the forms ("wins" and "wings" share
-        // no term, but "win" counts every "win" and "winning").
-        let odds = match typed_count {
-            Some(tc) => {
-                likelihood / f.doc_freq.max(1) as f32 * f.count as f32
-                    / (tc.max(1) as f32 * typed_prior)
+    // The written forms near `typed` (the word, or the word without a possessive).
+    let near_forms = |typed: &str, edits: u8| -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for f in lookup.near_written(typed, edits) {
+            if f.term == word.term || crate::analysis::is_stopword(&f.written) {
+                continue;
             }
-            None => likelihood / typed_df,
-        };
-        candidates.push(Candidate {
-            likelihood,
-            term: f.term,
-            written: Some(f.written),
-            odds,
-        });
-    }
+            let prior = searched_prior(lookup.judged(&f.term));
+            let likelihood = likelihood(typed, &f.written, f.doc_freq) * prior;
+            // Both forms seen in the sample: compare the forms ("wins" and "wings"
+            // share no term, but "win" counts every "win" and "winning").
+            let odds = match typed_count {
+                Some(tc) => {
+                    likelihood / f.doc_freq.max(1) as f32 * f.count as f32
+                        / (tc.max(1) as f32 * typed_prior)
+                }
+                None => likelihood / typed_df,
+            };
+            out.push(Candidate {
+                likelihood,
+                term: f.term,
+                written: Some(f.written),
+                odds,
+            });
+        }
+        out
+    };
+    let mut candidates = near_forms(&word.text, edits);
     // A neighbour that makes a name of the zipcode with the query's other words ("coper
     // cucina": The Copper Cucina) is what was meant, however rare a word it is.
     if in_a_name {
@@ -842,16 +853,7 @@ fn correct(word: &mut NeedWord, lookup: &dyn Lookup, others: &[&str], need: &[&s
             .strip_suffix("'s")
             .filter(|b| b.chars().count() >= 4)
         {
-            let mut bare_candidates: Vec<Candidate> = lookup
-                .near_written(bare, max_edits(bare.chars().count()))
-                .into_iter()
-                .map(|f| Candidate {
-                    likelihood: likelihood(bare, &f.written, f.doc_freq),
-                    term: f.term,
-                    written: Some(f.written),
-                    odds: 1.0,
-                })
-                .collect();
+            let mut bare_candidates = near_forms(bare, max_edits(bare.chars().count()));
             if let Some(named) = completes_a_name(&mut bare_candidates, lookup, others) {
                 apply(word, named, lookup);
                 return;
@@ -1108,7 +1110,7 @@ mod tests {
             }
         }
         fn category_word(&self, term: &str) -> bool {
-            ["steakhous", "seafood", "bagel"].contains(&term)
+            ["steakhous", "seafood", "bagel", "diner"].contains(&term)
         }
         fn one_kind(&self, terms: &[&str]) -> bool {
             matches!(terms, ["fast", "food"] | ["pet", "store"])
@@ -1263,6 +1265,7 @@ mod tests {
         // A word of a category of the index's places is no slip for one ("diner").
         let u = understand("diner");
         assert!(u.corrections.is_empty() && u.filler.is_empty(), "{u:?}");
+        assert_eq!(need("diner"), [("diner".to_string(), None, false)]);
     }
 
     #[test]
